@@ -1,0 +1,411 @@
+//! An immutable JSON value whose clones share structure.
+//!
+//! Every state of an execution reads its input, builds a result and hands an output to
+//! the next state, and every history event keeps a reference to those documents. With a
+//! plain tree (`serde_json::Value`) each of these steps would copy the whole document.
+//! Here strings, arrays and objects sit behind `Arc`: cloning a [`Value`] is a reference
+//! count bump, and changing one (ResultPath merging a result into the input) copies only
+//! the containers on the changed path, and only when they are shared
+//! ([`Arc::make_mut`]).
+//!
+//! Objects keep insertion order, as Step Functions does in its outputs.
+//!
+//! This crate owns the value type and its (de)serialisation; it knows nothing of ASL.
+
+mod de;
+mod number;
+mod ser;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use number::Number;
+
+/// An object key or string value: shared, immutable text.
+pub type Str = Arc<str>;
+
+/// The entries of a JSON object, in insertion order.
+pub type Map = indexmap::IndexMap<Str, Value>;
+
+/// A JSON document. Clones are cheap: containers are shared, not copied.
+#[derive(Clone, Default, PartialEq)]
+pub enum Value {
+    /// `null`
+    #[default]
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// A number, integer or floating point.
+    Number(Number),
+    /// A string.
+    String(Str),
+    /// An array.
+    Array(Arc<Vec<Value>>),
+    /// An object.
+    Object(Arc<Map>),
+}
+
+impl Value {
+    /// An empty object.
+    pub fn empty_object() -> Value {
+        Value::Object(Arc::new(Map::new()))
+    }
+
+    /// A string value.
+    pub fn string(s: impl Into<Str>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// An object built from its entries.
+    pub fn object(map: Map) -> Value {
+        Value::Object(Arc::new(map))
+    }
+
+    /// An array built from its elements.
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Arc::new(items))
+    }
+
+    /// Parses JSON text.
+    pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Parses JSON bytes.
+    pub fn from_json_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// Compact JSON text.
+    pub fn to_json_string(&self) -> String {
+        // Serialising our own type into a String cannot fail: keys are strings and
+        // numbers are finite by construction.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Indented JSON text.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The member `key` of an object; `None` for a missing key or a non-object.
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(map) => map.get(key),
+            _ => None,
+        }
+    }
+
+    /// The element at `index` of an array; `None` when out of range or not an array.
+    #[inline]
+    pub fn index(&self, index: usize) -> Option<&Value> {
+        match self {
+            Value::Array(items) => items.get(index),
+            _ => None,
+        }
+    }
+
+    /// The text of a string value.
+    #[inline]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a boolean.
+    #[inline]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is one.
+    #[inline]
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The number as a float, if this is a number.
+    #[inline]
+    pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().map(Number::as_f64)
+    }
+
+    /// The number as an `i64`, if it is an integer that fits.
+    #[inline]
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::as_i64)
+    }
+
+    /// The elements of an array.
+    #[inline]
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries of an object.
+    #[inline]
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to an object's entries, copying the map first if it is shared.
+    #[inline]
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Object(map) => Some(Arc::make_mut(map)),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to an array's elements, copying the array first if it is shared.
+    #[inline]
+    pub fn as_array_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match self {
+            Value::Array(items) => Some(Arc::make_mut(items)),
+            _ => None,
+        }
+    }
+
+    /// `true` for `null`.
+    #[inline]
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// `true` for objects.
+    #[inline]
+    pub fn is_object(&self) -> bool {
+        matches!(self, Value::Object(_))
+    }
+
+    /// `true` for arrays.
+    #[inline]
+    pub fn is_array(&self) -> bool {
+        matches!(self, Value::Array(_))
+    }
+
+    /// `true` for strings.
+    #[inline]
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::String(_))
+    }
+
+    /// `true` for numbers.
+    #[inline]
+    pub fn is_number(&self) -> bool {
+        matches!(self, Value::Number(_))
+    }
+
+    /// The JSON type's name, for messages: `null`, `boolean`, `number`, `string`,
+    /// `array` or `object`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// Equality as JSON values: numbers compare by numeric value (`1 == 1.0`), objects
+    /// regardless of key order.
+    pub fn json_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Number(a), Value::Number(b)) => a.numeric_eq(b),
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.json_eq(y))
+            }
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.json_eq(w)))
+            }
+            _ => self == other,
+        }
+    }
+
+    /// Converts to a `serde_json::Value` (a deep copy).
+    pub fn to_serde(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::Number(n.to_serde()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_serde).collect())
+            }
+            Value::Object(map) => serde_json::Value::Object(
+                map.iter().map(|(k, v)| (k.to_string(), v.to_serde())).collect(),
+            ),
+        }
+    }
+
+    /// The nesting depth: 0 for a scalar, 1 for an array or object of scalars, ...
+    pub fn depth(&self) -> usize {
+        match self {
+            Value::Array(items) => 1 + items.iter().map(Value::depth).max().unwrap_or(0),
+            Value::Object(map) => 1 + map.values().map(Value::depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(value: serde_json::Value) -> Self {
+        match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => Value::Number(Number::from_serde(&n)),
+            serde_json::Value::String(s) => Value::String(s.into()),
+            serde_json::Value::Array(items) => {
+                Value::array(items.into_iter().map(Value::from).collect())
+            }
+            serde_json::Value::Object(map) => Value::object(
+                map.into_iter()
+                    .map(|(k, v)| (Str::from(k), Value::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s.into())
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Number(Number::from(n))
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Self {
+        Value::Number(Number::from(n))
+    }
+}
+
+impl From<usize> for Value {
+    fn from(n: usize) -> Self {
+        Value::Number(Number::from(n as u64))
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Self {
+        Value::array(items)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(map: Map) -> Self {
+        Value::object(map)
+    }
+}
+
+impl fmt::Display for Value {
+    /// Compact JSON text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+/// Builds a [`Value`] from JSON-like syntax, as `serde_json::json!` does.
+#[macro_export]
+macro_rules! json {
+    ($($tt:tt)+) => {
+        $crate::Value::from(::serde_json::json!($($tt)+))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_text_and_keeps_key_order() {
+        let text = r#"{"b":1,"a":[true,null,"x",2.5,-3],"c":{"z":{},"y":[]}}"#;
+        let v = Value::from_json_str(text).unwrap();
+        assert_eq!(v.to_json_string(), text);
+    }
+
+    #[test]
+    fn clones_share_and_mutation_copies_on_write() {
+        let original = json!({"a": {"deep": [1, 2, 3]}, "b": 2});
+        let mut changed = original.clone();
+        changed
+            .as_object_mut()
+            .unwrap()
+            .insert("c".into(), json!(3));
+        assert_eq!(original.to_json_string(), r#"{"a":{"deep":[1,2,3]},"b":2}"#);
+        assert_eq!(
+            changed.to_json_string(),
+            r#"{"a":{"deep":[1,2,3]},"b":2,"c":3}"#
+        );
+        // The untouched child is still the same allocation in both.
+        let (Some(Value::Object(a1)), Some(Value::Object(a2))) =
+            (original.get("a"), changed.get("a"))
+        else {
+            panic!("objects expected")
+        };
+        assert!(Arc::ptr_eq(a1, a2));
+    }
+
+    #[test]
+    fn json_eq_compares_numbers_by_value_and_objects_unordered() {
+        assert!(json!({"a": 1, "b": [1.0]}).json_eq(&json!({"b": [1], "a": 1.0})));
+        assert!(!json!({"a": 1}).json_eq(&json!({"a": 2})));
+        assert!(!json!([1, 2]).json_eq(&json!([2, 1])));
+    }
+
+    #[test]
+    fn rejects_nesting_beyond_the_parser_limit_without_overflowing() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert!(Value::from_json_str(&deep).is_err());
+    }
+
+    #[test]
+    fn keeps_large_integers_exact() {
+        let v = Value::from_json_str("[9007199254740993, -9223372036854775808, 18446744073709551615]").unwrap();
+        assert_eq!(
+            v.to_json_string(),
+            "[9007199254740993,-9223372036854775808,18446744073709551615]"
+        );
+    }
+}
