@@ -234,7 +234,8 @@ impl Value {
             }
             (Value::Object(a), Value::Object(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.json_eq(w)))
+                    && a.iter()
+                        .all(|(k, v)| b.get(k).is_some_and(|w| v.json_eq(w)))
             }
             _ => self == other,
         }
@@ -251,7 +252,9 @@ impl Value {
                 serde_json::Value::Array(items.iter().map(Value::to_serde).collect())
             }
             Value::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.to_string(), v.to_serde())).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_serde()))
+                    .collect(),
             ),
         }
     }
@@ -402,7 +405,9 @@ mod tests {
 
     #[test]
     fn keeps_large_integers_exact() {
-        let v = Value::from_json_str("[9007199254740993, -9223372036854775808, 18446744073709551615]").unwrap();
+        let v =
+            Value::from_json_str("[9007199254740993, -9223372036854775808, 18446744073709551615]")
+                .unwrap();
         assert_eq!(
             v.to_json_string(),
             "[9007199254740993,-9223372036854775808,18446744073709551615]"

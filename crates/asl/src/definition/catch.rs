@@ -1,0 +1,113 @@
+//! `Catch`: catchers of Task, Parallel and Map states.
+
+use baton_json::{Str, Value};
+
+use super::fields::Fields;
+use super::payload::Payload;
+use super::query_language::QueryLanguage;
+use super::state::ResultPath;
+use crate::definition::Dynamic;
+use crate::diagnostic::{Diagnostics, Pointer};
+use crate::error_name;
+
+/// One element of `Catch`.
+#[derive(Debug, Clone)]
+pub struct Catcher {
+    /// `ErrorEquals`: the error names this catcher handles.
+    pub error_equals: Vec<Str>,
+    /// `Next`: where to go with the error.
+    pub next: Str,
+    /// `ResultPath` (JSONPath): where the error output goes in the state's input.
+    pub result_path: ResultPath,
+    /// `Output` (JSONata).
+    pub output: Option<Value>,
+    /// `Assign`.
+    pub assign: Option<Payload>,
+    /// Where the catcher is in the definition.
+    pub location: Pointer,
+}
+
+impl Catcher {
+    /// `true` when this catcher handles `error`.
+    pub fn matches(&self, error: &str) -> bool {
+        error_name::matches(&self.error_equals, error)
+    }
+}
+
+pub(super) fn parse_field(
+    f: &mut Fields<'_>,
+    ql: QueryLanguage,
+    d: &mut Diagnostics,
+) -> Vec<Catcher> {
+    let at = f.at_field("Catch");
+    let Some(items) = f.array("Catch", d) else {
+        return Vec::new();
+    };
+    let catchers: Vec<Catcher> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| parse_catcher(v, &at.child(i), ql, d))
+        .collect();
+    error_name::check_all_is_last(catchers.iter().map(|c| &c.error_equals[..]), &at, d);
+    catchers
+}
+
+fn parse_catcher(
+    value: &Value,
+    at: &Pointer,
+    ql: QueryLanguage,
+    d: &mut Diagnostics,
+) -> Option<Catcher> {
+    let mut f = Fields::of(value, at, d)?;
+    f.require(&["ErrorEquals", "Next"], d);
+    let error_equals = error_name::parse_error_equals(&mut f, d);
+    let next = f.string("Next", d).map(Str::from);
+    let result_path_at = f.at_field("ResultPath");
+    let result_path = match f.take("ResultPath") {
+        _ if ql == QueryLanguage::Jsonata && f.has("ResultPath") => {
+            d.schema(
+                &result_path_at,
+                "The field 'ResultPath' is not supported in a state whose QueryLanguage is JSONata",
+            );
+            ResultPath::Replace
+        }
+        None => ResultPath::Replace,
+        Some(Value::Null) => ResultPath::Discard,
+        Some(Value::String(s)) => {
+            match Dynamic::parse_reference_path(s, "ResultPath", &result_path_at, d) {
+                Some(p) if p.as_str() != "$" => ResultPath::Path(p),
+                _ => ResultPath::Replace,
+            }
+        }
+        Some(_) => {
+            d.schema(
+                &result_path_at,
+                "The value for the field 'ResultPath' must be a valid ReferencePath",
+            );
+            ResultPath::Replace
+        }
+    };
+    let output_at = f.at_field("Output");
+    let output = match f.take("Output") {
+        Some(v) if ql == QueryLanguage::Jsonata => Some(v.clone()),
+        Some(_) => {
+            d.schema(&output_at, "The field 'Output' is not supported in a state whose QueryLanguage is JSONPath; set QueryLanguage to JSONata to use it");
+            None
+        }
+        None => None,
+    };
+    let assign_at = f.at_field("Assign");
+    let assign = f
+        .take("Assign")
+        .map(|v| Payload::compile(v, ql, &assign_at, d));
+    f.string("Comment", d);
+    f.finish(d);
+    Some(Catcher {
+        error_equals,
+        next: next?,
+        result_path,
+        output,
+        assign,
+        location: at.clone(),
+    })
+}

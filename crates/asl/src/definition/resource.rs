@@ -1,0 +1,185 @@
+//! A Task's `Resource`: which kind of work it names, parsed from the ARN.
+
+/// How a service integration waits for its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrationPattern {
+    /// Call the service and continue with its response.
+    RequestResponse,
+    /// `.sync` (or `.sync:2`): wait for the job to finish.
+    Sync,
+    /// `.waitForTaskToken`: wait until someone sends the task token back.
+    WaitForTaskToken,
+}
+
+impl IntegrationPattern {
+    /// The ARN suffix, e.g. `.sync`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            IntegrationPattern::RequestResponse => "",
+            IntegrationPattern::Sync => ".sync",
+            IntegrationPattern::WaitForTaskToken => ".waitForTaskToken",
+        }
+    }
+}
+
+/// What a `Resource` ARN names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`: invoke a function directly.
+    LambdaFunction {
+        /// The whole ARN.
+        arn: String,
+        /// The function's name.
+        name: String,
+    },
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`: hand the work to an activity worker.
+    Activity {
+        /// The whole ARN.
+        arn: String,
+        /// The activity's name.
+        name: String,
+    },
+    /// `arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]`, including
+    /// `aws-sdk:SERVICE:ACTION` (then `service` is `aws-sdk:SERVICE`).
+    Service {
+        /// The whole ARN.
+        arn: String,
+        /// `lambda`, `sqs`, `states`, `aws-sdk:s3`, ...
+        service: String,
+        /// `invoke`, `sendMessage`, `startExecution`, ...
+        action: String,
+        /// How it waits.
+        pattern: IntegrationPattern,
+        /// `2` for `.sync:2`.
+        version: Option<u32>,
+    },
+    /// Anything else (reported at validation).
+    Unknown(String),
+}
+
+impl Resource {
+    /// Parses a resource ARN; `None` when it is not one Step Functions knows.
+    pub fn parse(arn: &str) -> Option<Resource> {
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some(vendor), Some(region), Some(account), Some(rest)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        if !partition.starts_with("aws") {
+            return None;
+        }
+        match vendor {
+            "lambda" => {
+                let name = rest.strip_prefix("function:")?;
+                let name = name.split(':').next().unwrap_or_default();
+                (!name.is_empty() && !region.is_empty()).then(|| Resource::LambdaFunction {
+                    arn: arn.to_owned(),
+                    name: name.to_owned(),
+                })
+            }
+            "states" if region.is_empty() && account.is_empty() => {
+                let (service, action_full) = if let Some(sdk) = rest.strip_prefix("aws-sdk:") {
+                    let (svc, action) = sdk.split_once(':')?;
+                    (format!("aws-sdk:{svc}"), action)
+                } else {
+                    let (svc, action) = rest.split_once(':')?;
+                    (svc.to_owned(), action)
+                };
+                let (action, pattern, version) = split_pattern(action_full)?;
+                if service.is_empty() || action.is_empty() {
+                    return None;
+                }
+                Some(Resource::Service {
+                    arn: arn.to_owned(),
+                    service,
+                    action: action.to_owned(),
+                    pattern,
+                    version,
+                })
+            }
+            "states" => {
+                let name = rest.strip_prefix("activity:")?;
+                (!name.is_empty()).then(|| Resource::Activity {
+                    arn: arn.to_owned(),
+                    name: name.to_owned(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The ARN as written.
+    pub fn arn(&self) -> &str {
+        match self {
+            Resource::LambdaFunction { arn, .. }
+            | Resource::Activity { arn, .. }
+            | Resource::Service { arn, .. }
+            | Resource::Unknown(arn) => arn,
+        }
+    }
+
+    /// The integration pattern (request-response for functions; activities wait).
+    pub fn pattern(&self) -> IntegrationPattern {
+        match self {
+            Resource::Service { pattern, .. } => *pattern,
+            _ => IntegrationPattern::RequestResponse,
+        }
+    }
+}
+
+fn split_pattern(action: &str) -> Option<(&str, IntegrationPattern, Option<u32>)> {
+    if let Some((a, suffix)) = action.split_once('.') {
+        match suffix {
+            "sync" => Some((a, IntegrationPattern::Sync, None)),
+            "waitForTaskToken" => Some((a, IntegrationPattern::WaitForTaskToken, None)),
+            s => {
+                let v = s.strip_prefix("sync:")?.parse().ok()?;
+                Some((a, IntegrationPattern::Sync, Some(v)))
+            }
+        }
+    } else {
+        Some((action, IntegrationPattern::RequestResponse, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_resource_kinds() {
+        assert!(matches!(
+            Resource::parse("arn:aws:lambda:us-east-1:111111111111:function:fn:$LATEST"),
+            Some(Resource::LambdaFunction { name, .. }) if name == "fn"
+        ));
+        assert!(matches!(
+            Resource::parse("arn:aws:states:::lambda:invoke"),
+            Some(Resource::Service { service, action, pattern: IntegrationPattern::RequestResponse, .. })
+                if service == "lambda" && action == "invoke"
+        ));
+        assert!(matches!(
+            Resource::parse("arn:aws:states:::states:startExecution.sync:2"),
+            Some(Resource::Service {
+                pattern: IntegrationPattern::Sync,
+                version: Some(2),
+                ..
+            })
+        ));
+        assert!(matches!(
+            Resource::parse("arn:aws:states:::aws-sdk:s3:getObject"),
+            Some(Resource::Service { service, action, .. }) if service == "aws-sdk:s3" && action == "getObject"
+        ));
+        assert!(matches!(
+            Resource::parse("arn:aws:states:us-east-1:111111111111:activity:act"),
+            Some(Resource::Activity { name, .. }) if name == "act"
+        ));
+        assert_eq!(Resource::parse("not-an-arn"), None);
+        assert_eq!(Resource::parse("arn:aws:states:::sqs:send.bogus"), None);
+    }
+}

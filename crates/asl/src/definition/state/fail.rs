@@ -1,0 +1,78 @@
+//! `Fail`: ends the execution with an error name and a cause.
+
+use baton_json::Value;
+
+use super::StateParser;
+use crate::definition::Dynamic;
+use crate::definition::dynamic::jsonata_expression;
+
+/// A Fail state.
+#[derive(Debug, Clone, Default)]
+pub struct Fail {
+    /// The error name: `Error` (a literal, or a JSONata expression) or `ErrorPath`.
+    pub error: Option<ErrorText>,
+    /// The cause: `Cause` or `CausePath`.
+    pub cause: Option<ErrorText>,
+}
+
+/// A Fail state's error or cause: fixed, or computed.
+#[derive(Debug, Clone)]
+pub enum ErrorText {
+    /// Written literally.
+    Literal(String),
+    /// Computed from a path, an intrinsic call or a JSONata expression.
+    Dynamic(Dynamic),
+}
+
+pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Fail {
+    let error = text_field(cx, "Error", "ErrorPath");
+    let cause = text_field(cx, "Cause", "CausePath");
+    Fail { error, cause }
+}
+
+fn text_field(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Option<ErrorText> {
+    let at = cx.f.at_field(name);
+    let literal = match cx.f.take(name) {
+        Some(Value::String(s)) => Some(match jsonata_expression(s) {
+            Some(expr) if cx.ql == crate::definition::QueryLanguage::Jsonata => {
+                ErrorText::Dynamic(Dynamic::Jsonata(expr.to_owned()))
+            }
+            _ => ErrorText::Literal(s.to_string()),
+        }),
+        Some(other) => {
+            cx.d.schema(
+                &at,
+                format!(
+                    "Expected value of type 'string' for the field '{name}', but was '{}'",
+                    other.type_name()
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    let path_at = cx.f.at_field(path_name);
+    let path = match cx.jsonpath_only(path_name) {
+        Some(Value::String(s)) => {
+            Dynamic::parse_path_or_call(s, path_name, &path_at, cx.d).map(ErrorText::Dynamic)
+        }
+        Some(other) => {
+            cx.d.schema(
+                &path_at,
+                format!(
+                    "Expected value of type 'string' for the field '{path_name}', but was '{}'",
+                    other.type_name()
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    if literal.is_some() && path.is_some() {
+        cx.d.schema(
+            cx.f.at(),
+            format!("Only one of the fields [{name}, {path_name}] may be set"),
+        );
+    }
+    literal.or(path)
+}

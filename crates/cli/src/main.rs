@@ -1,0 +1,52 @@
+//! `baton`: runs, validates and tests Amazon States Language state machines.
+//!
+//! stdout carries data (outputs, JSON reports); stderr carries messages for people.
+//! Exit status: 0 for success, 1 for a failed execution, an invalid definition (validate)
+//! or failed cases (conformance), 2 for bad usage or input.
+
+mod bench;
+mod conformance;
+mod definition;
+mod run;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Runs AWS Step Functions state machines, locally or as a server.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs one execution of a state machine to its end, in this process.
+    Run(run::RunArgs),
+    /// Checks a definition and reports every problem.
+    Validate(validate::ValidateArgs),
+    /// Runs conformance cases recorded against AWS and compares the results.
+    Conformance(conformance::ConformanceArgs),
+    /// Measures state transitions per second on the benchmark workloads.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::main(args),
+        Command::Validate(args) => validate::main(args),
+        Command::Conformance(args) => conformance::main(args),
+        Command::Bench(args) => bench::main(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("baton: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! `baton run`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use baton_asl::definition::{MachineType, ParseOptions};
+use baton_engine::{ExecutionInfo, Program, Status};
+use baton_integrations::{Functions, Registry};
+use baton_json::{Map, Value};
+use baton_runtime::{Clock, RunOptions, run_to_end};
+use clap::Args;
+
+use crate::definition;
+
+/// Arguments of `baton run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The definition (JSON or YAML; `-` for stdin).
+    definition: PathBuf,
+    /// The execution input, as JSON text (default `{}`).
+    #[arg(long, conflicts_with = "input_file")]
+    input: Option<String>,
+    /// A file holding the execution input (`-` for stdin).
+    #[arg(long)]
+    input_file: Option<PathBuf>,
+    /// A functions file mapping Lambda function names to local commands or URLs.
+    #[arg(long)]
+    functions: Option<PathBuf>,
+    /// The execution's name (default: a random UUID).
+    #[arg(long)]
+    name: Option<String>,
+    /// The state machine's name (default: the file's name without extension).
+    #[arg(long)]
+    state_machine_name: Option<String>,
+    /// The execution role's ARN (`$$.Execution.RoleArn`).
+    #[arg(long)]
+    role_arn: Option<String>,
+    /// Run as an Express state machine.
+    #[arg(long)]
+    express: bool,
+    /// Print one JSON object on stdout: status, output or error and cause.
+    #[arg(long)]
+    json: bool,
+    /// With --json, add the execution history as AWS's GetExecutionHistory shows it.
+    #[arg(long)]
+    history: bool,
+}
+
+pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let options = ParseOptions {
+        machine_type: if args.express {
+            MachineType::Express
+        } else {
+            MachineType::Standard
+        },
+    };
+    let (_, parsed) = definition::load(&args.definition, options)?;
+    if parsed.diagnostics.has_errors() {
+        definition::print_diagnostics(&args.definition, &parsed);
+        eprintln!("baton: {}", parsed.diagnostics.aws_message());
+        return Ok(ExitCode::from(2));
+    }
+    let Ok(machine) = parsed.valid() else {
+        bail!("the definition is not valid");
+    };
+    let input_text = match (&args.input, &args.input_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(file)) => definition::read(file)?,
+        (None, None) => "{}".to_string(),
+    };
+    let input = Value::from_json_str(&input_text)
+        .map_err(|e| anyhow::anyhow!("Invalid State Machine Execution Input: '{e}'"))?;
+    let functions = match &args.functions {
+        Some(path) => Functions::load(path)?,
+        None => Functions::none(),
+    };
+    let machine_name = args.state_machine_name.clone().unwrap_or_else(|| {
+        args.definition
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| s != "-")
+            .unwrap_or_else(|| "StateMachine".into())
+    });
+    let exec_name = args.name.clone().unwrap_or_else(random_name);
+    let clock = Clock::real();
+    let mut info = ExecutionInfo::local(&machine_name, &exec_name, input, clock.now());
+    info.seed = seed();
+    if let Some(role) = &args.role_arn {
+        info.role_arn = role.as_str().into();
+    }
+    let registry = Registry::new(functions);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let started = Instant::now();
+    let result = runtime.block_on(run_to_end(
+        Program::new(machine),
+        info,
+        &registry,
+        RunOptions {
+            clock,
+            record_history: args.json && args.history,
+        },
+    ));
+    let elapsed = started.elapsed();
+    if args.json {
+        let mut out = Map::new();
+        out.insert("status".into(), Value::from(result.status.as_str()));
+        match &result.status {
+            Status::Succeeded(output) => {
+                out.insert("output".into(), output.clone());
+            }
+            Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {
+                if let Some(e) = &f.error {
+                    out.insert("error".into(), Value::String(e.clone()));
+                }
+                if let Some(c) = &f.cause {
+                    out.insert("cause".into(), Value::String(c.clone()));
+                }
+            }
+            Status::Running => {}
+        }
+        if args.history {
+            let events: Vec<Value> = result.history.iter().map(|e| e.to_json()).collect();
+            out.insert("history".into(), Value::array(events));
+        }
+        println!("{}", Value::object(out).to_json_string());
+    } else {
+        match &result.status {
+            Status::Succeeded(output) => println!("{}", output.to_json_pretty()),
+            Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {
+                eprintln!(
+                    "error: {}\ncause: {}",
+                    f.error.as_deref().unwrap_or("(none)"),
+                    f.cause.as_deref().unwrap_or("(none)")
+                );
+            }
+            Status::Running => {}
+        }
+        eprintln!(
+            "{} · {} state transitions · {:.1?}",
+            result.status.as_str(),
+            result.transitions,
+            elapsed
+        );
+    }
+    Ok(match result.status {
+        Status::Succeeded(_) => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}
+
+/// A seed for the execution's random stream (task tokens, UUIDs), from the OS's hasher
+/// keys and the time: not for cryptography, but different for every run.
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    RandomState::new().hash_one(nanos)
+}
+
+fn random_name() -> String {
+    let mut state = seed();
+    let a = baton_asl::scope::splitmix64(&mut state);
+    let b = baton_asl::scope::splitmix64(&mut state);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        (a >> 32) as u32,
+        (a >> 16) as u16,
+        a as u16 & 0x0fff,
+        ((b >> 48) as u16 & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}

@@ -1,0 +1,70 @@
+//! `baton validate`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baton_asl::definition::{MachineType, ParseOptions};
+use baton_json::{Map, Value};
+use clap::Args;
+
+use crate::definition;
+
+/// Arguments of `baton validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The definition (JSON or YAML; `-` for stdin).
+    definition: PathBuf,
+    /// Validate as an Express state machine.
+    #[arg(long)]
+    express: bool,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let options = ParseOptions {
+        machine_type: if args.express {
+            MachineType::Express
+        } else {
+            MachineType::Standard
+        },
+    };
+    let (_, parsed) = definition::load(&args.definition, options)?;
+    let valid = !parsed.diagnostics.has_errors();
+    if args.json {
+        let mut out = Map::new();
+        out.insert("valid".into(), Value::Bool(valid));
+        if !valid {
+            out.insert("error".into(), Value::from("InvalidDefinition"));
+            out.insert(
+                "message".into(),
+                Value::from(parsed.diagnostics.aws_message()),
+            );
+        }
+        let diagnostics: Vec<Value> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut m = Map::new();
+                m.insert("code".into(), Value::from(d.code.as_str()));
+                m.insert("message".into(), Value::from(d.message.as_str()));
+                m.insert("location".into(), Value::from(d.location.as_str()));
+                m.insert("severity".into(), Value::from(d.severity.as_str()));
+                Value::object(m)
+            })
+            .collect();
+        out.insert("diagnostics".into(), Value::array(diagnostics));
+        println!("{}", Value::object(out).to_json_pretty());
+    } else {
+        definition::print_diagnostics(&args.definition, &parsed);
+        if valid {
+            eprintln!("{}: valid", args.definition.display());
+        }
+    }
+    Ok(if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

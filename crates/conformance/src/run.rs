@@ -1,0 +1,239 @@
+//! Running one case and judging the result.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use baton_asl::definition::{MachineType, ParseOptions, parse};
+use baton_engine::{ExecutionInfo, Millis, Program, Status};
+use baton_integrations::{FunctionSpec, Functions, Registry};
+use baton_json::Value;
+use baton_runtime::{Clock, RunOptions, run_to_end};
+use serde_json::Value as Json;
+
+use crate::case::Case;
+use crate::compare::{diff, history_diff};
+
+/// The judgement on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Baton did what AWS did.
+    Pass,
+    /// It did not; the reason says how.
+    Fail(String),
+    /// The case needs something this runner does not provide.
+    Skip(String),
+}
+
+/// What cases run with: a scratch directory for Lambda handlers and the Python to run
+/// them.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Scratch space (handlers are written below it).
+    pub work_dir: PathBuf,
+    /// The Python interpreter for Lambda handlers.
+    pub python: String,
+}
+
+const LAMBDA_RUNTIME: &str = include_str!("lambda_runtime.py");
+
+/// The account and region cases are run in, as the recorder normalised them.
+const ACCOUNT: &str = "111111111111";
+const REGION: &str = "us-east-1";
+
+impl Environment {
+    /// A scratch directory under the system's temporary directory.
+    pub fn new() -> std::io::Result<Environment> {
+        let work_dir =
+            std::env::temp_dir().join(format!("baton-conformance-{}", std::process::id()));
+        std::fs::create_dir_all(&work_dir)?;
+        std::fs::write(work_dir.join("lambda_runtime.py"), LAMBDA_RUNTIME)?;
+        Ok(Environment {
+            work_dir,
+            python: std::env::var("BATON_PYTHON").unwrap_or_else(|_| "python3".into()),
+        })
+    }
+
+    fn lambda_functions(&self, case: &Case) -> std::io::Result<Functions> {
+        let mut specs = HashMap::new();
+        let dir = self.work_dir.join(case.name());
+        for need in case.needs.iter().filter(|n| n.kind == "lambda") {
+            let (Some(name), Some(source)) = (&need.name, &need.handler_source) else {
+                continue;
+            };
+            let fn_dir = dir.join(name);
+            std::fs::create_dir_all(&fn_dir)?;
+            let handler = fn_dir.join("handler.py");
+            std::fs::write(&handler, source)?;
+            specs.insert(
+                name.clone(),
+                FunctionSpec::Command {
+                    command: vec![
+                        self.python.clone(),
+                        path_text(&self.work_dir.join("lambda_runtime.py")),
+                        path_text(&handler),
+                        name.clone(),
+                    ],
+                    env: HashMap::new(),
+                    cwd: None,
+                },
+            );
+        }
+        Ok(Functions::from_specs(specs, dir))
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Runs one case.
+pub async fn run_case(case: &Case, env: &Environment) -> Verdict {
+    if case.tier == "validation" {
+        return run_validation(case);
+    }
+    run_execution(case, env).await
+}
+
+fn machine_type(t: Option<&str>) -> MachineType {
+    match t {
+        Some("EXPRESS") => MachineType::Express,
+        _ => MachineType::Standard,
+    }
+}
+
+fn run_validation(case: &Case) -> Verdict {
+    let options = ParseOptions {
+        machine_type: machine_type(case.state_machine_type.as_deref()),
+    };
+    let parsed = parse(&Value::from(case.definition.clone()), options);
+    if !parsed.diagnostics.has_errors() {
+        return Verdict::Fail("accepted a definition AWS rejects".into());
+    }
+    let actual = parsed.diagnostics.aws_message();
+    match case.expected.get("message").and_then(Json::as_str) {
+        Some(expected) if expected != actual => Verdict::Fail(format!(
+            "message differs:\n  expected {expected}\n  actual   {actual}"
+        )),
+        _ => Verdict::Pass,
+    }
+}
+
+async fn run_execution(case: &Case, env: &Environment) -> Verdict {
+    if let Some(need) = case.needs.iter().find(|n| n.kind != "lambda") {
+        return Verdict::Skip(format!("needs {}", need.kind));
+    }
+    let settings = case.execution.as_ref();
+    let options = ParseOptions {
+        machine_type: machine_type(settings.and_then(|s| s.machine_type.as_deref())),
+    };
+    let machine = match parse(&Value::from(case.definition.clone()), options).valid() {
+        Ok(m) => m,
+        Err(d) => return Verdict::Fail(format!("definition rejected: {}", d.aws_message())),
+    };
+    let functions = match env.lambda_functions(case) {
+        Ok(f) => f,
+        Err(e) => return Verdict::Skip(format!("cannot write the Lambda handlers: {e}")),
+    };
+    let start = case
+        .recorded_now()
+        .and_then(baton_asl::timestamp::parse)
+        .map(Millis::from_datetime)
+        .unwrap_or_else(|| Clock::real().now());
+    let machine_name = settings.map_or("machine", |s| s.state_machine_name.as_str());
+    let exec_name = settings.map_or("execution", |s| s.execution_name.as_str());
+    let mut info = ExecutionInfo::local(
+        machine_name,
+        exec_name,
+        Value::from(case.input.clone()),
+        start,
+    );
+    info.execution_arn =
+        format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{machine_name}:{exec_name}").into();
+    info.state_machine_arn =
+        format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine_name}").into();
+    if let Some(role) = settings.and_then(|s| s.role_arn.as_deref()) {
+        info.role_arn = role.into();
+    }
+    let registry = Registry::new(functions);
+    let result = run_to_end(
+        Program::new(machine),
+        info,
+        &registry,
+        RunOptions {
+            clock: Clock::starting_at(start),
+            record_history: true,
+        },
+    )
+    .await;
+    judge(case, &result.status, &result.history)
+}
+
+fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -> Verdict {
+    let expected_status = case
+        .expected
+        .get("status")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    if status.as_str() != expected_status {
+        return Verdict::Fail(format!(
+            "status {} (expected {expected_status}){}",
+            status.as_str(),
+            describe(status)
+        ));
+    }
+    match status {
+        Status::Succeeded(output) => {
+            if !case.has_note("output_not_json") {
+                if let Some(expected) = case.expected.get("output") {
+                    if let Some(d) =
+                        diff(expected, &output.to_serde(), "/output", &case.placeholders)
+                    {
+                        return Verdict::Fail(d);
+                    }
+                }
+            }
+        }
+        Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {
+            let expected_error = case.expected.get("error").and_then(Json::as_str);
+            if expected_error != f.error.as_deref() {
+                return Verdict::Fail(format!(
+                    "error {:?} (expected {expected_error:?}); cause {:?}",
+                    f.error, f.cause
+                ));
+            }
+            if let Some(expected_cause) = case.expected.get("cause") {
+                let actual = match (&f.cause, case.has_note("cause_is_json")) {
+                    (Some(c), true) => {
+                        serde_json::from_str(c).unwrap_or(Json::String(c.to_string()))
+                    }
+                    (Some(c), false) => Json::String(c.to_string()),
+                    (None, _) => Json::Null,
+                };
+                if let Some(d) = diff(expected_cause, &actual, "/cause", &case.placeholders) {
+                    return Verdict::Fail(d);
+                }
+            } else if f.cause.is_some() {
+                return Verdict::Fail(format!("cause {:?} where AWS gave none", f.cause));
+            }
+        }
+        Status::Running => return Verdict::Fail("still running".into()),
+    }
+    if let Some(expected) = &case.history_types {
+        let actual: Vec<&str> = history.iter().map(|e| e.event_type.as_str()).collect();
+        let exact = case.history_types_exact.unwrap_or(true);
+        if let Some(d) = history_diff(expected, &actual, exact) {
+            return Verdict::Fail(d);
+        }
+    }
+    Verdict::Pass
+}
+
+fn describe(status: &Status) -> String {
+    match status {
+        Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {
+            format!(": {:?}: {:?}", f.error, f.cause)
+        }
+        Status::Succeeded(v) => format!(": {}", v.to_json_string()),
+        Status::Running => String::new(),
+    }
+}

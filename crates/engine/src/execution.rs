@@ -1,0 +1,660 @@
+//! One execution: its frames, outstanding work and status, and [`Execution::apply`], the
+//! step function that turns an [`Input`] into history events and effects.
+//!
+//! Frames are the running parts of an execution: the machine itself, each Parallel
+//! branch and each Map iteration. A frame is at one state at a time. Frames that can make
+//! progress sit on a stack (`ready`); [`Execution::apply`] records the input, then steps
+//! ready frames until every frame waits for a task, a timer or its children. Children are
+//! pushed above their parent, so a Map or Parallel runs its children depth-first and in
+//! order: deterministic histories, and finished iterations free their memory at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use baton_asl::definition::{State, StateKind};
+use baton_json::{Map, Str, Value};
+
+use crate::effect::{Effect, WorkId};
+use crate::error::Failure;
+use crate::event::{Details, EventType, HistoryEvent};
+use crate::input::Input;
+use crate::program::{BranchId, Program};
+use crate::state::children::Children;
+use crate::state::task::TaskWait;
+use crate::time::Millis;
+
+/// Where an execution's events and effects go. Implemented by the caller: the runtime
+/// stores them; a benchmark may count and drop them.
+pub trait Sink {
+    /// A new history event.
+    fn event(&mut self, event: HistoryEvent);
+    /// Something to do.
+    fn effect(&mut self, effect: Effect);
+    /// `false` when events are not kept, so the engine need not build their details.
+    fn records_events(&self) -> bool {
+        true
+    }
+}
+
+/// Collects events and effects in vectors.
+#[derive(Debug, Default)]
+pub struct Collect {
+    /// Events, in order.
+    pub events: Vec<HistoryEvent>,
+    /// Effects, in order.
+    pub effects: Vec<Effect>,
+}
+
+impl Sink for Collect {
+    fn event(&mut self, event: HistoryEvent) {
+        self.events.push(event);
+    }
+    fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+}
+
+/// What an execution is, fixed when it starts.
+#[derive(Debug, Clone)]
+pub struct ExecutionInfo {
+    /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME`.
+    pub execution_arn: Str,
+    /// The execution's name.
+    pub name: Str,
+    /// The state machine's ARN.
+    pub state_machine_arn: Str,
+    /// The state machine's name.
+    pub state_machine_name: Str,
+    /// The role the execution runs as.
+    pub role_arn: Str,
+    /// The region, for task events.
+    pub region: Str,
+    /// The input.
+    pub input: Value,
+    /// When it started.
+    pub start_time: Millis,
+    /// How many times it was redriven.
+    pub redrive_count: u32,
+    /// Seed of the execution's random stream (task tokens, UUIDs, jitter).
+    pub seed: u64,
+    /// The largest state input or output, in bytes (256 KiB on AWS).
+    pub max_payload_bytes: usize,
+}
+
+impl ExecutionInfo {
+    /// An execution of `machine_name` called `name` in the default account and region,
+    /// for tools and tests.
+    pub fn local(
+        machine_name: &str,
+        name: &str,
+        input: Value,
+        start_time: Millis,
+    ) -> ExecutionInfo {
+        let region = "us-east-1";
+        let account = "123456789012";
+        ExecutionInfo {
+            execution_arn: format!(
+                "arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
+            )
+            .into(),
+            name: name.into(),
+            state_machine_arn: format!(
+                "arn:aws:states:{region}:{account}:stateMachine:{machine_name}"
+            )
+            .into(),
+            state_machine_name: machine_name.into(),
+            role_arn: format!("arn:aws:iam::{account}:role/baton-execution").into(),
+            region: region.into(),
+            input,
+            start_time,
+            redrive_count: 0,
+            seed: 0x5eed,
+            max_payload_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Where an execution stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Not finished.
+    Running,
+    /// Finished with an output.
+    Succeeded(Value),
+    /// Failed.
+    Failed(Failure),
+    /// Ran past the machine's TimeoutSeconds.
+    TimedOut(Failure),
+    /// Stopped by StopExecution.
+    Aborted(Failure),
+}
+
+impl Status {
+    /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded(_) => "SUCCEEDED",
+            Status::Failed(_) => "FAILED",
+            Status::TimedOut(_) => "TIMED_OUT",
+            Status::Aborted(_) => "ABORTED",
+        }
+    }
+}
+
+pub(crate) type FrameId = u32;
+
+/// A running branch: the machine, a Parallel branch or a Map iteration.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub(crate) branch: BranchId,
+    /// The parent frame and this frame's slot among its children.
+    pub(crate) parent: Option<(FrameId, u32)>,
+    /// Variables assigned in this frame's scope (the machine's, for the root frame).
+    pub(crate) vars: Map,
+    /// The last event emitted in this frame: the next one's `previousEventId`.
+    pub(crate) last_event: u64,
+    /// Events of this frame are not part of the execution's history (distributed Map
+    /// iterations, which AWS runs as child executions).
+    pub(crate) silent: bool,
+    /// The frame is a Parallel branch (AWS reports an uncaught task failure there as an
+    /// aborted task state).
+    pub(crate) in_parallel: bool,
+    /// The frame is on the ready stack.
+    pub(crate) queued: bool,
+    pub(crate) pos: Pos,
+}
+
+/// What a frame is doing.
+#[derive(Debug)]
+pub(crate) enum Pos {
+    /// About to enter state number `state` of its branch with `input`.
+    Enter { state: usize, input: Value },
+    /// Inside a state.
+    In(Box<Active>),
+    /// Finished (about to be freed).
+    Done,
+}
+
+/// A state a frame is in.
+#[derive(Debug)]
+pub(crate) struct Active {
+    /// The state's index in its branch.
+    pub(crate) state: usize,
+    /// The state's raw input.
+    pub(crate) input: Value,
+    /// The id of its `...StateEntered` event.
+    pub(crate) entered_event: u64,
+    /// When it was entered.
+    pub(crate) entered_at: Millis,
+    /// Attempts used per retrier (empty until the first retry).
+    pub(crate) retries: Vec<u32>,
+    /// Retries so far, all retriers together (`$$.State.RetryCount`).
+    pub(crate) retry_count: u32,
+    /// What the state waits for.
+    pub(crate) step: Step,
+}
+
+/// What an active state is waiting for.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// Nothing: (re)start the state's work.
+    Run,
+    /// A Wait state's timer has fired, or a retry's backoff has passed: carry on.
+    Resume,
+    /// A Wait state's timer or a retry backoff.
+    Timer(WorkId),
+    /// A task.
+    Task(Box<TaskWait>),
+    /// Parallel branches or Map iterations.
+    Children(Box<Children>),
+}
+
+/// Outstanding work by id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Work {
+    Task(FrameId),
+    TaskTimeout(FrameId),
+    Heartbeat(FrameId),
+    StateTimer(FrameId),
+    ExecutionTimeout,
+}
+
+/// One execution of a state machine.
+#[derive(Debug)]
+pub struct Execution {
+    pub(crate) program: Arc<Program>,
+    pub(crate) info: Arc<ExecutionInfo>,
+    pub(crate) status: Status,
+    pub(crate) next_event_id: u64,
+    pub(crate) frames: Vec<Option<Frame>>,
+    free_frames: Vec<FrameId>,
+    pub(crate) ready: Vec<FrameId>,
+    pub(crate) work: HashMap<WorkId, Work>,
+    next_work_id: WorkId,
+    pub(crate) rng: u64,
+    pub(crate) transitions: u64,
+    pub(crate) now: Millis,
+    pub(crate) record: bool,
+}
+
+impl Execution {
+    /// A new execution, not yet started: apply [`Input::Start`] to begin.
+    pub fn new(program: Arc<Program>, info: ExecutionInfo) -> Execution {
+        let rng = info.seed;
+        Execution {
+            program,
+            info: Arc::new(info),
+            status: Status::Running,
+            next_event_id: 1,
+            frames: Vec::new(),
+            free_frames: Vec::new(),
+            ready: Vec::new(),
+            work: HashMap::new(),
+            next_work_id: 1,
+            rng,
+            transitions: 0,
+            now: Millis(0),
+            record: true,
+        }
+    }
+
+    /// The execution's status.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// `true` once it has succeeded, failed, timed out or been stopped.
+    pub fn is_finished(&self) -> bool {
+        self.status != Status::Running
+    }
+
+    /// What the execution was started with.
+    pub fn info(&self) -> &ExecutionInfo {
+        &self.info
+    }
+
+    /// States entered so far (the state transitions AWS bills).
+    pub fn transitions(&self) -> u64 {
+        self.transitions
+    }
+
+    /// Handles one input at time `now`: appends events to `sink` and asks for effects.
+    /// Deterministic: the same inputs at the same times give the same events and effects.
+    pub fn apply(&mut self, input: Input, now: Millis, sink: &mut impl Sink) {
+        self.now = now;
+        self.record = sink.records_events();
+        if self.is_finished() {
+            return;
+        }
+        match input {
+            Input::Start => self.start(sink),
+            Input::TimerFired { id } => self.timer_fired(id, sink),
+            Input::Stop { error, cause } => {
+                let f = Failure { error, cause };
+                self.emit_root(EventType::ExecutionAborted, failure_details(&f), sink);
+                self.finish(Status::Aborted(f), sink);
+            }
+            Input::TaskStarted { id, worker_name } => self.task_started(id, worker_name, sink),
+            Input::TaskSubmitted { id, output } => self.task_submitted(id, output, sink),
+            Input::TaskHeartbeat { id } => self.task_heartbeat(id, sink),
+            Input::TaskSucceeded { id, output } => self.task_succeeded(id, output, sink),
+            Input::TaskFailed { id, error, cause } => {
+                self.task_failed(id, Failure { error, cause }, sink)
+            }
+        }
+        self.run(sink);
+    }
+
+    fn start(&mut self, sink: &mut impl Sink) {
+        let info = Arc::clone(&self.info);
+        self.emit_root(
+            EventType::ExecutionStarted,
+            || Details::ExecutionStarted {
+                input: info.input.clone(),
+                role_arn: info.role_arn.clone(),
+            },
+            sink,
+        );
+        if let Some(t) = self.program.machine().timeout_seconds {
+            let id = self.new_work(Work::ExecutionTimeout);
+            sink.effect(Effect::StartTimer {
+                id,
+                due: info.start_time.plus(t.saturating_mul(1000)),
+            });
+        }
+        if crate::size::exceeds(&info.input, info.max_payload_bytes) {
+            let f = Failure::new(
+                baton_asl::error_name::DATA_LIMIT_EXCEEDED,
+                "The execution input exceeds the maximum number of bytes service limit.",
+            );
+            self.emit_root(EventType::ExecutionFailed, failure_details(&f), sink);
+            self.finish(Status::Failed(f), sink);
+            return;
+        }
+        let start = self.start_index(BranchId(0));
+        let root = self.new_frame(Frame {
+            branch: BranchId(0),
+            parent: None,
+            vars: Map::new(),
+            last_event: 1,
+            silent: false,
+            in_parallel: false,
+            queued: false,
+            pos: Pos::Enter {
+                state: start,
+                input: info.input.clone(),
+            },
+        });
+        self.push_ready(root);
+    }
+
+    /// Steps ready frames until all wait.
+    fn run(&mut self, sink: &mut impl Sink) {
+        while let Some(fid) = self.ready.pop() {
+            if self.is_finished() {
+                self.ready.clear();
+                break;
+            }
+            let Some(frame) = self.frames.get_mut(fid as usize).and_then(Option::as_mut) else {
+                continue;
+            };
+            frame.queued = false;
+            self.step_frame(fid, sink);
+        }
+    }
+
+    /// Runs one frame until it waits or finishes.
+    fn step_frame(&mut self, fid: FrameId, sink: &mut impl Sink) {
+        let program = Arc::clone(&self.program);
+        loop {
+            if self.is_finished() || !self.frame_exists(fid) {
+                return;
+            }
+            let frame = self.frame(fid);
+            let branch = program.branch(frame.branch);
+            let runnable = match &frame.pos {
+                Pos::Enter { .. } => None,
+                Pos::In(a) if matches!(a.step, Step::Run | Step::Resume) => Some(a.state),
+                Pos::In(_) | Pos::Done => return,
+            };
+            match runnable {
+                None => {
+                    let Pos::Enter { state, input } =
+                        std::mem::replace(&mut self.frame_mut(fid).pos, Pos::Done)
+                    else {
+                        unreachable!("checked above")
+                    };
+                    let Some((_, st)) = branch.states.get_index(state) else {
+                        return;
+                    };
+                    self.transitions += 1;
+                    let details_input = input.clone();
+                    let entered_event = self.emit(
+                        fid,
+                        entered_type(&st.kind),
+                        || Details::StateEntered {
+                            name: st.name.clone(),
+                            input: details_input,
+                        },
+                        sink,
+                    );
+                    self.frame_mut(fid).pos = Pos::In(Box::new(Active {
+                        state,
+                        input,
+                        entered_event,
+                        entered_at: self.now,
+                        retries: Vec::new(),
+                        retry_count: 0,
+                        step: Step::Run,
+                    }));
+                }
+                Some(index) => {
+                    let Some((_, st)) = branch.states.get_index(index) else {
+                        return;
+                    };
+                    let flow = self.run_state(fid, st, sink);
+                    self.apply_flow(fid, st, flow, sink);
+                }
+            }
+        }
+    }
+
+    /// Does a state's work for its current step.
+    fn run_state(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        sink: &mut impl Sink,
+    ) -> crate::flow::Flow {
+        match &state.kind {
+            StateKind::Pass(p) => self.run_pass(fid, state, p),
+            StateKind::Choice(c) => self.run_choice(fid, state, c),
+            StateKind::Wait(w) => self.run_wait(fid, state, w, sink),
+            StateKind::Succeed(_) => self.run_succeed(fid, state),
+            StateKind::Fail(f) => self.run_fail(fid, state, f),
+            StateKind::Task(t) => self.run_task(fid, state, t, sink),
+            StateKind::Parallel(p) => self.run_parallel(fid, state, p, sink),
+            StateKind::Map(m) => self.run_map(fid, state, m, sink),
+        }
+    }
+
+    // ----- frames -----
+
+    pub(crate) fn new_frame(&mut self, frame: Frame) -> FrameId {
+        if let Some(id) = self.free_frames.pop() {
+            self.frames[id as usize] = Some(frame);
+            id
+        } else {
+            self.frames.push(Some(frame));
+            (self.frames.len() - 1) as FrameId
+        }
+    }
+
+    pub(crate) fn free_frame(&mut self, fid: FrameId) -> Option<Frame> {
+        let f = self.frames.get_mut(fid as usize)?.take();
+        if f.is_some() {
+            self.free_frames.push(fid);
+        }
+        f
+    }
+
+    pub(crate) fn frame(&self, fid: FrameId) -> &Frame {
+        // Frame ids come from the engine's own bookkeeping; a freed id is never looked up.
+        self.frames[fid as usize]
+            .as_ref()
+            .expect("frame ids refer to live frames")
+    }
+
+    pub(crate) fn frame_mut(&mut self, fid: FrameId) -> &mut Frame {
+        self.frames[fid as usize]
+            .as_mut()
+            .expect("frame ids refer to live frames")
+    }
+
+    pub(crate) fn frame_exists(&self, fid: FrameId) -> bool {
+        matches!(self.frames.get(fid as usize), Some(Some(_)))
+    }
+
+    /// The active state of a frame.
+    pub(crate) fn active(&self, fid: FrameId) -> &Active {
+        match &self.frame(fid).pos {
+            Pos::In(a) => a,
+            _ => unreachable!("the frame is inside a state"),
+        }
+    }
+
+    pub(crate) fn active_mut(&mut self, fid: FrameId) -> &mut Active {
+        match &mut self.frame_mut(fid).pos {
+            Pos::In(a) => a,
+            _ => unreachable!("the frame is inside a state"),
+        }
+    }
+
+    pub(crate) fn push_ready(&mut self, fid: FrameId) {
+        let f = self.frame_mut(fid);
+        if !f.queued {
+            f.queued = true;
+            self.ready.push(fid);
+        }
+    }
+
+    /// The index of a branch's StartAt state.
+    pub(crate) fn start_index(&self, branch: BranchId) -> usize {
+        let b = self.program.branch(branch);
+        b.states.get_index_of(&*b.start_at).unwrap_or(0)
+    }
+
+    pub(crate) fn new_work(&mut self, w: Work) -> WorkId {
+        let id = self.next_work_id;
+        self.next_work_id += 1;
+        self.work.insert(id, w);
+        id
+    }
+
+    // ----- events -----
+
+    /// Emits an event in frame `fid`; returns its id.
+    pub(crate) fn emit(
+        &mut self,
+        fid: FrameId,
+        event_type: EventType,
+        details: impl FnOnce() -> Details,
+        sink: &mut impl Sink,
+    ) -> u64 {
+        let frame = self.frames[fid as usize]
+            .as_mut()
+            .expect("frame ids refer to live frames");
+        if frame.silent {
+            frame.last_event += 1;
+            return frame.last_event;
+        }
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        let previous = frame.last_event;
+        frame.last_event = id;
+        if self.record {
+            sink.event(HistoryEvent {
+                id,
+                previous_event_id: previous,
+                timestamp: self.now,
+                event_type,
+                details: details(),
+            });
+        }
+        id
+    }
+
+    /// Emits an execution-level event (after the last event of the history).
+    pub(crate) fn emit_root(
+        &mut self,
+        event_type: EventType,
+        details: impl FnOnce() -> Details,
+        sink: &mut impl Sink,
+    ) -> u64 {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        if self.record {
+            sink.event(HistoryEvent {
+                id,
+                previous_event_id: id - 1,
+                timestamp: self.now,
+                event_type,
+                details: details(),
+            });
+        }
+        id
+    }
+
+    /// Ends the execution: cancels every outstanding task and timer.
+    pub(crate) fn finish(&mut self, status: Status, sink: &mut impl Sink) {
+        self.status = status;
+        let mut ids: Vec<(WorkId, Work)> = self.work.drain().collect();
+        ids.sort_by_key(|(id, _)| *id);
+        for (id, w) in ids {
+            match w {
+                Work::Task(_) => sink.effect(Effect::CancelTask { id }),
+                _ => sink.effect(Effect::CancelTimer { id }),
+            }
+        }
+        self.frames.clear();
+        self.free_frames.clear();
+        self.ready.clear();
+    }
+
+    fn timer_fired(&mut self, id: WorkId, sink: &mut impl Sink) {
+        let Some(w) = self.work.remove(&id) else {
+            return;
+        };
+        match w {
+            Work::ExecutionTimeout => {
+                let f = Failure::new(
+                    baton_asl::error_name::TIMEOUT,
+                    "The execution has exceeded the max execution time.",
+                );
+                self.emit_root(EventType::ExecutionTimedOut, failure_details(&f), sink);
+                self.finish(Status::TimedOut(f), sink);
+            }
+            Work::StateTimer(fid) => {
+                if self.frame_exists(fid) {
+                    if let Pos::In(a) = &mut self.frame_mut(fid).pos {
+                        if matches!(a.step, Step::Timer(t) if t == id) {
+                            a.step = Step::Resume;
+                            self.push_ready(fid);
+                        }
+                    }
+                }
+            }
+            Work::TaskTimeout(fid) => self.task_timed_out(fid, id, false, sink),
+            Work::Heartbeat(fid) => self.task_timed_out(fid, id, true, sink),
+            Work::Task(_) => {}
+        }
+    }
+}
+
+/// The details of an event carrying a failure.
+pub(crate) fn failure_details(f: &Failure) -> impl FnOnce() -> Details + '_ {
+    move || Details::Failure {
+        error: f.error.clone(),
+        cause: f.cause.clone(),
+        resource: None,
+    }
+}
+
+/// The `...StateEntered` event type of a state type.
+pub(crate) fn entered_type(kind: &StateKind) -> EventType {
+    match kind {
+        StateKind::Pass(_) => EventType::PassStateEntered,
+        StateKind::Task(_) => EventType::TaskStateEntered,
+        StateKind::Choice(_) => EventType::ChoiceStateEntered,
+        StateKind::Wait(_) => EventType::WaitStateEntered,
+        StateKind::Succeed(_) => EventType::SucceedStateEntered,
+        StateKind::Fail(_) => EventType::FailStateEntered,
+        StateKind::Parallel(_) => EventType::ParallelStateEntered,
+        StateKind::Map(_) => EventType::MapStateEntered,
+    }
+}
+
+/// The `...StateExited` event type of a state type (Fail states never exit).
+pub(crate) fn exited_type(kind: &StateKind) -> EventType {
+    match kind {
+        StateKind::Pass(_) => EventType::PassStateExited,
+        StateKind::Task(_) => EventType::TaskStateExited,
+        StateKind::Choice(_) => EventType::ChoiceStateExited,
+        StateKind::Wait(_) => EventType::WaitStateExited,
+        StateKind::Succeed(_) | StateKind::Fail(_) => EventType::SucceedStateExited,
+        StateKind::Parallel(_) => EventType::ParallelStateExited,
+        StateKind::Map(_) => EventType::MapStateExited,
+    }
+}
+
+/// The `...StateAborted` event type of a state type, where AWS has one.
+pub(crate) fn aborted_type(kind: &StateKind) -> Option<EventType> {
+    match kind {
+        StateKind::Task(_) => Some(EventType::TaskStateAborted),
+        StateKind::Wait(_) => Some(EventType::WaitStateAborted),
+        StateKind::Parallel(_) => Some(EventType::ParallelStateAborted),
+        StateKind::Map(_) => Some(EventType::MapStateAborted),
+        _ => None,
+    }
+}

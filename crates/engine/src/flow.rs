@@ -1,0 +1,266 @@
+//! What happens when a state is done with a step: exit and transition, retry, catch, or
+//! fail its frame; and what happens when a frame ends.
+
+use baton_asl::definition::state::Transition;
+use baton_asl::definition::{Catcher, JitterStrategy, Retrier, State, StateKind};
+use baton_json::{Map, Str, Value};
+
+use crate::dataflow::{At, assign, place_result};
+use crate::effect::Effect;
+use crate::error::Failure;
+use crate::event::{Details, EventType};
+use crate::execution::{
+    Execution, FrameId, Pos, Sink, Status, Step, Work, exited_type, failure_details,
+};
+use crate::scope::EvalScope;
+
+/// The outcome of a state's step.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    /// Leave the state with `output`: to `next` when given (Choice, Catch), else by its
+    /// transition. `assigned` are the variables its Assign set.
+    Exit {
+        output: Value,
+        next: Option<Str>,
+        assigned: Option<Map>,
+    },
+    /// A Succeed state: exit and end the frame.
+    Succeed { output: Value },
+    /// The state failed; its retriers and catchers apply.
+    Fail(Failure),
+    /// The frame fails at once (a Fail state).
+    FailFrame(Failure),
+    /// Waiting for a task, a timer or children.
+    Wait,
+}
+
+impl Execution {
+    pub(crate) fn apply_flow(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        flow: Flow,
+        sink: &mut impl Sink,
+    ) {
+        match flow {
+            Flow::Wait => {}
+            Flow::Exit {
+                output,
+                next,
+                assigned,
+            } => self.exit_state(fid, state, output, next, assigned, sink),
+            Flow::Succeed { output } => {
+                if self.output_too_large(state, &output, sink) {
+                    return;
+                }
+                let details_output = output.clone();
+                self.emit(
+                    fid,
+                    EventType::SucceedStateExited,
+                    || Details::StateExited {
+                        name: state.name.clone(),
+                        output: details_output,
+                        assigned_variables: None,
+                    },
+                    sink,
+                );
+                self.frame_done(fid, Ok(output), sink);
+            }
+            Flow::FailFrame(f) => {
+                if f.is_terminal() {
+                    self.fail_execution(f, sink);
+                } else {
+                    self.frame_done(fid, Err(f), sink);
+                }
+            }
+            Flow::Fail(f) => self.handle_failure(fid, state, f, sink),
+        }
+    }
+
+    /// Leaves a state: the exited event, its assignments, then the next state or the end
+    /// of the frame.
+    fn exit_state(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        output: Value,
+        next: Option<Str>,
+        assigned: Option<Map>,
+        sink: &mut impl Sink,
+    ) {
+        if self.output_too_large(state, &output, sink) {
+            return;
+        }
+        let details_output = output.clone();
+        let details_assigned = assigned.clone();
+        self.emit(
+            fid,
+            exited_type(&state.kind),
+            || Details::StateExited {
+                name: state.name.clone(),
+                output: details_output,
+                assigned_variables: details_assigned,
+            },
+            sink,
+        );
+        let program = std::sync::Arc::clone(&self.program);
+        let frame = self.frame_mut(fid);
+        if let Some(vars) = assigned {
+            frame.vars.extend(vars);
+        }
+        let target = next.or(match &state.transition {
+            Transition::Next(n) => Some(n.clone()),
+            Transition::End | Transition::Choice => None,
+        });
+        match target {
+            Some(name) => {
+                let branch = program.branch(frame.branch);
+                let index = branch.states.get_index_of(&*name).unwrap_or(0);
+                frame.pos = Pos::Enter {
+                    state: index,
+                    input: output,
+                };
+            }
+            None => self.frame_done(fid, Ok(output), sink),
+        }
+    }
+
+    /// Fails the execution when a state's output is over the payload limit.
+    fn output_too_large(&mut self, state: &State, output: &Value, sink: &mut impl Sink) -> bool {
+        if !crate::size::exceeds(output, self.info.max_payload_bytes) {
+            return false;
+        }
+        let f = Failure::new(
+            baton_asl::error_name::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                state.name
+            ),
+        );
+        self.fail_execution(f, sink);
+        true
+    }
+
+    /// A state failed: retry it, catch the error, or fail its frame.
+    fn handle_failure(&mut self, fid: FrameId, state: &State, f: Failure, sink: &mut impl Sink) {
+        if f.is_terminal() {
+            self.fail_execution(f, sink);
+            return;
+        }
+        let (retriers, catchers): (&[Retrier], &[Catcher]) = match &state.kind {
+            StateKind::Task(t) => (&t.retry, &t.catch),
+            StateKind::Parallel(p) => (&p.retry, &p.catch),
+            StateKind::Map(m) => (&m.retry, &m.catch),
+            _ => (&[], &[]),
+        };
+        if let Some((i, r)) = retriers
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.matches(f.name()))
+        {
+            let active = self.active_mut(fid);
+            if active.retries.len() < retriers.len() {
+                active.retries.resize(retriers.len(), 0);
+            }
+            let used = active.retries[i];
+            if u64::from(used) < r.max_attempts {
+                active.retries[i] += 1;
+                active.retry_count += 1;
+                let mut delay = r.delay_millis(u64::from(used));
+                if r.jitter == JitterStrategy::Full && delay > 0 {
+                    delay = crate::scope::next_random(&mut self.rng) % (delay + 1);
+                }
+                self.schedule_rerun(fid, delay, sink);
+                return;
+            }
+        }
+        if let Some(c) = catchers.iter().find(|c| c.matches(f.name())) {
+            match self.catch_output(fid, state, c, &f) {
+                Ok((output, assigned)) => {
+                    self.exit_state(fid, state, output, Some(c.next.clone()), assigned, sink)
+                }
+                Err(e) => self.fail_execution(e, sink),
+            }
+            return;
+        }
+        if self.frame(fid).in_parallel && matches!(state.kind, StateKind::Task(_)) {
+            self.emit(fid, EventType::TaskStateAborted, || Details::None, sink);
+        }
+        self.frame_done(fid, Err(f), sink);
+    }
+
+    /// The output and assignments of a catcher: the error output placed into the state's
+    /// input by the catcher's ResultPath.
+    fn catch_output(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        catcher: &Catcher,
+        f: &Failure,
+    ) -> Result<(Value, Option<Map>), Failure> {
+        let active = self.active(fid);
+        let raw = active.input.clone();
+        let at = At {
+            state: &state.name,
+            entered_event: active.entered_event,
+        };
+        let error_output = f.to_error_output();
+        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let assigned = assign(catcher.assign.as_ref(), &error_output, &mut scope, at)?;
+        let output = place_result(&catcher.result_path, raw, error_output, at)?;
+        Ok((output, assigned))
+    }
+
+    /// Runs the state's work again after `delay` milliseconds.
+    fn schedule_rerun(&mut self, fid: FrameId, delay: u64, sink: &mut impl Sink) {
+        if delay == 0 {
+            self.active_mut(fid).step = Step::Run;
+            self.push_ready(fid);
+            return;
+        }
+        let id = self.new_work(Work::StateTimer(fid));
+        sink.effect(Effect::StartTimer {
+            id,
+            due: self.now.plus(delay),
+        });
+        self.active_mut(fid).step = Step::Timer(id);
+    }
+
+    /// Ends a frame: the execution, or one branch or iteration of its parent.
+    pub(crate) fn frame_done(
+        &mut self,
+        fid: FrameId,
+        outcome: Result<Value, Failure>,
+        sink: &mut impl Sink,
+    ) {
+        let Some(frame) = self.free_frame(fid) else {
+            return;
+        };
+        match frame.parent {
+            None => match outcome {
+                Ok(output) => {
+                    let details_output = output.clone();
+                    self.emit_root(
+                        EventType::ExecutionSucceeded,
+                        || Details::Output {
+                            output: details_output,
+                            resource: None,
+                        },
+                        sink,
+                    );
+                    self.finish(Status::Succeeded(output), sink);
+                }
+                Err(f) => self.fail_execution(f, sink),
+            },
+            Some((parent, slot)) => {
+                self.child_finished(parent, slot, frame.last_event, outcome, sink)
+            }
+        }
+    }
+
+    /// Fails the whole execution at once.
+    pub(crate) fn fail_execution(&mut self, f: Failure, sink: &mut impl Sink) {
+        self.emit_root(EventType::ExecutionFailed, failure_details(&f), sink);
+        self.finish(Status::Failed(f), sink);
+    }
+}

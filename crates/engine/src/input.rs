@@ -1,0 +1,59 @@
+//! Inputs: what happens to an execution from outside the engine.
+
+use baton_json::{Str, Value};
+
+use crate::effect::WorkId;
+
+/// An occurrence the engine reacts to.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Begin the execution: emits `ExecutionStarted` and runs until it waits.
+    Start,
+    /// A task has started running (activities: a worker took it).
+    TaskStarted {
+        /// The task.
+        id: WorkId,
+        /// The worker's name, for activities.
+        worker_name: Option<Str>,
+    },
+    /// A `.sync` or `.waitForTaskToken` task's request was accepted; it now waits.
+    TaskSubmitted {
+        /// The task.
+        id: WorkId,
+        /// The service's response to the request.
+        output: Value,
+    },
+    /// A task's worker is alive.
+    TaskHeartbeat {
+        /// The task.
+        id: WorkId,
+    },
+    /// A task finished with a result.
+    TaskSucceeded {
+        /// The task.
+        id: WorkId,
+        /// Its result.
+        output: Value,
+    },
+    /// A task failed.
+    TaskFailed {
+        /// The task.
+        id: WorkId,
+        /// The error name.
+        error: Option<Str>,
+        /// The cause.
+        cause: Option<Str>,
+    },
+    /// A timer is due.
+    TimerFired {
+        /// The timer.
+        id: WorkId,
+    },
+    /// StopExecution.
+    Stop {
+        /// The error given to StopExecution.
+        error: Option<Str>,
+        /// The cause given to StopExecution.
+        cause: Option<Str>,
+    },
+}

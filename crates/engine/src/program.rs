@@ -1,0 +1,86 @@
+//! A parsed state machine prepared for execution: every branch (the machine, each
+//! Parallel branch, each Map item processor) gets a small number, so that running frames
+//! can name their branch without holding a reference into the definition.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use baton_asl::definition::{Branch, StateKind, StateMachine};
+
+/// Identifies a branch of a [`Program`]. The machine's own states are branch 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BranchId(pub u32);
+
+/// A state machine ready to run. Shared by all its executions.
+#[derive(Debug)]
+pub struct Program {
+    machine: StateMachine,
+    /// For each branch, the way down from the root: (state index, branch index) pairs.
+    paths: Vec<Vec<(u32, u32)>>,
+    /// The branch id of (parent branch, state index, branch index).
+    children: HashMap<(BranchId, u32, u32), BranchId>,
+}
+
+impl Program {
+    /// Prepares a machine (which must have passed validation).
+    pub fn new(machine: StateMachine) -> Arc<Program> {
+        let mut p = Program {
+            machine,
+            paths: vec![Vec::new()],
+            children: HashMap::new(),
+        };
+        let mut todo = vec![BranchId(0)];
+        while let Some(id) = todo.pop() {
+            let path = p.paths[id.0 as usize].clone();
+            let nested: Vec<(u32, u32)> = {
+                let branch = p.branch(id);
+                branch
+                    .states
+                    .values()
+                    .enumerate()
+                    .flat_map(|(si, state)| {
+                        let n = match &state.kind {
+                            StateKind::Parallel(par) => par.branches.len(),
+                            StateKind::Map(_) => 1,
+                            _ => 0,
+                        };
+                        (0..n).map(move |bi| (si as u32, bi as u32))
+                    })
+                    .collect()
+            };
+            for (si, bi) in nested {
+                let child = BranchId(p.paths.len() as u32);
+                let mut child_path = path.clone();
+                child_path.push((si, bi));
+                p.paths.push(child_path);
+                p.children.insert((id, si, bi), child);
+                todo.push(child);
+            }
+        }
+        Arc::new(p)
+    }
+
+    /// The machine.
+    pub fn machine(&self) -> &StateMachine {
+        &self.machine
+    }
+
+    /// The branch with this id.
+    pub fn branch(&self, id: BranchId) -> &Branch {
+        let mut b = &self.machine.root;
+        for &(si, bi) in &self.paths[id.0 as usize] {
+            b = match b.states.get_index(si as usize).map(|(_, s)| &s.kind) {
+                Some(StateKind::Parallel(p)) => &p.branches[bi as usize],
+                Some(StateKind::Map(m)) => &m.processor,
+                // Paths are built from the same machine: every step names a Parallel or Map.
+                _ => unreachable!("branch path leads through a state without branches"),
+            };
+        }
+        b
+    }
+
+    /// The id of branch `index` of the Parallel or Map state at `state` in `parent`.
+    pub fn child(&self, parent: BranchId, state: usize, index: usize) -> BranchId {
+        self.children[&(parent, state as u32, index as u32)]
+    }
+}

@@ -1,0 +1,124 @@
+//! The environment expressions are evaluated in: the context object (`$$`), variables
+//! visible from a frame, and the execution's random stream.
+
+use baton_asl::Scope;
+use baton_json::{Map, Str, Value};
+
+use crate::execution::{ExecutionInfo, Frame, FrameId, Pos};
+use crate::time::Millis;
+
+/// The next number of an execution's random stream.
+pub(crate) fn next_random(state: &mut u64) -> u64 {
+    baton_asl::scope::splitmix64(state)
+}
+
+/// Evaluation scope of one state in one frame.
+pub(crate) struct EvalScope<'a> {
+    pub(crate) frames: &'a [Option<Frame>],
+    pub(crate) fid: FrameId,
+    pub(crate) info: &'a ExecutionInfo,
+    pub(crate) rng: &'a mut u64,
+    pub(crate) state_name: &'a Str,
+    pub(crate) entered_at: Millis,
+    /// `$$.State.RetryCount`, for states that retry.
+    pub(crate) retry_count: Option<u32>,
+    /// `$$.Task.Token`.
+    pub(crate) token: Option<&'a Str>,
+    /// `$$.Map.Item.Index` and `.Value`, while evaluating a Map's ItemSelector.
+    pub(crate) map_item: Option<(u64, &'a Value)>,
+}
+
+impl<'a> EvalScope<'a> {
+    /// The scope of the state active in frame `fid`.
+    pub(crate) fn new(
+        frames: &'a [Option<Frame>],
+        fid: FrameId,
+        info: &'a ExecutionInfo,
+        rng: &'a mut u64,
+        state_name: &'a Str,
+    ) -> EvalScope<'a> {
+        let entered_at = match frames[fid as usize].as_ref().map(|f| &f.pos) {
+            Some(Pos::In(a)) => a.entered_at,
+            _ => Millis(0),
+        };
+        EvalScope {
+            frames,
+            fid,
+            info,
+            rng,
+            state_name,
+            entered_at,
+            retry_count: None,
+            token: None,
+            map_item: None,
+        }
+    }
+}
+
+impl Scope for EvalScope<'_> {
+    fn context_object(&self) -> Value {
+        let info = self.info;
+        let mut execution = Map::with_capacity(6);
+        execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
+        execution.insert("Input".into(), info.input.clone());
+        execution.insert(
+            "StartTime".into(),
+            Value::from(info.start_time.to_rfc3339()),
+        );
+        execution.insert("Name".into(), Value::String(info.name.clone()));
+        execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
+        execution.insert(
+            "RedriveCount".into(),
+            Value::from(u64::from(info.redrive_count)),
+        );
+        let mut machine = Map::with_capacity(2);
+        machine.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
+        machine.insert(
+            "Name".into(),
+            Value::String(info.state_machine_name.clone()),
+        );
+        let mut state = Map::with_capacity(3);
+        state.insert("Name".into(), Value::String(self.state_name.clone()));
+        state.insert(
+            "EnteredTime".into(),
+            Value::from(self.entered_at.to_rfc3339()),
+        );
+        if let Some(n) = self.retry_count {
+            state.insert("RetryCount".into(), Value::from(u64::from(n)));
+        }
+        let mut ctx = Map::with_capacity(5);
+        ctx.insert("Execution".into(), Value::object(execution));
+        ctx.insert("StateMachine".into(), Value::object(machine));
+        ctx.insert("State".into(), Value::object(state));
+        if let Some(token) = self.token {
+            let mut task = Map::with_capacity(1);
+            task.insert("Token".into(), Value::String(token.clone()));
+            ctx.insert("Task".into(), Value::object(task));
+        }
+        if let Some((index, value)) = self.map_item {
+            let mut item = Map::with_capacity(2);
+            item.insert("Index".into(), Value::from(index));
+            item.insert("Value".into(), value.clone());
+            let mut map = Map::with_capacity(1);
+            map.insert("Item".into(), Value::object(item));
+            ctx.insert("Map".into(), Value::object(map));
+        }
+        Value::object(ctx)
+    }
+
+    fn variable(&self, name: &str) -> Option<Value> {
+        let mut fid = Some(self.fid);
+        while let Some(id) = fid {
+            let frame = self.frames.get(id as usize)?.as_ref()?;
+            if let Some(v) = frame.vars.get(name) {
+                return Some(v.clone());
+            }
+            fid = frame.parent.map(|(p, _)| p);
+        }
+        None
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        next_random(self.rng)
+    }
+}

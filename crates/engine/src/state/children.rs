@@ -1,0 +1,284 @@
+//! Child frames of a Parallel or Map state: starting them one at a time, collecting what
+//! they end with, and aborting the rest when one fails.
+
+use std::collections::BTreeMap;
+
+use baton_json::{Str, Value};
+
+use crate::effect::Effect;
+use crate::error::Failure;
+use crate::event::{Details, EventType};
+use crate::execution::{Execution, Frame, FrameId, Pos, Sink, Step, aborted_type};
+
+/// The children of a Parallel or Map state.
+#[derive(Debug)]
+pub(crate) struct Children {
+    /// Map-specific bookkeeping; `None` for Parallel.
+    pub(crate) map: Option<MapRun>,
+    /// Parallel: each branch's input. Map: the effective input (`$` of ItemSelector).
+    pub(crate) input: Value,
+    /// Running children by slot (branch or item index).
+    pub(crate) live: BTreeMap<u32, FrameId>,
+    /// Outputs by slot.
+    pub(crate) results: Vec<Value>,
+    /// Children to run in all.
+    pub(crate) total: usize,
+    /// The next slot to start.
+    pub(crate) next: usize,
+    /// How many may run at once.
+    pub(crate) limit: usize,
+    /// Set once the state has failed; the remaining children are aborted.
+    pub(crate) failure: Option<Failure>,
+}
+
+/// What a Map state keeps about its iterations.
+#[derive(Debug)]
+pub(crate) struct MapRun {
+    /// The items.
+    pub(crate) items: Value,
+    /// The Map state's name (for iteration events).
+    pub(crate) name: Str,
+    /// Iterations may fail this many times...
+    pub(crate) tolerated_count: Option<u64>,
+    /// ...or this percentage of the items, before the state fails.
+    pub(crate) tolerated_percentage: Option<f64>,
+    /// Iterations that failed so far.
+    pub(crate) failed: u64,
+    /// Distributed mode: iterations run as (silent) child executions of a Map Run.
+    pub(crate) distributed: bool,
+}
+
+impl Children {
+    pub(crate) fn new(total: usize, limit: usize, input: Value, map: Option<MapRun>) -> Children {
+        Children {
+            map,
+            input,
+            live: BTreeMap::new(),
+            results: vec![Value::Null; total],
+            total,
+            next: 0,
+            limit: limit.max(1),
+            failure: None,
+        }
+    }
+
+    pub(crate) fn running(&self) -> usize {
+        self.live.len()
+    }
+}
+
+impl Execution {
+    /// The children of the state frame `fid` is in.
+    pub(crate) fn children_mut(&mut self, fid: FrameId) -> Option<&mut Children> {
+        match &mut self.frame_mut(fid).pos {
+            Pos::In(a) => match &mut a.step {
+                Step::Children(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Starts child `slot` of frame `parent` on `branch` with `input`, to run next.
+    pub(crate) fn start_child(
+        &mut self,
+        parent: FrameId,
+        slot: usize,
+        branch: crate::program::BranchId,
+        input: Value,
+        silent: bool,
+        in_parallel: bool,
+    ) {
+        let p = self.frame(parent);
+        let last_event = p.last_event;
+        let silent = silent || p.silent;
+        let start = self.start_index(branch);
+        let child = self.new_frame(Frame {
+            branch,
+            parent: Some((parent, slot as u32)),
+            vars: baton_json::Map::new(),
+            last_event: if silent && !p.silent { 1 } else { last_event },
+            silent,
+            in_parallel,
+            queued: false,
+            pos: Pos::Enter {
+                state: start,
+                input,
+            },
+        });
+        if let Some(c) = self.children_mut(parent) {
+            c.live.insert(slot as u32, child);
+        }
+        // The parent goes below the child: it starts the next child once this one waits
+        // or ends.
+        self.push_ready(parent);
+        self.push_ready(child);
+    }
+
+    /// A child frame ended.
+    pub(crate) fn child_finished(
+        &mut self,
+        parent: FrameId,
+        slot: u32,
+        child_last_event: u64,
+        outcome: Result<Value, Failure>,
+        sink: &mut impl Sink,
+    ) {
+        if !self.frame_exists(parent) {
+            return;
+        }
+        let parent_silent = self.frame(parent).silent;
+        let Some(c) = self.children_mut(parent) else {
+            return;
+        };
+        c.live.remove(&slot);
+        let map_events = c
+            .map
+            .as_ref()
+            .filter(|m| !m.distributed)
+            .map(|m| m.name.clone());
+        if c.map.as_ref().is_none_or(|m| !m.distributed) && !parent_silent {
+            self.frame_mut(parent).last_event = child_last_event;
+        }
+        let index = u64::from(slot);
+        match outcome {
+            Ok(output) => {
+                if let Some(c) = self.children_mut(parent) {
+                    c.results[slot as usize] = output;
+                }
+                if let Some(name) = map_events {
+                    self.emit(
+                        parent,
+                        EventType::MapIterationSucceeded,
+                        || Details::MapIteration { name, index },
+                        sink,
+                    );
+                }
+            }
+            Err(f) => {
+                if let Some(name) = map_events {
+                    self.emit(
+                        parent,
+                        EventType::MapIterationFailed,
+                        || Details::MapIteration { name, index },
+                        sink,
+                    );
+                }
+                let Some(c) = self.children_mut(parent) else {
+                    return;
+                };
+                let state_failure = match &mut c.map {
+                    Some(m) => {
+                        m.failed += 1;
+                        let tolerated = m.tolerated_count.is_some_and(|n| m.failed <= n)
+                            || m.tolerated_percentage.is_some_and(|p| {
+                                (m.failed as f64) * 100.0 / (c.total.max(1) as f64) <= p
+                            });
+                        if tolerated {
+                            c.results[slot as usize] = f.to_error_output();
+                            None
+                        } else if m.tolerated_count.is_some()
+                            || m.tolerated_percentage.is_some()
+                            || m.distributed
+                        {
+                            Some(Failure::new(
+                                baton_asl::error_name::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                                "The specified tolerated failure threshold was exceeded",
+                            ))
+                        } else {
+                            Some(f)
+                        }
+                    }
+                    None => Some(f),
+                };
+                if let Some(sf) = state_failure {
+                    if c.failure.is_none() {
+                        c.failure = Some(sf);
+                        self.abort_children(parent, sink);
+                    }
+                }
+            }
+        }
+        self.push_ready(parent);
+    }
+
+    /// Aborts every running child of frame `fid`'s state.
+    pub(crate) fn abort_children(&mut self, fid: FrameId, sink: &mut impl Sink) {
+        let Some(c) = self.children_mut(fid) else {
+            return;
+        };
+        let live = std::mem::take(&mut c.live);
+        let map_events = c
+            .map
+            .as_ref()
+            .filter(|m| !m.distributed)
+            .map(|m| m.name.clone());
+        for (slot, child) in live {
+            self.abort_frame(child, sink);
+            if let Some(name) = &map_events {
+                let name = name.clone();
+                self.emit(
+                    fid,
+                    EventType::MapIterationAborted,
+                    || Details::MapIteration {
+                        name,
+                        index: u64::from(slot),
+                    },
+                    sink,
+                );
+            }
+        }
+    }
+
+    /// Aborts a frame and everything under it: cancels its work, emits the aborted event
+    /// of its state, and frees it.
+    pub(crate) fn abort_frame(&mut self, fid: FrameId, sink: &mut impl Sink) {
+        if !self.frame_exists(fid) {
+            return;
+        }
+        let program = std::sync::Arc::clone(&self.program);
+        let frame = self.frame(fid);
+        let branch = program.branch(frame.branch);
+        let state_index = match &frame.pos {
+            Pos::In(a) => Some(a.state),
+            _ => None,
+        };
+        if let Some(index) = state_index {
+            if let Some(Step::Children(_)) =
+                self.frames[fid as usize]
+                    .as_ref()
+                    .and_then(|f| match &f.pos {
+                        Pos::In(a) => Some(&a.step),
+                        _ => None,
+                    })
+            {
+                self.abort_children(fid, sink);
+            }
+            let step = std::mem::replace(&mut self.active_mut(fid).step, Step::Run);
+            match step {
+                Step::Task(t) => {
+                    if self.work.remove(&t.id).is_some() {
+                        sink.effect(Effect::CancelTask { id: t.id });
+                    }
+                    for timer in t.timeout_timer.into_iter().chain(t.heartbeat.map(|h| h.0)) {
+                        if self.work.remove(&timer).is_some() {
+                            sink.effect(Effect::CancelTimer { id: timer });
+                        }
+                    }
+                }
+                Step::Timer(id) => {
+                    if self.work.remove(&id).is_some() {
+                        sink.effect(Effect::CancelTimer { id });
+                    }
+                }
+                _ => {}
+            }
+            if let Some((_, state)) = branch.states.get_index(index) {
+                if let Some(t) = aborted_type(&state.kind) {
+                    self.emit(fid, t, || Details::None, sink);
+                }
+            }
+        }
+        self.free_frame(fid);
+    }
+}

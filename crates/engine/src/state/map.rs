@@ -1,0 +1,285 @@
+//! Map: runs its item processor once per item, at most MaxConcurrency at a time; the
+//! output is the array of the iterations' outputs. Inline iterations are part of the
+//! history; distributed ones run as a Map Run whose child executions are not.
+
+use baton_asl::definition::State;
+use baton_asl::definition::state::{Map, MapCount, ProcessorMode, Tolerance};
+use baton_json::{Str, Value};
+
+use crate::dataflow::{At, evaluate, select};
+use crate::error::Failure;
+use crate::event::{Details, EventType};
+use crate::execution::{Execution, FrameId, Sink, Step};
+use crate::flow::Flow;
+use crate::scope::{EvalScope, next_random};
+use crate::state::children::{Children, MapRun};
+
+impl Execution {
+    pub(crate) fn run_map(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        sink: &mut impl Sink,
+    ) -> Flow {
+        let active = self.active(fid);
+        if matches!(active.step, Step::Run | Step::Resume) {
+            if let Err(f) = self.start_map(fid, state, map, sink) {
+                return Flow::Fail(f);
+            }
+        }
+        let state_index = self.active(fid).state;
+        let branch = self.frame(fid).branch;
+        let Some(c) = self.children_mut(fid) else {
+            return Flow::Wait;
+        };
+        let distributed = c.map.as_ref().is_some_and(|m| m.distributed);
+        if c.failure.is_some() {
+            if c.running() > 0 {
+                return Flow::Wait;
+            }
+            let f = c.failure.take().unwrap_or_default();
+            self.active_mut(fid).step = Step::Run;
+            if distributed {
+                let (error, cause) = (f.error.clone(), f.cause.clone());
+                self.emit(
+                    fid,
+                    EventType::MapRunFailed,
+                    || Details::Failure {
+                        error,
+                        cause,
+                        resource: None,
+                    },
+                    sink,
+                );
+            }
+            self.emit(fid, EventType::MapStateFailed, || Details::None, sink);
+            return Flow::Fail(f);
+        }
+        if c.next < c.total && c.running() < c.limit {
+            let index = c.next;
+            c.next += 1;
+            let item = c
+                .map
+                .as_ref()
+                .and_then(|m| m.items.index(index).cloned())
+                .unwrap_or_default();
+            let effective = c.input.clone();
+            let input = match &map.item_selector {
+                Some(selector) => {
+                    let at = At {
+                        state: &state.name,
+                        entered_event: self.active(fid).entered_event,
+                    };
+                    let mut scope =
+                        EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+                    scope.map_item = Some((index as u64, &item));
+                    match evaluate(selector, &effective, &mut scope, at) {
+                        Ok(v) => v,
+                        Err(f) => {
+                            self.active_mut(fid).step = Step::Run;
+                            return Flow::Fail(f);
+                        }
+                    }
+                }
+                None => item,
+            };
+            if !distributed {
+                let name = state.name.clone();
+                self.emit(
+                    fid,
+                    EventType::MapIterationStarted,
+                    || Details::MapIteration {
+                        name,
+                        index: index as u64,
+                    },
+                    sink,
+                );
+            }
+            let child_branch = self.program.child(branch, state_index, 0);
+            self.start_child(fid, index, child_branch, input, distributed, false);
+            return Flow::Wait;
+        }
+        if c.running() > 0 {
+            return Flow::Wait;
+        }
+        let results = std::mem::take(&mut c.results);
+        if distributed {
+            self.emit(fid, EventType::MapRunSucceeded, || Details::None, sink);
+        }
+        self.emit(fid, EventType::MapStateSucceeded, || Details::None, sink);
+        self.finish_with_result(
+            fid,
+            state,
+            Value::array(results),
+            &map.result_selector,
+            &map.result_path,
+        )
+    }
+
+    /// Reads the items and limits, emits MapStateStarted (and MapRunStarted), and sets
+    /// up the iterations.
+    fn start_map(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        sink: &mut impl Sink,
+    ) -> Result<(), Failure> {
+        let active = self.active(fid);
+        let raw = active.input.clone();
+        let at = At {
+            state: &state.name,
+            entered_event: active.entered_event,
+        };
+        let scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let effective = select(&state.input_path, raw, &scope, at)?;
+        let items = match &map.items_path {
+            Some(p) => p
+                .eval(&effective, &scope)
+                .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?,
+            None => effective.clone(),
+        };
+        if !items.is_array() {
+            return Err(at.runtime(format!(
+                "Map state input must be an array but was: {}",
+                items.to_json_string()
+            )));
+        }
+        let limit = match &map.max_concurrency {
+            None => 0,
+            Some(MapCount::Fixed(n)) => *n,
+            Some(MapCount::Path(p)) => {
+                let v = p
+                    .eval(&effective, &scope)
+                    .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
+                v.as_number().and_then(|n| n.as_u64()).ok_or_else(|| {
+                    at.runtime(format!(
+                        "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {}",
+                        shown(&v),
+                        p.as_str()
+                    ))
+                })?
+            }
+            Some(MapCount::Jsonata(_)) => return Err(jsonata_unsupported()),
+        };
+        let total = items.as_array().map_or(0, <[Value]>::len);
+        self.emit(
+            fid,
+            EventType::MapStateStarted,
+            || Details::MapStateStarted {
+                length: total as u64,
+            },
+            sink,
+        );
+        let scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let tolerated_count = match &map.tolerated_failure_count {
+            None => None,
+            Some(MapCount::Fixed(n)) => Some(*n),
+            Some(MapCount::Path(p)) => {
+                let v = p
+                    .eval(&effective, &scope)
+                    .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
+                let n = v.as_number().filter(|n| n.is_integer()).ok_or_else(|| {
+                    at.runtime(format!(
+                        "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {}",
+                        shown(&v),
+                        p.as_str()
+                    ))
+                })?;
+                Some(
+                    n.as_u64()
+                        .ok_or_else(|| at.runtime("ToleratedFailureCount cannot be negative."))?,
+                )
+            }
+            Some(MapCount::Jsonata(_)) => return Err(jsonata_unsupported()),
+        };
+        let tolerated_percentage = match &map.tolerated_failure_percentage {
+            None => None,
+            Some(Tolerance::Fixed(p)) => Some(*p),
+            Some(Tolerance::Path(p)) => {
+                let v = p
+                    .eval(&effective, &scope)
+                    .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
+                let pct = v.as_f64().ok_or_else(|| {
+                    at.runtime(format!(
+                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
+                        shown(&v),
+                        p.as_str()
+                    ))
+                })?;
+                if !(0.0..=100.0).contains(&pct) {
+                    return Err(at.runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                }
+                Some(pct)
+            }
+            Some(Tolerance::Jsonata(_)) => return Err(jsonata_unsupported()),
+        };
+        if map.item_reader.is_some() {
+            return Err(Failure::new(
+                baton_asl::error_name::ITEM_READER_FAILED,
+                "Reading Map items with an ItemReader is not supported by this version of Baton",
+            ));
+        }
+        let distributed = map.mode == ProcessorMode::Distributed;
+        if distributed {
+            let map_run_arn = self.map_run_arn(state, map);
+            self.emit(
+                fid,
+                EventType::MapRunStarted,
+                || Details::MapRunStarted { map_run_arn },
+                sink,
+            );
+        }
+        let limit = if limit == 0 {
+            usize::MAX
+        } else {
+            limit as usize
+        };
+        let run = MapRun {
+            items,
+            name: state.name.clone(),
+            tolerated_count,
+            tolerated_percentage,
+            failed: 0,
+            distributed,
+        };
+        self.active_mut(fid).step =
+            Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));
+        Ok(())
+    }
+
+    /// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`.
+    fn map_run_arn(&mut self, state: &State, map: &Map) -> Str {
+        let base = self
+            .info
+            .state_machine_arn
+            .replacen(":stateMachine:", ":mapRun:", 1);
+        let label = map.label.as_deref().unwrap_or(&state.name);
+        let a = next_random(&mut self.rng);
+        let b = next_random(&mut self.rng);
+        Str::from(format!(
+            "{base}/{label}:{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            (a >> 32) as u32,
+            (a >> 16) as u16,
+            a as u16,
+            (b >> 48) as u16,
+            b & 0xffff_ffff_ffff
+        ))
+    }
+}
+
+/// A value as AWS quotes it in these messages: strings without their JSON quotes.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        other => other.to_json_string(),
+    }
+}
+
+fn jsonata_unsupported() -> Failure {
+    Failure::new(
+        baton_asl::error_name::RUNTIME,
+        "JSONata expressions are not supported by this version of Baton",
+    )
+}

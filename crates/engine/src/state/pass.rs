@@ -1,0 +1,39 @@
+//! Pass: input to output, optionally shaped by Parameters or replaced by Result.
+
+use baton_asl::definition::State;
+use baton_asl::definition::state::Pass;
+
+use crate::dataflow::{At, assign, evaluate, place_result, select};
+use crate::error::Failure;
+use crate::execution::{Execution, FrameId};
+use crate::flow::Flow;
+use crate::scope::EvalScope;
+
+impl Execution {
+    pub(crate) fn run_pass(&mut self, fid: FrameId, state: &State, pass: &Pass) -> Flow {
+        let active = self.active(fid);
+        let raw = active.input.clone();
+        let at = At {
+            state: &state.name,
+            entered_event: active.entered_event,
+        };
+        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let outcome = (|| -> Result<Flow, Failure> {
+            let effective = select(&state.input_path, raw.clone(), &scope, at)?;
+            let result = match (&pass.result, &pass.parameters) {
+                (Some(r), _) => r.clone(),
+                (None, Some(p)) => evaluate(p, &effective, &mut scope, at)?,
+                (None, None) => effective,
+            };
+            let assigned = assign(state.assign.as_ref(), &result, &mut scope, at)?;
+            let placed = place_result(&pass.result_path, raw, result, at)?;
+            let output = select(&state.output_path, placed, &scope, at)?;
+            Ok(Flow::Exit {
+                output,
+                next: None,
+                assigned,
+            })
+        })();
+        outcome.unwrap_or_else(Flow::Fail)
+    }
+}

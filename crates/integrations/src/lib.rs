@@ -1,0 +1,109 @@
+//! Task resources: what runs the work of a Task state.
+//!
+//! Each resource family is one module implementing [`Integration`]; a [`Registry`] holds
+//! them and finds the one for a Task's `Resource`. Adding a service is adding a module
+//! and registering it in [`Registry::new`].
+//!
+//! This crate does IO (processes, HTTP) but knows nothing of executions or histories:
+//! it takes a [`TaskCall`] and returns a [`TaskOutcome`].
+
+mod functions;
+mod lambda;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use baton_asl::definition::Resource;
+use baton_json::{Str, Value};
+
+pub use functions::{FunctionSpec, Functions, FunctionsError};
+pub use lambda::Lambda;
+
+/// A boxed future, as integrations return them.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// One Task state's work, as the engine asks for it.
+#[derive(Debug, Clone)]
+pub struct TaskCall {
+    /// The state's `Resource`.
+    pub resource: Resource,
+    /// The effective parameters.
+    pub input: Value,
+    /// The task token, for callback patterns.
+    pub token: Option<Str>,
+    /// The state's name.
+    pub state_name: Str,
+    /// The region the execution runs in (for ARNs in messages).
+    pub region: Str,
+    /// The account the execution runs in.
+    pub account: Str,
+}
+
+/// How a task ended: its result, or an error name and cause.
+pub type TaskOutcome = Result<Value, TaskFailure>;
+
+/// A task's error name and cause, as they go into the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFailure {
+    /// The error name, e.g. `Lambda.ResourceNotFoundException`.
+    pub error: Option<Str>,
+    /// The cause.
+    pub cause: Option<Str>,
+}
+
+impl TaskFailure {
+    /// A failure with both fields.
+    pub fn new(error: impl Into<Str>, cause: impl Into<Str>) -> TaskFailure {
+        TaskFailure {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+        }
+    }
+}
+
+/// A family of task resources.
+pub trait Integration: Send + Sync {
+    /// `true` when this integration runs `resource`.
+    fn handles(&self, resource: &Resource) -> bool;
+    /// Runs the task to its end. Dropping the future cancels the work (a local function's
+    /// process is killed).
+    fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome>;
+}
+
+/// The integrations a runtime offers, in the order they are asked.
+#[derive(Clone, Default)]
+pub struct Registry {
+    integrations: Vec<Arc<dyn Integration>>,
+}
+
+impl Registry {
+    /// Every built-in integration, configured with the given local functions.
+    pub fn new(functions: Functions) -> Registry {
+        Registry {
+            integrations: vec![Arc::new(Lambda::new(functions))],
+        }
+    }
+
+    /// Adds an integration, asked before the built-in ones.
+    pub fn with(mut self, integration: Arc<dyn Integration>) -> Registry {
+        self.integrations.insert(0, integration);
+        self
+    }
+
+    /// Runs a task with the integration that handles its resource.
+    pub fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
+        match self.integrations.iter().find(|i| i.handles(&call.resource)) {
+            Some(i) => i.run(call),
+            None => {
+                let arn = call.resource.arn().to_owned();
+                Box::pin(async move {
+                    Err(TaskFailure::new(
+                        "States.Runtime",
+                        format!("The resource '{arn}' is not supported by this version of Baton"),
+                    ))
+                })
+            }
+        }
+    }
+}

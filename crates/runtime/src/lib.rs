@@ -1,0 +1,13 @@
+//! The shell around the deterministic engine: it performs the effects an execution asks
+//! for (tasks through the integrations, timers on a clock) and feeds their outcomes back
+//! as inputs.
+//!
+//! [`run_to_end`] runs one execution in process, as `baton run` and the conformance tests
+//! do. The clock is real, or virtual: a virtual clock starts at a chosen instant and skips
+//! the time when nothing but timers is pending, so a Wait of a day takes no real time.
+
+mod clock;
+mod local;
+
+pub use clock::Clock;
+pub use local::{RunOptions, RunResult, run_to_end};
