@@ -21,7 +21,9 @@ fn array(v: &Value) -> Result<&[Value], Invalid> {
 }
 
 pub(super) fn partition(args: &[Value]) -> Outcome {
-    let [items, size] = args else { return Err(Invalid) };
+    let [items, size] = args else {
+        return Err(Invalid);
+    };
     let items = array(items)?;
     let size = int_arg(size).ok_or(Invalid)?;
     if size <= 0 {
@@ -29,21 +31,30 @@ pub(super) fn partition(args: &[Value]) -> Outcome {
     }
     let size = usize::try_from(size).map_err(|_| Invalid)?;
     Ok(Value::array(
-        items.chunks(size).map(|c| Value::array(c.to_vec())).collect(),
+        items
+            .chunks(size)
+            .map(|c| Value::array(c.to_vec()))
+            .collect(),
     ))
 }
 
 /// Membership as AWS tests it: by the text of the values (so `true` is found in
 /// `["true"]`, and an object only with its members in the same order).
 pub(super) fn contains(args: &[Value]) -> Outcome {
-    let [items, needle] = args else { return Err(Invalid) };
+    let [items, needle] = args else {
+        return Err(Invalid);
+    };
     let items = array(items)?;
     let needle = java_string(needle);
-    Ok(Value::Bool(items.iter().any(|item| java_string(item) == needle)))
+    Ok(Value::Bool(
+        items.iter().any(|item| java_string(item) == needle),
+    ))
 }
 
 pub(super) fn range(args: &[Value]) -> Outcome {
-    let [first, last, step] = args else { return Err(Invalid) };
+    let [first, last, step] = args else {
+        return Err(Invalid);
+    };
     let (first, last, step) = (
         int_arg(first).ok_or(Invalid)?,
         int_arg(last).ok_or(Invalid)?,
@@ -66,7 +77,9 @@ pub(super) fn range(args: &[Value]) -> Outcome {
 }
 
 pub(super) fn get_item(args: &[Value]) -> Outcome {
-    let [items, index] = args else { return Err(Invalid) };
+    let [items, index] = args else {
+        return Err(Invalid);
+    };
     let items = array(items)?;
     let index = int_arg(index).ok_or(Invalid)?;
     if items.is_empty() {

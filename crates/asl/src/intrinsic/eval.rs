@@ -10,7 +10,11 @@ pub(super) struct Invalid;
 
 pub(super) type Outcome = Result<Value, Invalid>;
 
-pub(super) fn eval(call: &Call, input: &Value, scope: &mut dyn Scope) -> Result<Value, IntrinsicError> {
+pub(super) fn eval(
+    call: &Call,
+    input: &Value,
+    scope: &mut dyn Scope,
+) -> Result<Value, IntrinsicError> {
     let mut args = Vec::with_capacity(call.args.len());
     for arg in call.args.iter() {
         args.push(arg_value(arg, input, scope)?);

@@ -15,7 +15,9 @@ use super::render::{java_length, java_string};
 const MAX_INPUT: usize = 10_000;
 
 pub(super) fn hash(args: &[Value]) -> Outcome {
-    let [data, algorithm] = args else { return Err(Invalid) };
+    let [data, algorithm] = args else {
+        return Err(Invalid);
+    };
     let algorithm = algorithm.as_str().ok_or(Invalid)?;
     let text = match data {
         Value::String(s) => std::borrow::Cow::Borrowed(&**s),

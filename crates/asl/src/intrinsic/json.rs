@@ -28,7 +28,9 @@ pub(super) fn json_to_string(args: &[Value]) -> Outcome {
 /// A shallow merge: the members of the second object replace those of the first. Deep
 /// merging (`true`) is refused, as AWS does.
 pub(super) fn json_merge(args: &[Value]) -> Outcome {
-    let [first, second, deep] = args else { return Err(Invalid) };
+    let [first, second, deep] = args else {
+        return Err(Invalid);
+    };
     if deep.as_bool() != Some(false) {
         return Err(Invalid);
     }

@@ -19,7 +19,11 @@ fn rounded(v: &Value) -> Option<i64> {
         return Some(i);
     }
     let f = n.as_f64();
-    let r = if f.fract() == -0.5 { f.round() + 1.0 } else { f.round() };
+    let r = if f.fract() == -0.5 {
+        f.round() + 1.0
+    } else {
+        f.round()
+    };
     // Saturates outside the `i64` range, as Java's `Math.round` does.
     Some(r as i64)
 }
@@ -102,10 +106,17 @@ mod tests {
 
     #[test]
     fn java_random_matches_the_jdk() {
-        // `new java.util.Random(42).nextInt(100)` is 0, then 63; seed 0 gives 60.
+        // `new java.util.Random(42)`: `nextInt()` is -1170105035; `nextInt(100)` gives
+        // 30, 63, 48; `nextInt(10)` gives 0, 3. Seed 0: `nextInt(100)` gives 60.
+        assert_eq!(JavaRandom::new(42).next(32), -1_170_105_035);
         let mut r = JavaRandom::new(42);
-        assert_eq!(r.next_int(100), 0);
-        assert_eq!(r.next_int(100), 63);
+        assert_eq!(
+            [r.next_int(100), r.next_int(100), r.next_int(100)],
+            [30, 63, 48]
+        );
+        let mut r = JavaRandom::new(42);
+        assert_eq!([r.next_int(10), r.next_int(10)], [0, 3]);
         assert_eq!(JavaRandom::new(0).next_int(100), 60);
+        assert_eq!(JavaRandom::new(1).next_int(16), 11);
     }
 }

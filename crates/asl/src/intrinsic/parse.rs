@@ -94,10 +94,7 @@ impl Parser<'_> {
                         break;
                     }
                     _ => {
-                        return fail(format!(
-                            "Expected ',' or ')' at position {}",
-                            self.pos
-                        ));
+                        return fail(format!("Expected ',' or ')' at position {}", self.pos));
                     }
                 }
             }

@@ -46,7 +46,9 @@ pub(super) fn format(args: &[Value], raw: Option<&str>) -> Outcome {
 /// `States.StringSplit(text, delimiters)`: the text cut at every character of
 /// `delimiters`, empty pieces dropped.
 pub(super) fn split(args: &[Value]) -> Outcome {
-    let [text, delimiters] = args else { return Err(Invalid) };
+    let [text, delimiters] = args else {
+        return Err(Invalid);
+    };
     let (Some(text), Some(delimiters)) = (text.as_str(), delimiters.as_str()) else {
         return Err(Invalid);
     };

@@ -238,11 +238,7 @@ pub(super) fn collect_plain(segs: &[Seg], node: &Value, root: &Value, out: &mut 
             _ => {}
         },
         Seg::Filter(filter) => match node {
-            Value::Object(_) => {
-                if filter.accept(node, root) {
-                    collect_plain(rest, node, root, out);
-                }
-            }
+            Value::Object(_) if filter.accept(node, root) => collect_plain(rest, node, root, out),
             Value::Array(items) => {
                 for v in items.iter() {
                     if filter.accept(v, root) {

@@ -320,7 +320,8 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Number> {
         None => (mantissa, None),
     };
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !frac.is_none_or(digits) || int.is_empty() && frac.is_none_or(str::is_empty) {
+    if !digits(int) || !frac.is_none_or(digits) || int.is_empty() && frac.is_none_or(str::is_empty)
+    {
         return None;
     }
     if let Some(e) = exponent {
@@ -329,10 +330,11 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Number> {
             return None;
         }
     }
-    if frac.is_none() && exponent.is_none() {
-        if let Ok(i) = s.strip_prefix('+').unwrap_or(s).parse::<i64>() {
-            return Some(Number::from(i));
-        }
+    if frac.is_none()
+        && exponent.is_none()
+        && let Ok(i) = s.strip_prefix('+').unwrap_or(s).parse::<i64>()
+    {
+        return Some(Number::from(i));
     }
     s.strip_prefix('+')
         .unwrap_or(s)
@@ -360,7 +362,10 @@ impl Parser<'_> {
     }
 
     fn skip_blanks(&mut self) {
-        while self.peek().is_some_and(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        while self
+            .peek()
+            .is_some_and(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
             self.pos += 1;
         }
     }
@@ -369,7 +374,10 @@ impl Parser<'_> {
         self.skip_blanks();
         let n = s.chars().count();
         if self.pos + n <= self.chars.len()
-            && self.chars[self.pos..self.pos + n].iter().copied().eq(s.chars())
+            && self.chars[self.pos..self.pos + n]
+                .iter()
+                .copied()
+                .eq(s.chars())
         {
             self.pos += n;
             return true;
@@ -445,10 +453,7 @@ impl Parser<'_> {
             self.nesting -= 1;
             self.skip_blanks();
             if self.peek() != Some(')') {
-                return fail(format!(
-                    "Expected character: ) at position {}",
-                    self.pos
-                ));
+                return fail(format!("Expected character: ) at position {}", self.pos));
             }
             self.pos += 1;
             return Ok(inner);

@@ -73,8 +73,9 @@ impl Function {
                 };
                 if numbers.is_empty() {
                     return Err(PathError::Function {
-                        message: "Aggregation function attempted to calculate value using empty array"
-                            .to_owned(),
+                        message:
+                            "Aggregation function attempted to calculate value using empty array"
+                                .to_owned(),
                     });
                 }
                 let n = numbers.len() as f64;
@@ -92,9 +93,9 @@ impl Function {
                 Ok(Number::from_f64(result).map_or(Value::Null, Value::Number))
             }
             Function::Keys => Ok(match model {
-                Value::Object(map) => Value::array(
-                    map.keys().map(|k| Value::String(k.clone())).collect(),
-                ),
+                Value::Object(map) => {
+                    Value::array(map.keys().map(|k| Value::String(k.clone())).collect())
+                }
                 _ => Value::Null,
             }),
             Function::First | Function::Last => match model {

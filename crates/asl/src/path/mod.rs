@@ -105,7 +105,12 @@ impl Path {
         parse::parse(text, true, depth)
     }
 
-    pub(crate) fn from_parts(text: &str, root: Root, segs: Vec<Seg>, function: Option<Function>) -> Path {
+    pub(crate) fn from_parts(
+        text: &str,
+        root: Root,
+        segs: Vec<Seg>,
+        function: Option<Function>,
+    ) -> Path {
         let shape = shape_of(&segs, function.is_some());
         Path {
             text: Str::from(text),
@@ -170,10 +175,11 @@ impl Path {
     /// Evaluates the path's steps on `doc`, whatever its root.
     #[inline]
     pub fn eval_on(&self, doc: &Value) -> Result<Value, PathError> {
-        if self.shape == Shape::Definite && self.function.is_none() {
-            if let Some(v) = eval::definite_fast(&self.segs, doc) {
-                return Ok(v.clone());
-            }
+        if self.shape == Shape::Definite
+            && self.function.is_none()
+            && let Some(v) = eval::definite_fast(&self.segs, doc)
+        {
+            return Ok(v.clone());
         }
         eval::eval(self, doc, doc)
     }

@@ -130,27 +130,26 @@ impl Parser<'_> {
                     if self.peek().is_none() {
                         return fail("Path must not end with a '.' or '..'");
                     }
-                    // The step after the dot is read on the next turn; only a name, `*`
-                    // or a bracket may follow.
+                    // A bracket or `*` after the dot is read on the next turn; a name
+                    // (or a function) now.
                     if let Some(next) = self.peek()
                         && next != '['
                         && next != '*'
+                        && let Some(function) = self.property_or_function(&mut segs)?
                     {
-                        if let Some(function) = self.property_or_function(&mut segs)? {
-                            if segs.last().is_some_and(|s| matches!(s, Seg::Scan)) {
-                                return fail(format!(
-                                    "Function '{}' cannot follow a deep scan",
-                                    function.name()
-                                ));
-                            }
-                            if self.pos < self.chars.len() {
-                                return fail(format!(
-                                    "Function '{}()' must be the last step of a path",
-                                    function.name()
-                                ));
-                            }
-                            return Ok((segs, Some(function)));
+                        if segs.last().is_some_and(|s| matches!(s, Seg::Scan)) {
+                            return fail(format!(
+                                "Function '{}' cannot follow a deep scan",
+                                function.name()
+                            ));
                         }
+                        if self.pos < self.chars.len() {
+                            return fail(format!(
+                                "Function '{}()' must be the last step of a path",
+                                function.name()
+                            ));
+                        }
+                        return Ok((segs, Some(function)));
                     }
                 }
                 '*' => {
@@ -233,9 +232,7 @@ impl Parser<'_> {
             ));
         };
         if self.chars[end + 1..close].iter().any(|c| !is_blank(*c)) {
-            return fail(format!(
-                "Arguments to function '{name}' are not supported"
-            ));
+            return fail(format!("Arguments to function '{name}' are not supported"));
         }
         let Some(function) = Function::from_name(&name) else {
             return fail(format!("Function with name: {name} does not exist."));
@@ -438,7 +435,10 @@ pub(super) fn closing_paren(chars: &[char], open: usize) -> Option<usize> {
 }
 
 fn slice(expr: &str) -> Result<Seg> {
-    if !expr.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ':') {
+    if !expr
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ':')
+    {
         return fail(format!("Failed to parse SliceOperation: {expr}"));
     }
     // Java's `split(":")` drops trailing empty pieces.

@@ -9,7 +9,9 @@ use super::{Path, PathError, Root};
 use crate::scope::StaticScope;
 
 fn eval(path: &str, input: &Value) -> Result<Value, PathError> {
-    Path::parse(path).unwrap().eval(input, &StaticScope::default())
+    Path::parse(path)
+        .unwrap()
+        .eval(input, &StaticScope::default())
 }
 
 fn ok(path: &str, input: &Value) -> Value {
@@ -68,8 +70,14 @@ fn rejects_what_jayway_rejects() {
         ("$.", "Path must not end with a '.' or '..'"),
         ("$..", "Path must not end with a '.' or '..'"),
         ("$.a.", "Path must not end with a '.' or '..'"),
-        ("$a b", "Illegal character at position 2 expected '.' or '['"),
-        ("$ .a", "Illegal character at position 1 expected '.' or '['"),
+        (
+            "$a b",
+            "Illegal character at position 2 expected '.' or '['",
+        ),
+        (
+            "$ .a",
+            "Illegal character at position 1 expected '.' or '['",
+        ),
         ("$...a", "Character '.' on position 3 is not valid."),
         (
             "$.a b",
@@ -77,11 +85,23 @@ fn rejects_what_jayway_rejects() {
         ),
         ("$['a'", "Property has not been closed - missing closing ]"),
         ("$['a]", "Property has not been closed - missing closing '"),
-        ("$[1", "Could not parse token starting at position 1. Expected ?, ', 0-9, * "),
-        ("$[a]", "Could not parse token starting at position 1. Expected ?, ', 0-9, * "),
-        ("$[*", "Expected wildcard token to end with ']' on position 3"),
+        (
+            "$[1",
+            "Could not parse token starting at position 1. Expected ?, ', 0-9, * ",
+        ),
+        (
+            "$[a]",
+            "Could not parse token starting at position 1. Expected ?, ', 0-9, * ",
+        ),
+        (
+            "$[*",
+            "Expected wildcard token to end with ']' on position 3",
+        ),
         ("$.a.nope()", "Function with name: nope does not exist."),
-        ("$.a.length(", "Arguments to function: 'length' are not closed properly."),
+        (
+            "$.a.length(",
+            "Arguments to function: 'length' are not closed properly.",
+        ),
         ("$[1:-]", "Failed to parse SliceOperation: 1:-"),
         ("$[:]", "Failed to parse SliceOperation: :"),
     ] {
@@ -91,7 +111,13 @@ fn rejects_what_jayway_rejects() {
         }
     }
     // Cases without a Jayway message to match: only the rejection counts.
-    for text in ["$.a[?(@.a =~ /x/)]", "$.a.length().b", "$..length()", "$.a[?(@.a ==)]", "@.a"] {
+    for text in [
+        "$.a[?(@.a =~ /x/)]",
+        "$.a.length().b",
+        "$..length()",
+        "$.a[?(@.a ==)]",
+        "@.a",
+    ] {
         assert!(Path::parse(text).is_err(), "{text}");
     }
 }
@@ -103,24 +129,44 @@ fn knows_its_roots_and_kind() {
     assert_eq!(p.variable(), Some("x"));
     assert!(p.is_reference() && p.is_definite());
     assert_eq!(Path::parse("$$.a").unwrap().root(), &Root::Context);
-    for text in ["$.a[*]", "$..a", "$.a[0,1]", "$.a[1:]", "$.a[?(@.b)]", "$.a.length()", "$['a','b']"] {
+    for text in [
+        "$.a[*]",
+        "$..a",
+        "$.a[0,1]",
+        "$.a[1:]",
+        "$.a[?(@.b)]",
+        "$.a.length()",
+        "$['a','b']",
+    ] {
         assert!(!Path::parse(text).unwrap().is_reference(), "{text}");
     }
-    for text in ["$", "$.a", "$['a']", "$.a[3].b", "$['a','b']", "$.a.length()", "$..a.sum()"] {
+    for text in [
+        "$",
+        "$.a",
+        "$['a']",
+        "$.a[3].b",
+        "$['a','b']",
+        "$.a.length()",
+        "$..a.sum()",
+    ] {
         assert!(Path::parse(text).unwrap().is_definite(), "{text}");
     }
 }
 
 #[test]
 fn definite_paths_yield_bare_values() {
-    let input = json!({"a": {"b": [10, 20, 30], "c": null}, "items": [{"item_key": 0}, {"item_key": 1}]});
+    let input =
+        json!({"a": {"b": [10, 20, 30], "c": null}, "items": [{"item_key": 0}, {"item_key": 1}]});
     assert_eq!(ok("$", &input), input);
     assert_eq!(ok("$.a.b", &input), json!([10, 20, 30]));
     assert_eq!(ok("$['a']['b'][1]", &input), json!(20));
     assert_eq!(ok("$.a.b[-1]", &input), json!(30));
     assert_eq!(ok("$.a.c", &input), Value::Null);
     assert_eq!(ok("$.items[1]", &input), json!({"item_key": 1}));
-    assert_eq!(ok("$.a['b','c','zz']", &input), json!({"b": [10, 20, 30], "c": null}));
+    assert_eq!(
+        ok("$.a['b','c','zz']", &input),
+        json!({"b": [10, 20, 30], "c": null})
+    );
     assert_eq!(ok("$.a.b.length()", &input), json!(3));
     assert_eq!(ok("$.a.length()", &input), json!(2));
     assert_eq!(ok("$.a.b.sum()", &input), json!(60.0));
@@ -156,8 +202,14 @@ fn missing_steps_fail_with_jaywayss_messages() {
         "No results for path: $['NoSuchInputPath']"
     );
     assert_eq!(err("$.a.zz", &input), "No results for path: $['a']['zz']");
-    assert_eq!(err("$.list[3]", &input), "No results for path: $['list'][3]");
-    assert_eq!(err("$.list[3].x", &input), "No results for path: $['list'][3]['x']");
+    assert_eq!(
+        err("$.list[3]", &input),
+        "No results for path: $['list'][3]"
+    );
+    assert_eq!(
+        err("$.list[3].x", &input),
+        "No results for path: $['list'][3]['x']"
+    );
     assert_eq!(err("$.nothing[0]", &input), "The path $['nothing'] is null");
     assert_eq!(
         err("$.a.b.c", &input),
@@ -196,7 +248,10 @@ fn indefinite_paths_yield_arrays_and_never_fail() {
     assert_eq!(ok("$.a[-1:]", &input), json!([{"x": 3}]));
     assert_eq!(ok("$.a[:-1]", &input), json!([{"x": 1}, {"y": 2}]));
     // Jayway walks `[a:b]` from `a` as written, negative indexes counting from the end.
-    assert_eq!(ok("$.a[-2:2]", &input), json!([{"y": 2}, {"x": 3}, {"x": 1}, {"y": 2}]));
+    assert_eq!(
+        ok("$.a[-2:2]", &input),
+        json!([{"y": 2}, {"x": 3}, {"x": 1}, {"y": 2}])
+    );
     assert_eq!(ok("$.a[1:-1]", &input), json!([]));
     assert_eq!(ok("$..x", &input), json!([1, 3]));
     assert_eq!(ok("$['o','a'][0]", &input), json!([{"x": 1}]));
@@ -219,16 +274,28 @@ fn filters_select_as_jayway_does() {
     assert_eq!(ok("$[?(!@.year)].name", &years), json!(["c"]));
     assert_eq!(ok("$[?(@.year != 1997)].name", &years), json!(["b", "c"]));
     assert_eq!(
-        ok("$[?(@.year > 1996 && (@.name == 'b' || @.name == \"a\"))].name", &years),
+        ok(
+            "$[?(@.year > 1996 && (@.name == 'b' || @.name == \"a\"))].name",
+            &years
+        ),
         json!(["a", "b"])
     );
-    assert_eq!(ok("$[?(@.name in ['a','c'])].name", &years), json!(["a", "c"]));
+    assert_eq!(
+        ok("$[?(@.name in ['a','c'])].name", &years),
+        json!(["a", "c"])
+    );
     assert_eq!(ok("$[?(@.name nin ['a','c'])].name", &years), json!(["b"]));
     // A number and a string compare by value, as in Jayway.
     let status = json!([{"Status": 200}, {"Status": 500}]);
-    assert_eq!(ok("$[?(@.Status != '200')]", &status), json!([{"Status": 500}]));
+    assert_eq!(
+        ok("$[?(@.Status != '200')]", &status),
+        json!([{"Status": 500}])
+    );
     let tags = json!([{"t": ["x", "y"]}, {"t": []}, {"t": "xyz"}]);
-    assert_eq!(ok("$[?(@.t contains 'x')].t", &tags), json!([["x", "y"], "xyz"]));
+    assert_eq!(
+        ok("$[?(@.t contains 'x')].t", &tags),
+        json!([["x", "y"], "xyz"])
+    );
     assert_eq!(ok("$[?(@.t size 2)].t", &tags), json!([["x", "y"]]));
     assert_eq!(ok("$[?(@.t empty true)].t", &tags), json!([[]]));
     // `$` inside a filter is the document.
@@ -243,8 +310,10 @@ fn filters_select_as_jayway_does() {
 
 #[test]
 fn roots_read_the_scope() {
-    let mut scope = StaticScope::default();
-    scope.context = json!({"Execution": {"Input": {"k": "v"}}});
+    let mut scope = StaticScope {
+        context: json!({"Execution": {"Input": {"k": "v"}}}),
+        ..StaticScope::default()
+    };
     scope.variables.insert("x".into(), json!({"field": [7, 8]}));
     let input = json!({});
     let read = |p: &str| Path::parse(p).unwrap().eval(&input, &scope);
@@ -264,10 +333,14 @@ fn result_path_writes_and_copies_only_what_it_changes() {
     let input = json!({"keep": {"deep": [1, 2]}, "a": {"b": 1}});
     assert_eq!(set("$", &input, json!(5)).unwrap(), json!(5));
     let out = set("$.a.c", &input, json!("x")).unwrap();
-    assert_eq!(out, json!({"keep": {"deep": [1, 2]}, "a": {"b": 1, "c": "x"}}));
+    assert_eq!(
+        out,
+        json!({"keep": {"deep": [1, 2]}, "a": {"b": 1, "c": "x"}})
+    );
     assert_eq!(input, json!({"keep": {"deep": [1, 2]}, "a": {"b": 1}}));
     // The untouched member is shared, not copied.
-    let (Some(Value::Object(k1)), Some(Value::Object(k2))) = (input.get("keep"), out.get("keep")) else {
+    let (Some(Value::Object(k1)), Some(Value::Object(k2))) = (input.get("keep"), out.get("keep"))
+    else {
         panic!("objects expected")
     };
     assert!(Arc::ptr_eq(k1, k2));
@@ -302,7 +375,10 @@ fn result_path_fails_where_the_input_is_not_an_object() {
         set("$.a[*]", json!({})),
         Err(PathError::NotReference { .. })
     ));
-    assert!(matches!(set("$$.a", json!({})), Err(PathError::NotReference { .. })));
+    assert!(matches!(
+        set("$$.a", json!({})),
+        Err(PathError::NotReference { .. })
+    ));
 }
 
 #[test]
