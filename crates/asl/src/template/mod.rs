@@ -144,9 +144,7 @@ fn collect_paths<'a>(node: &'a Node, out: &mut Vec<&'a Path>) {
 /// `true` when some object inside `value` has a member whose name ends in `.$`.
 fn is_dynamic(value: &Value) -> bool {
     match value {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| k.ends_with(".$") || is_dynamic(v)),
+        Value::Object(map) => map.iter().any(|(k, v)| k.ends_with(".$") || is_dynamic(v)),
         Value::Array(items) => items.iter().any(is_dynamic),
         _ => false,
     }
@@ -233,11 +231,14 @@ fn eval(node: &Node, input: &Value, scope: &mut dyn Scope) -> Result<Value, Temp
                     source,
                 })
         }
-        Node::Call { field, call } => call.eval(input, scope).map_err(|source| TemplateError::Intrinsic {
-            cause: source.cause(field, input),
-            field: field.clone(),
-            source,
-        }),
+        Node::Call { field, call } => {
+            call.eval(input, scope)
+                .map_err(|source| TemplateError::Intrinsic {
+                    cause: source.cause(field, input),
+                    field: field.clone(),
+                    source,
+                })
+        }
     }
 }
 
