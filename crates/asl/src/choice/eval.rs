@@ -10,7 +10,11 @@ use crate::path::{compare_numbers, compare_utf16};
 use crate::scope::Scope;
 use crate::timestamp;
 
-pub(super) fn eval(condition: &Condition, input: &Value, scope: &mut dyn Scope) -> Result<bool, ChoiceError> {
+pub(super) fn eval(
+    condition: &Condition,
+    input: &Value,
+    scope: &mut dyn Scope,
+) -> Result<bool, ChoiceError> {
     match condition {
         Condition::And(rules) => {
             for rule in rules {
@@ -82,12 +86,10 @@ fn compare(
             };
             is == *expected
         }
-        Kind::String if operator == Operator::StringMatches => {
-            match (value.as_str(), operand) {
-                (Some(s), Target::Literal(Operand::Pattern(p))) => p.matches(s),
-                _ => false,
-            }
-        }
+        Kind::String if operator == Operator::StringMatches => match (value.as_str(), operand) {
+            (Some(s), Target::Literal(Operand::Pattern(p))) => p.matches(s),
+            _ => false,
+        },
         Kind::String => {
             let right = match operand {
                 Target::Literal(Operand::String(s)) => Some(&**s),

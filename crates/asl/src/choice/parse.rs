@@ -10,11 +10,19 @@ use crate::timestamp;
 /// How deep `And`, `Or` and `Not` may nest.
 const MAX_DEPTH: usize = 64;
 
-pub(super) fn parse(value: &Value, at: &Pointer, d: &mut Diagnostics, depth: usize) -> Option<Condition> {
+pub(super) fn parse(
+    value: &Value,
+    at: &Pointer,
+    d: &mut Diagnostics,
+    depth: usize,
+) -> Option<Condition> {
     let Value::Object(map) = value else {
         d.schema(
             at,
-            format!("Expected value of type 'object', but was '{}'", value.type_name()),
+            format!(
+                "Expected value of type 'object', but was '{}'",
+                value.type_name()
+            ),
         );
         return None;
     };
@@ -83,11 +91,19 @@ pub(super) fn parse(value: &Value, at: &Pointer, d: &mut Diagnostics, depth: usi
     ok.then_some(condition)
 }
 
-fn rule_list(value: &Value, at: &Pointer, d: &mut Diagnostics, depth: usize) -> Option<Vec<Condition>> {
+fn rule_list(
+    value: &Value,
+    at: &Pointer,
+    d: &mut Diagnostics,
+    depth: usize,
+) -> Option<Vec<Condition>> {
     let Value::Array(items) = value else {
         d.schema(
             at,
-            format!("Expected value of type 'array', but was '{}'", value.type_name()),
+            format!(
+                "Expected value of type 'array', but was '{}'",
+                value.type_name()
+            ),
         );
         return None;
     };
@@ -121,7 +137,12 @@ fn variable(value: Option<&Value>, at: &Pointer, d: &mut Diagnostics) -> Option<
     path
 }
 
-fn comparison_operand(operator: Operator, value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<Operand> {
+fn comparison_operand(
+    operator: Operator,
+    value: &Value,
+    at: &Pointer,
+    d: &mut Diagnostics,
+) -> Option<Operand> {
     let expect = |d: &mut Diagnostics, ty: &str| {
         d.schema(
             at,
