@@ -15,7 +15,8 @@ pub const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
 pub const TASK_FAILED: &str = "States.TaskFailed";
 /// A state could not be evaluated (bad path, bad input, ...). Terminal.
 pub const RUNTIME: &str = "States.Runtime";
-/// A payload exceeded the size limit. Terminal.
+/// A payload exceeded the size limit: terminal for a state's output, catchable by name
+/// for a task's result.
 pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 /// A Parallel branch failed.
 pub const BRANCH_FAILED: &str = "States.BranchFailed";
@@ -40,16 +41,21 @@ pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 
 /// `true` for errors no retrier or catcher handles: the execution fails.
 pub fn is_terminal(error: &str) -> bool {
-    error == RUNTIME || error == DATA_LIMIT_EXCEEDED
+    error == RUNTIME
 }
 
-/// `true` when an `ErrorEquals` list matches `error`.
+/// `true` when an `ErrorEquals` list matches `error`. The wildcards do not match
+/// `States.DataLimitExceeded` (a task whose result is too large can only be caught by
+/// name), and nothing matches the terminal `States.Runtime`.
 pub fn matches(error_equals: &[Str], error: &str) -> bool {
     if is_terminal(error) {
         return false;
     }
+    let wildcard_ok = error != DATA_LIMIT_EXCEEDED;
     error_equals.iter().any(|name| {
-        &**name == error || &**name == ALL || (&**name == TASK_FAILED && error != TIMEOUT)
+        &**name == error
+            || (wildcard_ok && &**name == ALL)
+            || (wildcard_ok && &**name == TASK_FAILED && error != TIMEOUT)
     })
 }
 
@@ -112,6 +118,15 @@ mod tests {
         assert!(!matches(&names(&["States.TaskFailed"]), "States.Timeout"));
         assert!(matches(&names(&["States.Timeout"]), "States.Timeout"));
         assert!(!matches(&names(&["States.ALL"]), "States.Runtime"));
+        assert!(!matches(&names(&["States.Runtime"]), "States.Runtime"));
+        assert!(!matches(
+            &names(&["States.ALL"]),
+            "States.DataLimitExceeded"
+        ));
+        assert!(matches(
+            &names(&["States.DataLimitExceeded"]),
+            "States.DataLimitExceeded"
+        ));
         assert!(!matches(&names(&["A", "B"]), "C"));
     }
 }

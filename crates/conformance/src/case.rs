@@ -43,6 +43,9 @@ pub struct Case {
     /// Feature tags.
     #[serde(default)]
     pub features: Vec<String>,
+    /// Paths LocalStack's own test did not verify (nondeterministic values), as JSONPath.
+    #[serde(default)]
+    pub localstack_skip_verify_paths: Vec<String>,
     /// `STANDARD` or `EXPRESS` (validation cases).
     #[serde(default)]
     pub state_machine_type: Option<String>,
@@ -121,6 +124,18 @@ impl Case {
     /// `true` when the case has the note (or a note starting with it).
     pub fn has_note(&self, note: &str) -> bool {
         self.notes.iter().any(|n| n.starts_with(note))
+    }
+
+    /// Member names never compared: the `$..Name` entries of
+    /// `localstack_skip_verify_paths` (values such as request ids and HTTP metadata that
+    /// differ on every call).
+    pub fn unverified_members(&self) -> Vec<String> {
+        self.localstack_skip_verify_paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("$.."))
+            .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The instant the recorder computed wall-clock inputs from, if it did.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use case::Case;
-pub use compare::{diff, history_diff, pattern_matches};
+pub use compare::{Rules, diff, history_diff, pattern_matches};
 pub use run::{Environment, Verdict, run_case};
 
 /// Reads every case (`*.json`, except the corpus's manifest) in the given directories, in

@@ -11,7 +11,7 @@ use baton_runtime::{Clock, RunOptions, run_to_end};
 use serde_json::Value as Json;
 
 use crate::case::Case;
-use crate::compare::{diff, history_diff};
+use crate::compare::{Rules, diff, history_diff};
 
 /// The judgement on one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +147,17 @@ async fn run_execution(case: &Case, env: &Environment) -> Verdict {
         Value::from(case.input.clone()),
         start,
     );
-    info.execution_arn =
-        format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{machine_name}:{exec_name}").into();
+    info.execution_arn = match options.machine_type {
+        // Express executions have their own ARN form, with a run id after the name.
+        MachineType::Express => format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:express:{machine_name}:{exec_name}:{}",
+            run_id(exec_name)
+        ),
+        MachineType::Standard => {
+            format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{machine_name}:{exec_name}")
+        }
+    }
+    .into();
     info.state_machine_arn =
         format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine_name}").into();
     if let Some(role) = settings.and_then(|s| s.role_arn.as_deref()) {
@@ -169,6 +178,18 @@ async fn run_execution(case: &Case, env: &Environment) -> Verdict {
 }
 
 fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -> Verdict {
+    let unverified = case.unverified_members();
+    let markers: &[(&str, &str)] = if case.has_note("nondeterministic_functions:States.MathRandom")
+    {
+        &[("RandomNumberGenerated", "number")]
+    } else {
+        &[]
+    };
+    let rules = Rules {
+        placeholders: &case.placeholders,
+        unverified: &unverified,
+        markers,
+    };
     let expected_status = case
         .expected
         .get("status")
@@ -185,9 +206,7 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
         Status::Succeeded(output) => {
             if !case.has_note("output_not_json") {
                 if let Some(expected) = case.expected.get("output") {
-                    if let Some(d) =
-                        diff(expected, &output.to_serde(), "/output", &case.placeholders)
-                    {
+                    if let Some(d) = diff(expected, &output.to_serde(), "/output", &rules) {
                         return Verdict::Fail(d);
                     }
                 }
@@ -209,7 +228,7 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
                     (Some(c), false) => Json::String(c.to_string()),
                     (None, _) => Json::Null,
                 };
-                if let Some(d) = diff(expected_cause, &actual, "/cause", &case.placeholders) {
+                if let Some(d) = diff(expected_cause, &actual, "/cause", &rules) {
                     return Verdict::Fail(d);
                 }
             } else if f.cause.is_some() {
@@ -226,6 +245,22 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
         }
     }
     Verdict::Pass
+}
+
+/// A stable id for an Express run, derived from the execution's name.
+fn run_id(name: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    name.hash(&mut h);
+    let a = h.finish();
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        (a >> 32) as u32,
+        (a >> 16) as u16,
+        a as u16,
+        (a >> 48) as u16,
+        a & 0xffff_ffff_ffff
+    )
 }
 
 fn describe(status: &Status) -> String {

@@ -17,6 +17,7 @@ use baton_json::{Map, Str, Value};
 use crate::effect::{Effect, WorkId};
 use crate::error::Failure;
 use crate::event::{Details, EventType, HistoryEvent};
+use crate::flow::Flow;
 use crate::input::Input;
 use crate::program::{BranchId, Program};
 use crate::state::children::Children;
@@ -375,7 +376,9 @@ impl Execution {
             let branch = program.branch(frame.branch);
             let runnable = match &frame.pos {
                 Pos::Enter { .. } => None,
-                Pos::In(a) if matches!(a.step, Step::Run | Step::Resume) => Some(a.state),
+                Pos::In(a) if matches!(a.step, Step::Run | Step::Resume | Step::Children(_)) => {
+                    Some(a.state)
+                }
                 Pos::In(_) | Pos::Done => return,
             };
             match runnable {
@@ -414,6 +417,9 @@ impl Execution {
                         return;
                     };
                     let flow = self.run_state(fid, st, sink);
+                    if matches!(flow, Flow::Wait) {
+                        return;
+                    }
                     self.apply_flow(fid, st, flow, sink);
                 }
             }
@@ -421,12 +427,13 @@ impl Execution {
     }
 
     /// Does a state's work for its current step.
-    fn run_state(
-        &mut self,
-        fid: FrameId,
-        state: &State,
-        sink: &mut impl Sink,
-    ) -> crate::flow::Flow {
+    fn run_state(&mut self, fid: FrameId, state: &State, sink: &mut impl Sink) -> Flow {
+        if state.query_language == baton_asl::definition::QueryLanguage::Jsonata {
+            return Flow::Fail(Failure::new(
+                baton_asl::error_name::RUNTIME,
+                "JSONata expressions are not supported by this version of Baton",
+            ));
+        }
         match &state.kind {
             StateKind::Pass(p) => self.run_pass(fid, state, p),
             StateKind::Choice(c) => self.run_choice(fid, state, c),

@@ -174,6 +174,15 @@ impl Execution {
                 return;
             }
         }
+        // Parallel and Map report their failure once no retry follows.
+        let failed_event = match &state.kind {
+            StateKind::Parallel(_) => Some(EventType::ParallelStateFailed),
+            StateKind::Map(_) => Some(EventType::MapStateFailed),
+            _ => None,
+        };
+        if let Some(t) = failed_event {
+            self.emit(fid, t, || Details::None, sink);
+        }
         if let Some(c) = catchers.iter().find(|c| c.matches(f.name())) {
             match self.catch_output(fid, state, c, &f) {
                 Ok((output, assigned)) => {

@@ -75,15 +75,19 @@ pub struct Functions {
     by_name: HashMap<String, FunctionSpec>,
     /// Relative `cwd`s and command paths are taken from here.
     base: PathBuf,
+    /// Write what commands log (stderr) to this process's stderr.
+    forward_logs: bool,
 }
 
 /// What a function answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Reply {
-    /// A normal response: the payload bytes.
-    Ok(Vec<u8>),
-    /// An unhandled error: the error payload bytes.
-    FunctionError(Vec<u8>),
+pub(crate) struct Reply {
+    /// `false` for an unhandled error (a non-zero exit, an error status or header).
+    pub(crate) ok: bool,
+    /// The payload bytes (the error payload when not `ok`).
+    pub(crate) body: Vec<u8>,
+    /// What a command wrote on stderr: its log.
+    pub(crate) log: Vec<u8>,
 }
 
 impl Functions {
@@ -116,6 +120,7 @@ impl Functions {
         Ok(Functions {
             by_name: file.functions,
             base: path.parent().map(Path::to_owned).unwrap_or_default(),
+            forward_logs: false,
         })
     }
 
@@ -124,7 +129,19 @@ impl Functions {
         Functions {
             by_name: specs,
             base,
+            forward_logs: false,
         }
+    }
+
+    /// Shows what functions log (their stderr) on this process's stderr.
+    pub fn forwarding_logs(mut self) -> Functions {
+        self.forward_logs = true;
+        self
+    }
+
+    /// `true` when function logs go to this process's stderr.
+    pub(crate) fn forwards_logs(&self) -> bool {
+        self.forward_logs
     }
 
     /// The function called `name`.
@@ -150,7 +167,7 @@ impl Functions {
                     .envs(env)
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
-                    .stderr(Stdio::inherit())
+                    .stderr(Stdio::piped())
                     .kill_on_drop(true);
                 if !dir.as_os_str().is_empty() {
                     cmd.current_dir(dir);
@@ -160,6 +177,7 @@ impl Functions {
                     .map_err(|e| format!("cannot start {:?}: {e}", command[0]))?;
                 let mut stdin = child.stdin.take().ok_or("no stdin")?;
                 let mut stdout = child.stdout.take().ok_or("no stdout")?;
+                let mut stderr = child.stderr.take().ok_or("no stderr")?;
                 // Write and read concurrently: a function may answer before reading all
                 // of a large event.
                 let writer = async move {
@@ -170,16 +188,21 @@ impl Functions {
                     let mut out = Vec::new();
                     stdout.read_to_end(&mut out).await.map(|_| out)
                 };
-                let ((), out) = tokio::join!(writer, reader);
+                let log_reader = async move {
+                    let mut log = Vec::new();
+                    let _ = stderr.read_to_end(&mut log).await;
+                    log
+                };
+                let ((), out, log) = tokio::join!(writer, reader, log_reader);
                 let out = out.map_err(|e| format!("cannot read the function's output: {e}"))?;
                 let status = child
                     .wait()
                     .await
                     .map_err(|e| format!("cannot wait for the function: {e}"))?;
-                Ok(if status.success() {
-                    Reply::Ok(out)
-                } else {
-                    Reply::FunctionError(out)
+                Ok(Reply {
+                    ok: status.success(),
+                    body: out,
+                    log,
                 })
             }
             FunctionSpec::Url { url } => {
@@ -198,10 +221,10 @@ impl Functions {
                     .await
                     .map_err(|e| format!("cannot read the reply of {url}: {e}"))?
                     .to_vec();
-                Ok(if function_error {
-                    Reply::FunctionError(body)
-                } else {
-                    Reply::Ok(body)
+                Ok(Reply {
+                    ok: !function_error,
+                    body,
+                    log: Vec::new(),
                 })
             }
         }

@@ -6,7 +6,7 @@
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_json::{Map, Str, Value};
 
-use crate::functions::{Functions, Reply};
+use crate::functions::Functions;
 use crate::{BoxFuture, Integration, TaskCall, TaskFailure, TaskOutcome};
 
 /// The largest payload a function may return (Lambda's and Step Functions' limit).
@@ -51,8 +51,9 @@ impl Integration for Lambda {
 }
 
 async fn invoke(functions: &Functions, call: TaskCall) -> TaskOutcome {
-    let (name_ref, event, wrap) = match &call.resource {
-        Resource::LambdaFunction { arn, .. } => (arn.clone(), call.input.clone(), false),
+    let service = !matches!(call.resource, Resource::LambdaFunction { .. });
+    let (name_ref, event) = match &call.resource {
+        Resource::LambdaFunction { arn, .. } => (arn.clone(), call.input.to_json_string()),
         _ => {
             let name = match call.input.get("FunctionName") {
                 Some(Value::String(s)) => s.to_string(),
@@ -63,12 +64,13 @@ async fn invoke(functions: &Functions, call: TaskCall) -> TaskOutcome {
                     ));
                 }
             };
-            let payload = call
-                .input
-                .get("Payload")
-                .cloned()
-                .unwrap_or_else(Value::empty_object);
-            (name, payload, true)
+            // A string Payload is the event's JSON text itself, as the Lambda API takes it.
+            let event = match call.input.get("Payload") {
+                Some(Value::String(text)) => text.to_string(),
+                Some(Value::Null) | None => "{}".to_string(),
+                Some(other) => other.to_json_string(),
+            };
+            (name, event)
         }
     };
     let name = function_name(&name_ref);
@@ -84,14 +86,16 @@ async fn invoke(functions: &Functions, call: TaskCall) -> TaskOutcome {
         ));
     };
     let reply = functions
-        .invoke(spec, event.to_json_string().into_bytes())
+        .invoke(spec, event.into_bytes())
         .await
         .map_err(|message| TaskFailure::new("Lambda.ServiceException", message))?;
-    let bytes = match reply {
-        Reply::Ok(bytes) => bytes,
-        Reply::FunctionError(bytes) => return Err(function_error(&bytes)),
-    };
-    if bytes.len() > MAX_PAYLOAD_BYTES {
+    if functions.forwards_logs() && !reply.log.is_empty() {
+        eprint!("{}", String::from_utf8_lossy(&reply.log));
+    }
+    if !reply.ok {
+        return Err(function_error(&reply.body, service));
+    }
+    if reply.body.len() > MAX_PAYLOAD_BYTES {
         let who = match &call.resource {
             Resource::LambdaFunction { arn, .. } => arn.clone(),
             _ => call.state_name.to_string(),
@@ -103,11 +107,16 @@ async fn invoke(functions: &Functions, call: TaskCall) -> TaskOutcome {
             ),
         ));
     }
-    let payload = parse_payload(&bytes)?;
-    if !wrap {
+    let payload = parse_payload(&reply.body)?;
+    if !service {
         return Ok(payload);
     }
-    Ok(invoke_response(payload))
+    let tail = matches!(call.input.get("LogType"), Some(Value::String(t)) if &**t == "Tail");
+    Ok(invoke_response(
+        payload,
+        reply.body.len(),
+        tail.then_some(&reply.log[..]),
+    ))
 }
 
 /// The function's name from a name, a partial ARN or a full ARN (with or without a
@@ -140,27 +149,48 @@ fn parse_payload(bytes: &[u8]) -> TaskOutcome {
 }
 
 /// An unhandled function error: the error is the payload's `errorType`, the cause the
-/// payload itself, as Step Functions reports Lambda errors.
-fn function_error(bytes: &[u8]) -> TaskFailure {
+/// payload itself, as Step Functions reports Lambda errors. Through the `lambda:invoke`
+/// integration the payload is re-serialised compactly, as AWS's SDK does.
+fn function_error(bytes: &[u8], service: bool) -> TaskFailure {
     let text = String::from_utf8_lossy(bytes).trim().to_string();
-    let error_type = Value::from_json_str(&text)
-        .ok()
+    let parsed = Value::from_json_str(&text).ok();
+    let error_type = parsed
+        .as_ref()
         .and_then(|v| v.get("errorType").and_then(Value::as_str).map(Str::from));
+    let cause = match (&parsed, service) {
+        (Some(v), true) => v.to_json_string(),
+        _ => text,
+    };
     TaskFailure {
         error: Some(error_type.unwrap_or_else(|| Str::from("Lambda.Unknown"))),
-        cause: Some(Str::from(text)),
+        cause: Some(Str::from(cause)),
     }
 }
 
-/// Lambda's Invoke response, as `lambda:invoke` returns it.
-fn invoke_response(payload: Value) -> Value {
+/// Lambda's Invoke response, as `lambda:invoke` returns it, with the headers Lambda
+/// sends; `log` is the function's log for `LogType: Tail`.
+fn invoke_response(payload: Value, length: usize, log: Option<&[u8]>) -> Value {
     let request_id = request_id();
     let mut headers = Map::new();
     headers.insert("Connection".into(), Value::from("keep-alive"));
+    headers.insert("Content-Length".into(), Value::from(length.to_string()));
     headers.insert("Content-Type".into(), Value::from("application/json"));
+    headers.insert("Date".into(), Value::from(http_date()));
     headers.insert("X-Amz-Executed-Version".into(), Value::from("$LATEST"));
+    let log_result = log.map(|l| {
+        // Lambda returns the last 4 KB of the log, base64-encoded.
+        let tail = &l[l.len().saturating_sub(4096)..];
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tail)
+    });
+    if let Some(l) = &log_result {
+        headers.insert("X-Amz-Log-Result".into(), Value::from(l.as_str()));
+    }
     headers.insert("x-amzn-Remapped-Content-Length".into(), Value::from("0"));
     headers.insert("x-amzn-RequestId".into(), Value::from(request_id.as_str()));
+    headers.insert(
+        "X-Amzn-Trace-Id".into(),
+        Value::from(format!("root={};sampled=0", trace_id())),
+    );
     let all_headers: Map = headers
         .iter()
         .map(|(k, v)| (k.clone(), Value::array(vec![v.clone()])))
@@ -173,6 +203,9 @@ fn invoke_response(payload: Value) -> Value {
     meta.insert("RequestId".into(), Value::from(request_id.as_str()));
     let mut out = Map::new();
     out.insert("ExecutedVersion".into(), Value::from("$LATEST"));
+    if let Some(l) = log_result {
+        out.insert("LogResult".into(), Value::from(l));
+    }
     out.insert("Payload".into(), payload);
     out.insert("SdkHttpMetadata".into(), Value::object(http));
     out.insert("SdkResponseMetadata".into(), Value::object(meta));
@@ -182,6 +215,23 @@ fn invoke_response(payload: Value) -> Value {
 
 fn request_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// An X-Ray-style trace id: `1-<epoch seconds, hex>-<96 random bits, hex>`.
+fn trace_id() -> String {
+    let secs = time::OffsetDateTime::now_utc().unix_timestamp();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("1-{secs:08x}-{}", &random[..24])
+}
+
+/// The current time as HTTP writes it: `Wed, 25 Nov 2026 13:15:32 GMT`.
+fn http_date() -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -53,7 +53,6 @@ impl Execution {
                     sink,
                 );
             }
-            self.emit(fid, EventType::MapStateFailed, || Details::None, sink);
             return Flow::Fail(f);
         }
         if c.next < c.total && c.running() < c.limit {
@@ -153,7 +152,7 @@ impl Execution {
                 let v = p
                     .eval(&effective, &scope)
                     .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
-                v.as_number().and_then(|n| n.as_u64()).ok_or_else(|| {
+                integer(&v).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
                     at.runtime(format!(
                         "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {}",
                         shown(&v),
@@ -180,7 +179,7 @@ impl Execution {
                 let v = p
                     .eval(&effective, &scope)
                     .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
-                let n = v.as_number().filter(|n| n.is_integer()).ok_or_else(|| {
+                let n = integer(&v).ok_or_else(|| {
                     at.runtime(format!(
                         "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {}",
                         shown(&v),
@@ -188,8 +187,8 @@ impl Execution {
                     ))
                 })?;
                 Some(
-                    n.as_u64()
-                        .ok_or_else(|| at.runtime("ToleratedFailureCount cannot be negative."))?,
+                    u64::try_from(n)
+                        .map_err(|_| at.runtime("ToleratedFailureCount cannot be negative."))?,
                 )
             }
             Some(MapCount::Jsonata(_)) => return Err(jsonata_unsupported()),
@@ -201,7 +200,7 @@ impl Execution {
                 let v = p
                     .eval(&effective, &scope)
                     .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
-                let pct = v.as_f64().ok_or_else(|| {
+                let pct = float(&v).ok_or_else(|| {
                     at.runtime(format!(
                         "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
                         shown(&v),
@@ -266,6 +265,24 @@ impl Execution {
             (b >> 48) as u16,
             b & 0xffff_ffff_ffff
         ))
+    }
+}
+
+/// An integer as AWS reads these fields: a JSON integer, or a string holding one.
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A number as AWS reads percentage fields: a JSON number, or a string holding one.
+fn float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(n.as_f64()),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
     }
 }
 

@@ -55,7 +55,6 @@ impl Execution {
             }
             let f = c.failure.take().unwrap_or_default();
             self.active_mut(fid).step = Step::Run;
-            self.emit(fid, EventType::ParallelStateFailed, || Details::None, sink);
             return Flow::Fail(f);
         }
         if c.next < c.total {
