@@ -197,3 +197,14 @@ fn aws_variables_case() {
         })
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, ..Default::default() })]
+
+    #[test]
+    fn compile_and_eval_never_panic(text in "\\PC{0,40}", key in "[a-z.$]{0,6}") {
+        let template = json!({ key: text, "x": {"y.$": "$.a"} });
+        let t = Template::compile(&template, &Pointer::root(), &mut Diagnostics::new());
+        let _ = t.eval(&json!({"a": [1, {"b": 2}]}), &mut StaticScope::default());
+    }
+}
