@@ -172,38 +172,96 @@ impl Operator {
 
     /// What the operator compares.
     pub fn kind(self) -> Kind {
-        let name = self.name();
-        if name.starts_with("String") {
-            Kind::String
-        } else if name.starts_with("Numeric") {
-            Kind::Numeric
-        } else if name.starts_with("Boolean") {
-            Kind::Boolean
-        } else if name.starts_with("Timestamp") {
-            Kind::Timestamp
-        } else {
-            Kind::Type
+        use Operator::*;
+        match self {
+            StringEquals
+            | StringEqualsPath
+            | StringLessThan
+            | StringLessThanPath
+            | StringGreaterThan
+            | StringGreaterThanPath
+            | StringLessThanEquals
+            | StringLessThanEqualsPath
+            | StringGreaterThanEquals
+            | StringGreaterThanEqualsPath
+            | StringMatches => Kind::String,
+            NumericEquals
+            | NumericEqualsPath
+            | NumericLessThan
+            | NumericLessThanPath
+            | NumericGreaterThan
+            | NumericGreaterThanPath
+            | NumericLessThanEquals
+            | NumericLessThanEqualsPath
+            | NumericGreaterThanEquals
+            | NumericGreaterThanEqualsPath => Kind::Numeric,
+            BooleanEquals | BooleanEqualsPath => Kind::Boolean,
+            TimestampEquals
+            | TimestampEqualsPath
+            | TimestampLessThan
+            | TimestampLessThanPath
+            | TimestampGreaterThan
+            | TimestampGreaterThanPath
+            | TimestampLessThanEquals
+            | TimestampLessThanEqualsPath
+            | TimestampGreaterThanEquals
+            | TimestampGreaterThanEqualsPath => Kind::Timestamp,
+            IsNull | IsPresent | IsNumeric | IsString | IsBoolean | IsTimestamp => Kind::Type,
         }
     }
 
     /// `true` for the `...Path` operators, whose operand is a path.
     pub fn takes_path(self) -> bool {
-        self.name().ends_with("Path")
+        use Operator::*;
+        matches!(
+            self,
+            StringEqualsPath
+                | StringLessThanPath
+                | StringGreaterThanPath
+                | StringLessThanEqualsPath
+                | StringGreaterThanEqualsPath
+                | NumericEqualsPath
+                | NumericLessThanPath
+                | NumericGreaterThanPath
+                | NumericLessThanEqualsPath
+                | NumericGreaterThanEqualsPath
+                | BooleanEqualsPath
+                | TimestampEqualsPath
+                | TimestampLessThanPath
+                | TimestampGreaterThanPath
+                | TimestampLessThanEqualsPath
+                | TimestampGreaterThanEqualsPath
+        )
     }
 
     pub(crate) fn relation(self) -> Relation {
-        let name = self.name();
-        let name = name.strip_suffix("Path").unwrap_or(name);
-        if name.ends_with("LessThanEquals") {
-            Relation::LessThanEquals
-        } else if name.ends_with("GreaterThanEquals") {
-            Relation::GreaterThanEquals
-        } else if name.ends_with("LessThan") {
-            Relation::LessThan
-        } else if name.ends_with("GreaterThan") {
-            Relation::GreaterThan
-        } else {
-            Relation::Equals
+        use Operator::*;
+        match self {
+            StringLessThan
+            | StringLessThanPath
+            | NumericLessThan
+            | NumericLessThanPath
+            | TimestampLessThan
+            | TimestampLessThanPath => Relation::LessThan,
+            StringGreaterThan
+            | StringGreaterThanPath
+            | NumericGreaterThan
+            | NumericGreaterThanPath
+            | TimestampGreaterThan
+            | TimestampGreaterThanPath => Relation::GreaterThan,
+            StringLessThanEquals
+            | StringLessThanEqualsPath
+            | NumericLessThanEquals
+            | NumericLessThanEqualsPath
+            | TimestampLessThanEquals
+            | TimestampLessThanEqualsPath => Relation::LessThanEquals,
+            StringGreaterThanEquals
+            | StringGreaterThanEqualsPath
+            | NumericGreaterThanEquals
+            | NumericGreaterThanEqualsPath
+            | TimestampGreaterThanEquals
+            | TimestampGreaterThanEqualsPath => Relation::GreaterThanEquals,
+            _ => Relation::Equals,
         }
     }
 }

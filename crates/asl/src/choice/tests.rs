@@ -3,7 +3,7 @@
 use baton_json::{Value, json};
 use proptest::prelude::*;
 
-use super::{ChoiceError, Condition, Operator, Pattern, is_operator_field};
+use super::{ChoiceError, Condition, Kind, Operator, Pattern, Relation, is_operator_field};
 use crate::diagnostic::{Diagnostics, Pointer};
 use crate::scope::StaticScope;
 
@@ -460,8 +460,27 @@ fn parsing_reports_problems() {
 fn operators_are_named_as_in_asl() {
     assert_eq!(Operator::ALL.len(), 39);
     for op in Operator::ALL {
-        assert_eq!(Operator::from_name(op.name()), Some(*op));
-        assert!(is_operator_field(op.name()));
+        let name = op.name();
+        assert_eq!(Operator::from_name(name), Some(*op));
+        assert!(is_operator_field(name));
+        assert_eq!(op.takes_path(), name.ends_with("Path"), "{name}");
+        let kind = match name {
+            n if n.starts_with("String") => Kind::String,
+            n if n.starts_with("Numeric") => Kind::Numeric,
+            n if n.starts_with("Boolean") => Kind::Boolean,
+            n if n.starts_with("Timestamp") => Kind::Timestamp,
+            _ => Kind::Type,
+        };
+        assert_eq!(op.kind(), kind, "{name}");
+        let base = name.strip_suffix("Path").unwrap_or(name);
+        let relation = match base {
+            b if b.ends_with("LessThanEquals") => Relation::LessThanEquals,
+            b if b.ends_with("GreaterThanEquals") => Relation::GreaterThanEquals,
+            b if b.ends_with("LessThan") => Relation::LessThan,
+            b if b.ends_with("GreaterThan") => Relation::GreaterThan,
+            _ => Relation::Equals,
+        };
+        assert_eq!(op.relation(), relation, "{name}");
     }
     assert!(is_operator_field("And") && is_operator_field("Not"));
     assert!(!is_operator_field("Variable") && !is_operator_field("Next"));
