@@ -37,6 +37,9 @@ pub struct RunArgs {
     /// The execution role's ARN (`$$.Execution.RoleArn`).
     #[arg(long)]
     role_arn: Option<String>,
+    /// The largest state input or output, in bytes (AWS: 262144).
+    #[arg(long, default_value_t = 262_144)]
+    max_payload_bytes: usize,
     /// Run as an Express state machine.
     #[arg(long)]
     express: bool,
@@ -87,6 +90,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let clock = Clock::real();
     let mut info = ExecutionInfo::local(&machine_name, &exec_name, input, clock.now());
     info.seed = seed();
+    info.max_payload_bytes = args.max_payload_bytes;
     if let Some(role) = &args.role_arn {
         info.role_arn = role.as_str().into();
     }
@@ -108,7 +112,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     ));
     let elapsed = started.elapsed();
     if args.json {
-        let mut out = Map::new();
+        let mut out = Map::default();
         out.insert("status".into(), Value::from(result.status.as_str()));
         match &result.status {
             Status::Succeeded(output) => {

@@ -93,7 +93,7 @@ pub(crate) fn assign(
         return Ok(None);
     };
     match evaluate(payload, input, scope, at)? {
-        Value::Object(map) => Ok(Some(std::sync::Arc::unwrap_or_clone(map))),
+        Value::Object(map) => Ok(Some(std::sync::Arc::unwrap_or_clone(map).into_map())),
         _ => Ok(None),
     }
 }

@@ -45,7 +45,7 @@ impl Failure {
 
     /// The error output a catcher passes on: `{"Error": ..., "Cause": ...}`.
     pub fn to_error_output(&self) -> Value {
-        let mut m = Map::with_capacity(2);
+        let mut m = Map::with_capacity_and_hasher(2, Default::default());
         if let Some(e) = &self.error {
             m.insert("Error".into(), Value::String(e.clone()));
         }

@@ -149,8 +149,8 @@ pub enum Details {
         name: Str,
         /// The state's output.
         output: Value,
-        /// Variables the state assigned, with their values as JSON text.
-        assigned_variables: Option<Map>,
+        /// Variables the state assigned.
+        assigned_variables: Option<Box<Map>>,
     },
     /// A document: an execution's output, a task's result, ...
     Output {
@@ -240,7 +240,7 @@ impl HistoryEvent {
     /// The event in AWS's JSON shape (documents as JSON text, timestamps in epoch seconds),
     /// as GetExecutionHistory returns it with `includeExecutionData`.
     pub fn to_json(&self) -> Value {
-        let mut out = Map::with_capacity(5);
+        let mut out = Map::with_capacity_and_hasher(5, Default::default());
         out.insert("timestamp".into(), seconds_value(self.timestamp));
         out.insert("type".into(), Value::from(self.event_type.as_str()));
         out.insert("id".into(), Value::from(self.id));
@@ -267,7 +267,7 @@ fn text(v: &Value) -> Value {
 }
 
 fn not_truncated() -> Value {
-    let mut m = Map::with_capacity(1);
+    let mut m = Map::with_capacity_and_hasher(1, Default::default());
     m.insert("truncated".into(), Value::Bool(false));
     Value::object(m)
 }
@@ -275,7 +275,7 @@ fn not_truncated() -> Value {
 impl Details {
     /// The details object in AWS's JSON shape.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         let mut put = |k: &str, v: Value| {
             m.insert(k.into(), v);
         };

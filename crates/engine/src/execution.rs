@@ -172,7 +172,7 @@ pub(crate) enum Pos {
     /// About to enter state number `state` of its branch with `input`.
     Enter { state: usize, input: Value },
     /// Inside a state.
-    In(Box<Active>),
+    In(Active),
     /// Finished (about to be freed).
     Done,
 }
@@ -337,7 +337,7 @@ impl Execution {
         let root = self.new_frame(Frame {
             branch: BranchId(0),
             parent: None,
-            vars: Map::new(),
+            vars: Map::default(),
             last_event: 1,
             silent: false,
             in_parallel: false,
@@ -402,7 +402,7 @@ impl Execution {
                         },
                         sink,
                     );
-                    self.frame_mut(fid).pos = Pos::In(Box::new(Active {
+                    self.frame_mut(fid).pos = Pos::In(Active {
                         state,
                         input,
                         entered_event,
@@ -410,7 +410,7 @@ impl Execution {
                         retries: Vec::new(),
                         retry_count: 0,
                         step: Step::Run,
-                    }));
+                    });
                 }
                 Some(index) => {
                     let Some((_, st)) = branch.states.get_index(index) else {

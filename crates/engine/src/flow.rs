@@ -92,7 +92,7 @@ impl Execution {
             return;
         }
         let details_output = output.clone();
-        let details_assigned = assigned.clone();
+        let details_assigned = assigned.clone().map(Box::new);
         self.emit(
             fid,
             exited_type(&state.kind),

@@ -58,7 +58,7 @@ impl<'a> EvalScope<'a> {
 impl Scope for EvalScope<'_> {
     fn context_object(&self) -> Value {
         let info = self.info;
-        let mut execution = Map::with_capacity(6);
+        let mut execution = Map::with_capacity_and_hasher(6, Default::default());
         execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
         execution.insert("Input".into(), info.input.clone());
         execution.insert(
@@ -71,13 +71,13 @@ impl Scope for EvalScope<'_> {
             "RedriveCount".into(),
             Value::from(u64::from(info.redrive_count)),
         );
-        let mut machine = Map::with_capacity(2);
+        let mut machine = Map::with_capacity_and_hasher(2, Default::default());
         machine.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
         machine.insert(
             "Name".into(),
             Value::String(info.state_machine_name.clone()),
         );
-        let mut state = Map::with_capacity(3);
+        let mut state = Map::with_capacity_and_hasher(3, Default::default());
         state.insert("Name".into(), Value::String(self.state_name.clone()));
         state.insert(
             "EnteredTime".into(),
@@ -86,20 +86,20 @@ impl Scope for EvalScope<'_> {
         if let Some(n) = self.retry_count {
             state.insert("RetryCount".into(), Value::from(u64::from(n)));
         }
-        let mut ctx = Map::with_capacity(5);
+        let mut ctx = Map::with_capacity_and_hasher(5, Default::default());
         ctx.insert("Execution".into(), Value::object(execution));
         ctx.insert("StateMachine".into(), Value::object(machine));
         ctx.insert("State".into(), Value::object(state));
         if let Some(token) = self.token {
-            let mut task = Map::with_capacity(1);
+            let mut task = Map::with_capacity_and_hasher(1, Default::default());
             task.insert("Token".into(), Value::String(token.clone()));
             ctx.insert("Task".into(), Value::object(task));
         }
         if let Some((index, value)) = self.map_item {
-            let mut item = Map::with_capacity(2);
+            let mut item = Map::with_capacity_and_hasher(2, Default::default());
             item.insert("Index".into(), Value::from(index));
             item.insert("Value".into(), value.clone());
-            let mut map = Map::with_capacity(1);
+            let mut map = Map::with_capacity_and_hasher(1, Default::default());
             map.insert("Item".into(), Value::object(item));
             ctx.insert("Map".into(), Value::object(map));
         }

@@ -171,7 +171,7 @@ fn function_error(bytes: &[u8], service: bool) -> TaskFailure {
 /// sends; `log` is the function's log for `LogType: Tail`.
 fn invoke_response(payload: Value, length: usize, log: Option<&[u8]>) -> Value {
     let request_id = request_id();
-    let mut headers = Map::new();
+    let mut headers = Map::default();
     headers.insert("Connection".into(), Value::from("keep-alive"));
     headers.insert("Content-Length".into(), Value::from(length.to_string()));
     headers.insert("Content-Type".into(), Value::from("application/json"));
@@ -195,13 +195,13 @@ fn invoke_response(payload: Value, length: usize, log: Option<&[u8]>) -> Value {
         .iter()
         .map(|(k, v)| (k.clone(), Value::array(vec![v.clone()])))
         .collect();
-    let mut http = Map::new();
+    let mut http = Map::default();
     http.insert("AllHttpHeaders".into(), Value::object(all_headers));
     http.insert("HttpHeaders".into(), Value::object(headers));
     http.insert("HttpStatusCode".into(), Value::from(200u64));
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("RequestId".into(), Value::from(request_id.as_str()));
-    let mut out = Map::new();
+    let mut out = Map::default();
     out.insert("ExecutedVersion".into(), Value::from("$LATEST"));
     if let Some(l) = log_result {
         out.insert("LogResult".into(), Value::from(l));

@@ -68,7 +68,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        let mut map = Map::with_capacity_and_hasher(
+            access.size_hint().unwrap_or(0).min(4096),
+            Default::default(),
+        );
         while let Some(key) = access.next_key::<KeyString>()? {
             let value: Value = access.next_value()?;
             // A repeated key keeps its first position and takes the last value, as the

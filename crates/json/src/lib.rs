@@ -12,20 +12,25 @@
 //!
 //! This crate owns the value type and its (de)serialisation; it knows nothing of ASL.
 
+mod container;
 mod de;
+mod encoded;
 mod number;
 mod ser;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub use container::{Array, Object};
 pub use number::Number;
 
 /// An object key or string value: shared, immutable text.
 pub type Str = Arc<str>;
 
-/// The entries of a JSON object, in insertion order.
-pub type Map = indexmap::IndexMap<Str, Value>;
+/// The entries of a JSON object, in insertion order. Keys are hashed with foldhash: fast
+/// for the short keys of JSON documents, and seeded per process so that crafted keys
+/// cannot degrade lookups.
+pub type Map = indexmap::IndexMap<Str, Value, foldhash::fast::RandomState>;
 
 /// A JSON document. Clones are cheap: containers are shared, not copied.
 #[derive(Clone, Default, PartialEq)]
@@ -40,15 +45,15 @@ pub enum Value {
     /// A string.
     String(Str),
     /// An array.
-    Array(Arc<Vec<Value>>),
+    Array(Arc<Array>),
     /// An object.
-    Object(Arc<Map>),
+    Object(Arc<Object>),
 }
 
 impl Value {
     /// An empty object.
     pub fn empty_object() -> Value {
-        Value::Object(Arc::new(Map::new()))
+        Value::Object(Arc::new(Object::new(Map::default())))
     }
 
     /// A string value.
@@ -58,12 +63,12 @@ impl Value {
 
     /// An object built from its entries.
     pub fn object(map: Map) -> Value {
-        Value::Object(Arc::new(map))
+        Value::Object(Arc::new(Object::new(map)))
     }
 
     /// An array built from its elements.
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Arc::new(items))
+        Value::Array(Arc::new(Array::new(items)))
     }
 
     /// Parses JSON text.
@@ -167,7 +172,7 @@ impl Value {
     #[inline]
     pub fn as_object_mut(&mut self) -> Option<&mut Map> {
         match self {
-            Value::Object(map) => Some(Arc::make_mut(map)),
+            Value::Object(map) => Some(&mut **Arc::make_mut(map)),
             _ => None,
         }
     }
@@ -176,7 +181,7 @@ impl Value {
     #[inline]
     pub fn as_array_mut(&mut self) -> Option<&mut Vec<Value>> {
         match self {
-            Value::Array(items) => Some(Arc::make_mut(items)),
+            Value::Array(items) => Some(&mut **Arc::make_mut(items)),
             _ => None,
         }
     }

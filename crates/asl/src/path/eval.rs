@@ -100,7 +100,7 @@ fn definite(path: &Path, doc: &Value) -> Result<Value, PathError> {
                 let Value::Object(map) = node else {
                     return Err(not_an_object(seg, &segs[..i], node));
                 };
-                let mut merged = Map::with_capacity(names.len());
+                let mut merged = Map::with_capacity_and_hasher(names.len(), Default::default());
                 for name in names.iter() {
                     if let Some((k, v)) = map.get_key_value(&**name) {
                         merged.insert(k.clone(), v.clone());
@@ -190,7 +190,7 @@ pub(super) fn collect_plain(segs: &[Seg], node: &Value, root: &Value, out: &mut 
         Seg::Fields(names) => {
             if let Value::Object(map) = node {
                 if rest.is_empty() {
-                    let mut merged = Map::with_capacity(names.len());
+                    let mut merged = Map::with_capacity_and_hasher(names.len(), Default::default());
                     for name in names.iter() {
                         if let Some((k, v)) = map.get_key_value(&**name) {
                             merged.insert(k.clone(), v.clone());

@@ -707,7 +707,7 @@ fn json_literal(chars: &[char], start: usize, depth: usize) -> Result<(Value, us
             }
         }
         Some('{') => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             let mut j = skip(i + 1);
             if chars.get(j) == Some(&'}') {
                 return Ok((Value::object(map), j + 1));

@@ -80,7 +80,7 @@ fn write(node: &mut Value, segs: &[Seg], value: Value) {
             } else {
                 let child = map
                     .entry(name.clone())
-                    .or_insert_with(|| Value::object(Map::new()));
+                    .or_insert_with(|| Value::object(Map::default()));
                 write(child, rest, value);
             }
         }

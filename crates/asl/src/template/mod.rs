@@ -209,7 +209,7 @@ fn eval(node: &Node, input: &Value, scope: &mut dyn Scope) -> Result<Value, Temp
     match node {
         Node::Literal(v) => Ok(v.clone()),
         Node::Object(entries) => {
-            let mut map = Map::with_capacity(entries.len());
+            let mut map = Map::with_capacity_and_hasher(entries.len(), Default::default());
             for (name, n) in entries.iter() {
                 map.insert(name.clone(), eval(n, input, scope)?);
             }

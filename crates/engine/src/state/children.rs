@@ -96,7 +96,7 @@ impl Execution {
         let child = self.new_frame(Frame {
             branch,
             parent: Some((parent, slot as u32)),
-            vars: baton_json::Map::new(),
+            vars: baton_json::Map::default(),
             last_event: if silent && !p.silent { 1 } else { last_event },
             silent,
             in_parallel,
