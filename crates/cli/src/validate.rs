@@ -33,7 +33,7 @@ pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let (_, parsed) = definition::load(&args.definition, options)?;
     let valid = !parsed.diagnostics.has_errors();
     if args.json {
-        let mut out = Map::new();
+        let mut out = Map::default();
         out.insert("valid".into(), Value::Bool(valid));
         if !valid {
             out.insert("error".into(), Value::from("InvalidDefinition"));
@@ -46,7 +46,7 @@ pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             .diagnostics
             .iter()
             .map(|d| {
-                let mut m = Map::new();
+                let mut m = Map::default();
                 m.insert("code".into(), Value::from(d.code.as_str()));
                 m.insert("message".into(), Value::from(d.message.as_str()));
                 m.insert("location".into(), Value::from(d.location.as_str()));
