@@ -4,6 +4,8 @@
 //! [`Value`]s (cheap shared clones), and is turned into AWS's JSON shape only when someone
 //! asks ([`HistoryEvent::to_json`]): most runs never serialise most events.
 
+use std::sync::Arc;
+
 use baton_json::{Map, Str, Value};
 
 use crate::time::Millis;
@@ -157,7 +159,7 @@ pub enum Details {
         /// The document.
         output: Value,
         /// For task events: the resource type and resource.
-        resource: Option<(Str, Str)>,
+        resource: Option<Arc<TaskResource>>,
     },
     /// An error and its cause.
     Failure {
@@ -166,41 +168,14 @@ pub enum Details {
         /// The cause.
         cause: Option<Str>,
         /// For task events: the resource type and resource.
-        resource: Option<(Str, Str)>,
+        resource: Option<Arc<TaskResource>>,
     },
     /// `TaskScheduled`.
-    TaskScheduled {
-        /// e.g. `lambda`.
-        resource_type: Str,
-        /// e.g. `invoke`.
-        resource: Str,
-        /// The region.
-        region: Str,
-        /// The task's parameters.
-        parameters: Value,
-        /// TimeoutSeconds, when set.
-        timeout_seconds: Option<u64>,
-        /// HeartbeatSeconds, when set.
-        heartbeat_seconds: Option<u64>,
-    },
+    TaskScheduled(Box<TaskScheduled>),
     /// `TaskStarted`.
-    TaskStarted {
-        /// e.g. `lambda`.
-        resource_type: Str,
-        /// e.g. `invoke`.
-        resource: Str,
-    },
+    TaskStarted(Arc<TaskResource>),
     /// `LambdaFunctionScheduled` and `ActivityScheduled`.
-    Scheduled {
-        /// The function or activity ARN.
-        resource: Str,
-        /// Its input.
-        input: Value,
-        /// TimeoutSeconds, when set.
-        timeout_seconds: Option<u64>,
-        /// HeartbeatSeconds, when set (activities).
-        heartbeat_seconds: Option<u64>,
-    },
+    Scheduled(Box<Scheduled>),
     /// `ActivityStarted`.
     ActivityStarted {
         /// The worker that took the task.
@@ -224,16 +199,57 @@ pub enum Details {
         map_run_arn: Str,
     },
     /// `EvaluationFailed`.
-    EvaluationFailed {
-        /// The error name.
-        error: Str,
-        /// The cause.
-        cause: Str,
-        /// The field that failed, e.g. `Arguments`.
-        location: Option<Str>,
-        /// The state's name.
-        state: Str,
-    },
+    EvaluationFailed(Box<EvaluationFailed>),
+}
+
+/// A service integration's resource, as task events name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskResource {
+    /// e.g. `lambda`.
+    pub resource_type: Str,
+    /// e.g. `invoke`.
+    pub resource: Str,
+}
+
+/// The details of `TaskScheduled`.
+#[derive(Debug, Clone)]
+pub struct TaskScheduled {
+    /// The integration.
+    pub resource: Arc<TaskResource>,
+    /// The region.
+    pub region: Str,
+    /// The task's parameters.
+    pub parameters: Value,
+    /// TimeoutSeconds, when set.
+    pub timeout_seconds: Option<u64>,
+    /// HeartbeatSeconds, when set.
+    pub heartbeat_seconds: Option<u64>,
+}
+
+/// The details of `LambdaFunctionScheduled` and `ActivityScheduled`.
+#[derive(Debug, Clone)]
+pub struct Scheduled {
+    /// The function or activity ARN.
+    pub resource: Str,
+    /// Its input.
+    pub input: Value,
+    /// TimeoutSeconds, when set.
+    pub timeout_seconds: Option<u64>,
+    /// HeartbeatSeconds, when set (activities).
+    pub heartbeat_seconds: Option<u64>,
+}
+
+/// The details of `EvaluationFailed`.
+#[derive(Debug, Clone)]
+pub struct EvaluationFailed {
+    /// The error name.
+    pub error: Str,
+    /// The cause.
+    pub cause: Str,
+    /// The field that failed, e.g. `Arguments`.
+    pub location: Option<Str>,
+    /// The state's name.
+    pub state: Str,
 }
 
 impl HistoryEvent {
@@ -306,9 +322,9 @@ impl Details {
                 }
             }
             Details::Output { output, resource } => {
-                if let Some((rt, r)) = resource {
-                    put("resourceType", Value::String(rt.clone()));
-                    put("resource", Value::String(r.clone()));
+                if let Some(r) = resource {
+                    put("resourceType", Value::String(r.resource_type.clone()));
+                    put("resource", Value::String(r.resource.clone()));
                 }
                 put("output", text(output));
                 put("outputDetails", not_truncated());
@@ -318,9 +334,9 @@ impl Details {
                 cause,
                 resource,
             } => {
-                if let Some((rt, r)) = resource {
-                    put("resourceType", Value::String(rt.clone()));
-                    put("resource", Value::String(r.clone()));
+                if let Some(r) = resource {
+                    put("resourceType", Value::String(r.resource_type.clone()));
+                    put("resource", Value::String(r.resource.clone()));
                 }
                 if let Some(e) = error {
                     put("error", Value::String(e.clone()));
@@ -329,46 +345,34 @@ impl Details {
                     put("cause", Value::String(c.clone()));
                 }
             }
-            Details::TaskScheduled {
-                resource_type,
-                resource,
-                region,
-                parameters,
-                timeout_seconds,
-                heartbeat_seconds,
-            } => {
-                put("resourceType", Value::String(resource_type.clone()));
-                put("resource", Value::String(resource.clone()));
-                put("region", Value::String(region.clone()));
-                put("parameters", text(parameters));
-                if let Some(t) = timeout_seconds {
-                    put("timeoutInSeconds", Value::from(*t));
+            Details::TaskScheduled(t) => {
+                put(
+                    "resourceType",
+                    Value::String(t.resource.resource_type.clone()),
+                );
+                put("resource", Value::String(t.resource.resource.clone()));
+                put("region", Value::String(t.region.clone()));
+                put("parameters", text(&t.parameters));
+                if let Some(secs) = t.timeout_seconds {
+                    put("timeoutInSeconds", Value::from(secs));
                 }
-                if let Some(h) = heartbeat_seconds {
-                    put("heartbeatInSeconds", Value::from(*h));
+                if let Some(h) = t.heartbeat_seconds {
+                    put("heartbeatInSeconds", Value::from(h));
                 }
             }
-            Details::TaskStarted {
-                resource_type,
-                resource,
-            } => {
-                put("resourceType", Value::String(resource_type.clone()));
-                put("resource", Value::String(resource.clone()));
+            Details::TaskStarted(r) => {
+                put("resourceType", Value::String(r.resource_type.clone()));
+                put("resource", Value::String(r.resource.clone()));
             }
-            Details::Scheduled {
-                resource,
-                input,
-                timeout_seconds,
-                heartbeat_seconds,
-            } => {
-                put("resource", Value::String(resource.clone()));
-                put("input", text(input));
+            Details::Scheduled(sch) => {
+                put("resource", Value::String(sch.resource.clone()));
+                put("input", text(&sch.input));
                 put("inputDetails", not_truncated());
-                if let Some(t) = timeout_seconds {
-                    put("timeoutInSeconds", Value::from(*t));
+                if let Some(secs) = sch.timeout_seconds {
+                    put("timeoutInSeconds", Value::from(secs));
                 }
-                if let Some(h) = heartbeat_seconds {
-                    put("heartbeatInSeconds", Value::from(*h));
+                if let Some(h) = sch.heartbeat_seconds {
+                    put("heartbeatInSeconds", Value::from(h));
                 }
             }
             Details::ActivityStarted { worker_name } => {
@@ -382,18 +386,13 @@ impl Details {
             Details::MapRunStarted { map_run_arn } => {
                 put("mapRunArn", Value::String(map_run_arn.clone()));
             }
-            Details::EvaluationFailed {
-                error,
-                cause,
-                location,
-                state,
-            } => {
-                put("error", Value::String(error.clone()));
-                put("cause", Value::String(cause.clone()));
-                if let Some(l) = location {
+            Details::EvaluationFailed(e) => {
+                put("error", Value::String(e.error.clone()));
+                put("cause", Value::String(e.cause.clone()));
+                if let Some(l) = &e.location {
                     put("location", Value::String(l.clone()));
                 }
-                put("state", Value::String(state.clone()));
+                put("state", Value::String(e.state.clone()));
             }
         }
         Value::object(m)

@@ -26,7 +26,9 @@ mod time;
 
 pub use effect::{Effect, TaskRequest, WorkId};
 pub use error::Failure;
-pub use event::{Details, EventType, HistoryEvent};
+pub use event::{
+    Details, EvaluationFailed, EventType, HistoryEvent, Scheduled, TaskResource, TaskScheduled,
+};
 pub use execution::{Collect, Execution, ExecutionInfo, Sink, Status};
 pub use input::Input;
 pub use program::Program;

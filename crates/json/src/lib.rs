@@ -24,6 +24,9 @@ use std::sync::Arc;
 pub use container::{Array, Object};
 pub use number::Number;
 
+/// Objects up to this many members are searched by comparing keys rather than hashing.
+const SMALL_OBJECT: usize = 8;
+
 /// An object key or string value: shared, immutable text.
 pub type Str = Arc<str>;
 
@@ -97,6 +100,11 @@ impl Value {
     #[inline]
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
+            // Most objects in state data are small: comparing a few keys is cheaper than
+            // hashing one.
+            Value::Object(map) if map.len() <= SMALL_OBJECT => map
+                .iter()
+                .find_map(|(k, v)| (k.len() == key.len() && **k == *key).then_some(v)),
             Value::Object(map) => map.get(key),
             _ => None,
         }

@@ -8,7 +8,9 @@ use baton_json::{Str, Value};
 use crate::dataflow::{At, assign, evaluate, place_result, select};
 use crate::effect::{Effect, TaskRequest, WorkId};
 use crate::error::Failure;
-use crate::event::{Details, EventType};
+use std::sync::Arc;
+
+use crate::event::{Details, EventType, Scheduled, TaskResource, TaskScheduled};
 use crate::execution::{Execution, FrameId, Pos, Sink, Step, Work};
 use crate::flow::Flow;
 use crate::scope::{EvalScope, next_random};
@@ -31,7 +33,7 @@ pub(crate) enum Family {
     /// An activity: `Activity*` events.
     Activity,
     /// A service integration: `Task*` events.
-    Service { resource_type: Str, resource: Str },
+    Service(Arc<TaskResource>),
 }
 
 #[derive(Clone, Copy)]
@@ -60,15 +62,15 @@ impl Family {
                 if let Some(v) = version {
                     r.push_str(&format!(":{v}"));
                 }
-                Family::Service {
+                Family::Service(Arc::new(TaskResource {
                     resource_type: Str::from(service.as_str()),
                     resource: Str::from(r),
-                }
+                }))
             }
-            Resource::Unknown(arn) => Family::Service {
+            Resource::Unknown(arn) => Family::Service(Arc::new(TaskResource {
                 resource_type: Str::from(""),
                 resource: Str::from(arn.as_str()),
-            },
+            })),
         }
     }
 
@@ -94,12 +96,9 @@ impl Family {
         }
     }
 
-    fn resource(&self) -> Option<(Str, Str)> {
+    fn resource(&self) -> Option<Arc<TaskResource>> {
         match self {
-            Family::Service {
-                resource_type,
-                resource,
-            } => Some((resource_type.clone(), resource.clone())),
+            Family::Service(r) => Some(Arc::clone(r)),
             _ => None,
         }
     }
@@ -151,21 +150,19 @@ impl Execution {
         let id = self.new_work(Work::Task(fid));
         let resource_arn = Str::from(task.resource.arn());
         match &family {
-            Family::Service {
-                resource_type,
-                resource,
-            } => {
+            Family::Service(resource) => {
                 let region = self.info.region.clone();
                 self.emit(
                     fid,
                     EventType::TaskScheduled,
-                    || Details::TaskScheduled {
-                        resource_type: resource_type.clone(),
-                        resource: resource.clone(),
-                        region,
-                        parameters: input.clone(),
-                        timeout_seconds: timeout,
-                        heartbeat_seconds: heartbeat,
+                    || {
+                        Details::TaskScheduled(Box::new(TaskScheduled {
+                            resource: Arc::clone(resource),
+                            region,
+                            parameters: input.clone(),
+                            timeout_seconds: timeout,
+                            heartbeat_seconds: heartbeat,
+                        }))
                     },
                     sink,
                 );
@@ -174,11 +171,14 @@ impl Execution {
                 self.emit(
                     fid,
                     family.event(Phase::Scheduled),
-                    || Details::Scheduled {
-                        resource: resource_arn.clone(),
-                        input: input.clone(),
-                        timeout_seconds: timeout,
-                        heartbeat_seconds: heartbeat.filter(|_| matches!(family, Family::Activity)),
+                    || {
+                        Details::Scheduled(Box::new(Scheduled {
+                            resource: resource_arn.clone(),
+                            input: input.clone(),
+                            timeout_seconds: timeout,
+                            heartbeat_seconds: heartbeat
+                                .filter(|_| matches!(family, Family::Activity)),
+                        }))
                     },
                     sink,
                 );
@@ -189,10 +189,7 @@ impl Execution {
                 fid,
                 family.event(Phase::Started),
                 || match family.resource() {
-                    Some((resource_type, resource)) => Details::TaskStarted {
-                        resource_type,
-                        resource,
-                    },
+                    Some(r) => Details::TaskStarted(r),
                     None => Details::None,
                 },
                 sink,
