@@ -212,7 +212,7 @@ mod tests {
                 &serde_json::json!({"a": 1.0}),
                 &serde_json::json!({"a": 1}),
                 "",
-                &[]
+                &Rules::default()
             )
             .is_none()
         );
@@ -221,7 +221,7 @@ mod tests {
                 &serde_json::json!([1, 2]),
                 &serde_json::json!([2, 1]),
                 "",
-                &[]
+                &Rules::default()
             )
             .is_some()
         );

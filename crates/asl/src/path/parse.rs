@@ -298,7 +298,7 @@ impl Parser<'_> {
                 j += 1;
             }
             let raw: String = self.chars[start..j].iter().collect();
-            names.push(Str::from(unescape(&raw)));
+            names.push(Str::from(unescape_quote(&raw, quote)));
             let Some(after) = self.significant(j + 1) else {
                 return fail("Property has not been closed - missing closing ]");
             };
@@ -461,6 +461,14 @@ fn slice(expr: &str) -> Result<Seg> {
         return fail(format!("Failed to parse SliceOperation: {expr}"));
     }
     Ok(Seg::Slice(from, to))
+}
+
+/// A quoted property name as Step Functions reads it: only the quote character itself
+/// is escaped (`\'` inside `'...'`); other backslashes are part of the name, so that
+/// `$['a\"b']` names the key `a\"b` (recorded on AWS).
+fn unescape_quote(s: &str, quote: char) -> String {
+    let escaped: String = ['\\', quote].iter().collect();
+    s.replace(&escaped, &quote.to_string())
 }
 
 /// Jayway's `Utils.unescape`: `\'`, `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`,
