@@ -3,8 +3,9 @@
 use baton_json::{Str, Value};
 
 use super::fields::Fields;
+use super::fields::wrong_type;
 use super::payload::Payload;
-use super::query_language::QueryLanguage;
+use super::query_language::{QueryLanguage, wrong_language};
 use super::state::ResultPath;
 use crate::definition::Dynamic;
 use crate::diagnostic::{Diagnostics, Pointer};
@@ -46,7 +47,7 @@ pub(super) fn parse_field(
     let catchers: Vec<Catcher> = items
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| parse_catcher(v, &at.child(i), ql, d))
+        .filter_map(|(i, v)| parse_catcher(v, &at.index(i), ql, d))
         .collect();
     error_name::check_all_is_last(catchers.iter().map(|c| &c.error_equals[..]), &at, d);
     catchers
@@ -64,14 +65,11 @@ fn parse_catcher(
     let next = f.string("Next", d).map(Str::from);
     let result_path_at = f.at_field("ResultPath");
     let result_path = match f.take("ResultPath") {
-        _ if ql == QueryLanguage::Jsonata && f.has("ResultPath") => {
-            d.schema(
-                &result_path_at,
-                "The field 'ResultPath' is not supported in a state whose QueryLanguage is JSONata",
-            );
+        None => ResultPath::Replace,
+        Some(_) if ql == QueryLanguage::Jsonata => {
+            wrong_language("ResultPath", ql, at, d);
             ResultPath::Replace
         }
-        None => ResultPath::Replace,
         Some(Value::Null) => ResultPath::Discard,
         Some(Value::String(s)) => {
             match Dynamic::parse_reference_path(s, "ResultPath", &result_path_at, d) {
@@ -79,19 +77,15 @@ fn parse_catcher(
                 _ => ResultPath::Replace,
             }
         }
-        Some(_) => {
-            d.schema(
-                &result_path_at,
-                "The value for the field 'ResultPath' must be a valid ReferencePath",
-            );
+        Some(other) => {
+            wrong_type(&result_path_at, "string", other, d);
             ResultPath::Replace
         }
     };
-    let output_at = f.at_field("Output");
     let output = match f.take("Output") {
         Some(v) if ql == QueryLanguage::Jsonata => Some(v.clone()),
         Some(_) => {
-            d.schema(&output_at, "The field 'Output' is not supported in a state whose QueryLanguage is JSONPath; set QueryLanguage to JSONata to use it");
+            wrong_language("Output", ql, at, d);
             None
         }
         None => None,

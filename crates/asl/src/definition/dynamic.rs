@@ -83,3 +83,26 @@ pub fn jsonata_expression(text: &str) -> Option<&str> {
     let t = text.strip_prefix("{%")?.strip_suffix("%}")?;
     Some(t)
 }
+
+/// The expression of a field that, in a JSONata state, takes either its usual JSON value
+/// or a `{% expr %}` string; reports any other string.
+pub(crate) fn jsonata_template(
+    text: &str,
+    field: &str,
+    at: &Pointer,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    match jsonata_expression(text) {
+        Some(expr) => Some(expr.to_owned()),
+        None => {
+            // Not verified against AWS.
+            d.schema(
+                at,
+                format!(
+                    "The value for the field '{field}' must be a JSONata expression ({{% ... %}})"
+                ),
+            );
+            None
+        }
+    }
+}

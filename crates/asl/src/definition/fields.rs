@@ -26,13 +26,7 @@ impl<'a> Fields<'a> {
                 taken: vec![false; map.len()],
             }),
             other => {
-                d.schema(
-                    at,
-                    format!(
-                        "Expected value of type 'object', but was '{}'",
-                        other.type_name()
-                    ),
-                );
+                wrong_type(at, "object", other, d);
                 None
             }
         }
@@ -104,26 +98,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Takes a non-negative integer field (a JSON number without a fraction).
-    pub(crate) fn unsigned(&mut self, name: &str, d: &mut Diagnostics) -> Option<u64> {
+    /// Takes an integer field within `min..=max`; reports a field of another type or
+    /// out of range.
+    pub(crate) fn integer(
+        &mut self,
+        name: &str,
+        min: u64,
+        max: u64,
+        d: &mut Diagnostics,
+    ) -> Option<u64> {
         let v = self.take(name)?;
-        match v.as_number() {
-            Some(n) if n.as_u64().is_some() => n.as_u64(),
-            Some(n) if n.is_f64() && n.as_f64().fract() == 0.0 && n.as_f64() >= 0.0 => {
-                Some(n.as_f64() as u64)
-            }
-            Some(_) => {
-                d.schema(
-                    &self.at_field(name),
-                    format!("The value of the field '{name}' must be a non-negative integer"),
-                );
-                None
-            }
-            None => {
-                self.wrong_type(name, "integer", v, d);
-                None
-            }
-        }
+        let at = self.at_field(name);
+        integer_value(v, name, min, max, &at, d)
     }
 
     /// Takes a number field.
@@ -138,7 +124,8 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Reports that field `name` must be there, unless it is.
+    /// Reports the fields of `names` that are missing, in one diagnostic at the object:
+    /// `These fields are required: [A, B]` (AWS's wording).
     pub(crate) fn require(&self, names: &[&str], d: &mut Diagnostics) -> bool {
         let missing: Vec<&str> = names
             .iter()
@@ -156,23 +143,15 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_type(&self, name: &str, expected: &str, got: &Value, d: &mut Diagnostics) {
-        d.schema(
-            &self.at_field(name),
-            format!(
-                "Expected value of type '{expected}' for the field '{name}', but was '{}'",
-                got.type_name()
-            ),
-        );
+        wrong_type(&self.at_field(name), expected, got, d);
     }
 
-    /// Reports every field not taken as unsupported.
+    /// Reports every field not taken as unsupported, at the object: `Field 'X' is not
+    /// supported` (AWS's wording, for unknown fields and for fields of other state types).
     pub(crate) fn finish(self, d: &mut Diagnostics) {
         for (i, (name, _)) in self.map.iter().enumerate() {
             if !self.taken[i] {
-                d.schema(
-                    &self.at,
-                    format!("The field '{name}' is not supported by Step Functions"),
-                );
+                d.schema(&self.at, format!("Field '{name}' is not supported"));
             }
         }
     }
@@ -180,5 +159,55 @@ impl<'a> Fields<'a> {
     /// Marks every field as taken (used where an object is passed through untouched).
     pub(crate) fn take_rest(&mut self) {
         self.taken.iter_mut().for_each(|t| *t = true);
+    }
+}
+
+/// Reports a value of the wrong JSON type: `Expected value of type 'X', but was 'Y'`.
+// Not verified against AWS: the wording follows the choice rule diagnostics.
+pub(crate) fn wrong_type(at: &Pointer, expected: &str, got: &Value, d: &mut Diagnostics) {
+    d.schema(
+        at,
+        format!(
+            "Expected value of type '{expected}', but was '{}'",
+            got.type_name()
+        ),
+    );
+}
+
+/// Reads an integer within `min..=max` (a number without a fraction; `1.0` counts).
+pub(crate) fn integer_value(
+    v: &Value,
+    name: &str,
+    min: u64,
+    max: u64,
+    at: &Pointer,
+    d: &mut Diagnostics,
+) -> Option<u64> {
+    let Some(n) = v.as_number() else {
+        wrong_type(at, "integer", v, d);
+        return None;
+    };
+    let int = match n.as_u64() {
+        Some(u) => Some(u),
+        None if n.as_i64().is_some() => None,
+        None => {
+            let f = n.as_f64();
+            (f.fract() == 0.0 && (0.0..1.8e19).contains(&f)).then_some(f as u64)
+        }
+    };
+    match int {
+        Some(u) if (min..=max).contains(&u) => Some(u),
+        _ if !n.is_integer() && n.as_f64().fract() != 0.0 => {
+            wrong_type(at, "integer", v, d);
+            None
+        }
+        _ => {
+            // Not verified against AWS.
+            d.schema(
+                at,
+                format!("The value of the field '{name}' must be between {min} and {max}"),
+            );
+            None
+        }
     }
 }

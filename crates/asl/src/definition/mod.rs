@@ -8,6 +8,7 @@ mod branch;
 pub(crate) mod catch;
 mod dynamic;
 pub(crate) mod fields;
+mod graph;
 mod payload;
 mod query_language;
 mod resource;
@@ -16,7 +17,7 @@ pub mod state;
 mod text;
 mod validate;
 
-pub use branch::{Branch, States};
+pub use branch::{Branch, MAX_STATE_NAME, States};
 pub use catch::Catcher;
 pub use dynamic::Dynamic;
 pub use payload::Payload;
@@ -24,7 +25,7 @@ pub use query_language::QueryLanguage;
 pub use resource::{IntegrationPattern, Resource};
 pub use retry::{JitterStrategy, Retrier};
 pub use state::{State, StateKind};
-pub use text::{DefinitionFormat, parse_text};
+pub use text::{DefinitionFormat, parse_text, read_text};
 
 use baton_json::Value;
 
@@ -82,11 +83,19 @@ pub struct ParseOptions {
     pub machine_type: MachineType,
 }
 
+/// The longest execution timeout AWS accepts for a machine (`TimeoutSeconds`).
+pub const MAX_TIMEOUT_SECONDS: u64 = 99_999_999;
+
 /// Parses and validates a definition given as a JSON value.
+///
+/// Problems are reported in AWS's order: those of the fields as they are read, then the
+/// transitions (`MISSING_TRANSITION_TARGET`, `MISSING_END_STATE`, unreachable states),
+/// then duplicate names, then what the machine type forbids.
 pub fn parse(definition: &Value, options: ParseOptions) -> Parsed {
     let mut d = Diagnostics::new();
     let root = Pointer::root();
     let machine = parse_machine(definition, &root, &mut d);
+    graph::check(definition, &mut d);
     if let Some(m) = &machine {
         validate::validate(m, options, &mut d);
     }
@@ -100,17 +109,17 @@ fn parse_machine(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<Sta
     let mut f = Fields::of(value, at, d)?;
     let comment = f.string("Comment", d).map(str::to_owned);
     let version = f.string("Version", d).map(str::to_owned);
-    if let Some(v) = &version {
-        if v != "1.0" {
-            d.schema(
-                &f.at_field("Version"),
-                "The field 'Version' should have one of these values: [1.0]",
-            );
-        }
+    if let Some(v) = &version
+        && v != "1.0"
+    {
+        // Not verified against AWS: the wording of AWS's other enum fields.
+        d.schema(
+            &f.at_field("Version"),
+            "The field 'Version' should have one of these values: [1.0]",
+        );
     }
-    let timeout_seconds = f.unsigned("TimeoutSeconds", d);
-    let query_language =
-        query_language::parse_field(&mut f, QueryLanguage::JsonPath, d).unwrap_or_default();
+    let timeout_seconds = f.integer("TimeoutSeconds", 1, MAX_TIMEOUT_SECONDS, d);
+    let query_language = query_language::parse_field(&mut f, None, d).unwrap_or_default();
     let root = branch::parse_branch_fields(&mut f, query_language, d)?;
     f.finish(d);
     Some(StateMachine {

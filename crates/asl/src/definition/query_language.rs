@@ -1,7 +1,13 @@
 //! `QueryLanguage`: JSONPath (the default) or JSONata, for the machine or one state.
+//!
+//! As AWS resolves it: a state's language is its own `QueryLanguage`, else the machine's.
+//! States inside a Parallel branch or a Map item processor inherit the machine's language,
+//! not the enclosing state's, and a branch object may not declare one.
 
-use super::fields::Fields;
-use crate::diagnostic::Diagnostics;
+use baton_json::Value;
+
+use super::fields::{Fields, wrong_type};
+use crate::diagnostic::{Diagnostics, Pointer};
 
 /// The language a state's expressions are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -21,33 +27,63 @@ impl QueryLanguage {
             QueryLanguage::Jsonata => "JSONata",
         }
     }
+
+    fn other(self) -> QueryLanguage {
+        match self {
+            QueryLanguage::JsonPath => QueryLanguage::Jsonata,
+            QueryLanguage::Jsonata => QueryLanguage::JsonPath,
+        }
+    }
 }
 
-/// Reads the `QueryLanguage` field of an object; `None` when absent (the caller inherits
-/// `outer`). A state may not go back to JSONPath inside a JSONata machine.
+/// Reads the `QueryLanguage` field of the machine (`machine: None`) or of a state;
+/// `None` when absent (a state then inherits the machine's).
+///
+/// As AWS does, only the exact string `JSONPath` means JSONPath: any other value reports
+/// a diagnostic at the field and counts as JSONata.
 pub(super) fn parse_field(
     f: &mut Fields<'_>,
-    outer: QueryLanguage,
+    machine: Option<QueryLanguage>,
     d: &mut Diagnostics,
 ) -> Option<QueryLanguage> {
-    let text = f.string("QueryLanguage", d)?;
     let at = f.at_field("QueryLanguage");
-    let ql = match text {
-        "JSONPath" => QueryLanguage::JsonPath,
-        "JSONata" => QueryLanguage::Jsonata,
-        _ => {
+    let ql = match f.take("QueryLanguage")? {
+        Value::String(s) if &**s == "JSONPath" => QueryLanguage::JsonPath,
+        Value::String(s) if &**s == "JSONata" => QueryLanguage::Jsonata,
+        Value::String(_) => {
+            // Not verified against AWS: the wording of AWS's other enum fields.
             d.schema(
                 &at,
-                "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",
+                "The field 'QueryLanguage' should have one of these values: [JSONata, JSONPath]",
             );
-            return None;
+            QueryLanguage::Jsonata
+        }
+        other => {
+            wrong_type(&at, "string", other, d);
+            QueryLanguage::Jsonata
         }
     };
-    if outer == QueryLanguage::Jsonata && ql == QueryLanguage::JsonPath {
+    if machine == Some(QueryLanguage::Jsonata) && ql == QueryLanguage::JsonPath {
+        // Recorded on AWS (ValidateStateMachineDefinition), located at the state.
         d.schema(
-            &at,
+            f.at(),
             "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
         );
     }
     Some(ql)
+}
+
+/// Reports a field that exists only in the other query language, at the object that has
+/// it: `The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for
+/// the 'JSONata' QueryLanguage` (recorded on AWS; the JSONata-state counterpart is the
+/// same sentence with the languages swapped, not verified against AWS).
+pub(super) fn wrong_language(field: &str, ql: QueryLanguage, at: &Pointer, d: &mut Diagnostics) {
+    d.schema(
+        at,
+        format!(
+            "The QueryLanguage is set to '{}', but field '{field}' is only supported for the '{}' QueryLanguage",
+            ql.as_str(),
+            ql.other().as_str()
+        ),
+    );
 }

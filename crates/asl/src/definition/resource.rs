@@ -133,6 +133,107 @@ impl Resource {
     }
 }
 
+/// How an optimized integration may be called: which actions, with which patterns.
+struct Integration {
+    service: &'static str,
+    /// The actions, or empty when any action is accepted (services whose list of
+    /// optimized actions is long and changes).
+    actions: &'static [&'static str],
+    sync: bool,
+    callback: bool,
+}
+
+const fn service(
+    service: &'static str,
+    actions: &'static [&'static str],
+    sync: bool,
+    callback: bool,
+) -> Integration {
+    Integration {
+        service,
+        actions,
+        sync,
+        callback,
+    }
+}
+
+/// Step Functions' optimized integrations (`arn:aws:states:::SERVICE:ACTION`), from the
+/// service's documentation. Request-response is always allowed.
+const INTEGRATIONS: &[Integration] = &[
+    service("lambda", &["invoke"], false, true),
+    service(
+        "dynamodb",
+        &["getItem", "putItem", "updateItem", "deleteItem"],
+        false,
+        false,
+    ),
+    service("sqs", &["sendMessage"], false, true),
+    service("sns", &["publish"], false, true),
+    service("states", &["startExecution"], true, true),
+    service("events", &["putEvents"], false, true),
+    service("apigateway", &["invoke"], false, true),
+    service("http", &["invoke"], false, false),
+    service("batch", &["submitJob"], true, true),
+    service("ecs", &["runTask"], true, true),
+    service("glue", &["startJobRun"], true, true),
+    service("databrew", &["startJobRun"], true, false),
+    service("mediaconvert", &["createJob"], true, false),
+    service("athena", &[], true, false),
+    service("codebuild", &[], true, false),
+    service("eks", &[], true, false),
+    service("elasticmapreduce", &[], true, false),
+    service("emr-containers", &[], true, false),
+    service("emr-serverless", &[], true, false),
+    service("sagemaker", &[], true, false),
+    service("bedrock", &[], true, true),
+];
+
+/// `true` when `resource` names something a Task state can run: a Lambda function, an
+/// activity, an optimized integration with a pattern it supports, or an AWS SDK
+/// integration (request-response or callback).
+pub(crate) fn is_task_resource(resource: &Resource) -> bool {
+    let Resource::Service {
+        service,
+        action,
+        pattern,
+        ..
+    } = resource
+    else {
+        return !matches!(resource, Resource::Unknown(_));
+    };
+    if service.starts_with("aws-sdk:") {
+        return *pattern != IntegrationPattern::Sync;
+    }
+    let Some(integration) = INTEGRATIONS.iter().find(|i| i.service == service) else {
+        return false;
+    };
+    let action_ok = integration.actions.is_empty() || integration.actions.contains(&&**action);
+    let pattern_ok = match pattern {
+        IntegrationPattern::RequestResponse => true,
+        IntegrationPattern::Sync => integration.sync,
+        IntegrationPattern::WaitForTaskToken => integration.callback,
+    };
+    action_ok && pattern_ok
+}
+
+/// `true` when `resource` can be a Distributed Map's `ItemReader` resource.
+pub(crate) fn is_item_reader_resource(arn: &str) -> bool {
+    matches!(
+        Resource::parse(arn),
+        Some(Resource::Service { service, action, pattern: IntegrationPattern::RequestResponse, .. })
+            if service == "s3" && (action == "getObject" || action == "listObjectsV2")
+    )
+}
+
+/// `true` when `resource` can be a Distributed Map's `ResultWriter` resource.
+pub(crate) fn is_result_writer_resource(arn: &str) -> bool {
+    matches!(
+        Resource::parse(arn),
+        Some(Resource::Service { service, action, pattern: IntegrationPattern::RequestResponse, .. })
+            if service == "s3" && action == "putObject"
+    )
+}
+
 fn split_pattern(action: &str) -> Option<(&str, IntegrationPattern, Option<u32>)> {
     if let Some((a, suffix)) = action.split_once('.') {
         match suffix {
@@ -180,6 +281,15 @@ mod tests {
             Some(Resource::Activity { name, .. }) if name == "act"
         ));
         assert_eq!(Resource::parse("not-an-arn"), None);
+        let task = |arn| Resource::parse(arn).is_some_and(|r| is_task_resource(&r));
+        assert!(task("arn:aws:states:::dynamodb:putItem"));
+        assert!(!task("arn:aws:states:::dynamodb:query"));
+        assert!(!task("arn:aws:states:::lambda:invoke.sync"));
+        assert!(task("arn:aws:states:::lambda:invoke.waitForTaskToken"));
+        assert!(task("arn:aws:states:::aws-sdk:dynamodb:query"));
+        assert!(!task("arn:aws:states:::aws-sdk:dynamodb:query.sync"));
+        assert!(!task("arn:aws:states:::nosuchservice:act"));
+        assert!(!task("arn:aws:states:::s3:getObject"));
         assert_eq!(Resource::parse("arn:aws:states:::sqs:send.bogus"), None);
     }
 }

@@ -56,6 +56,9 @@ impl Retrier {
 /// The largest value AWS accepts for the integer fields of a retrier.
 const MAX_FIELD: u64 = 99_999_999;
 
+/// The largest `MaxDelaySeconds` AWS accepts: a year and a day.
+const MAX_DELAY: u64 = 31_622_400;
+
 pub(super) fn parse_field(f: &mut Fields<'_>, d: &mut Diagnostics) -> Vec<Retrier> {
     let at = f.at_field("Retry");
     let Some(items) = f.array("Retry", d) else {
@@ -64,7 +67,7 @@ pub(super) fn parse_field(f: &mut Fields<'_>, d: &mut Diagnostics) -> Vec<Retrie
     let retriers: Vec<Retrier> = items
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| parse_retrier(v, &at.child(i), d))
+        .filter_map(|(i, v)| parse_retrier(v, &at.index(i), d))
         .collect();
     error_name::check_all_is_last(retriers.iter().map(|r| &r.error_equals[..]), &at, d);
     retriers
@@ -74,11 +77,12 @@ fn parse_retrier(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<Ret
     let mut f = Fields::of(value, at, d)?;
     f.require(&["ErrorEquals"], d);
     let error_equals = error_name::parse_error_equals(&mut f, d);
-    let interval_seconds = bounded(&mut f, "IntervalSeconds", 1, d).unwrap_or(1);
-    let max_attempts = bounded(&mut f, "MaxAttempts", 0, d).unwrap_or(3);
+    let interval_seconds = f.integer("IntervalSeconds", 1, MAX_FIELD, d).unwrap_or(1);
+    let max_attempts = f.integer("MaxAttempts", 0, MAX_FIELD, d).unwrap_or(3);
     let backoff_rate = match f.number("BackoffRate", d) {
         Some(r) if r >= 1.0 => r,
         Some(_) => {
+            // Not verified against AWS.
             d.schema(
                 &f.at_field("BackoffRate"),
                 "The value of the field 'BackoffRate' must be greater than or equal to 1.0",
@@ -87,11 +91,12 @@ fn parse_retrier(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<Ret
         }
         None => 2.0,
     };
-    let max_delay_seconds = bounded(&mut f, "MaxDelaySeconds", 1, d);
+    let max_delay_seconds = f.integer("MaxDelaySeconds", 1, MAX_DELAY, d);
     let jitter = match f.string("JitterStrategy", d) {
         None | Some("NONE") => JitterStrategy::None,
         Some("FULL") => JitterStrategy::Full,
         Some(_) => {
+            // Not verified against AWS: the wording of AWS's other enum fields.
             d.schema(
                 &f.at_field("JitterStrategy"),
                 "The field 'JitterStrategy' should have one of these values: [FULL, NONE]",
@@ -109,18 +114,6 @@ fn parse_retrier(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<Ret
         max_delay_seconds,
         jitter,
     })
-}
-
-fn bounded(f: &mut Fields<'_>, name: &str, min: u64, d: &mut Diagnostics) -> Option<u64> {
-    let v = f.unsigned(name, d)?;
-    if v < min || v > MAX_FIELD {
-        d.schema(
-            &f.at_field(name),
-            format!("The value of the field '{name}' must be between {min} and {MAX_FIELD}"),
-        );
-        return None;
-    }
-    Some(v)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use baton_json::Value;
 
 use super::{ParseOptions, Parsed, parse};
-use crate::diagnostic::{Code, Diagnostics, Pointer};
+use crate::diagnostic::{Code, Diagnostics};
 
 /// The syntax of a definition's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +27,37 @@ impl DefinitionFormat {
 }
 
 /// Parses and validates a definition's text. `format: None` detects it.
+///
+/// As AWS does: text that is blank, or JSON that is not an object, is reported as
+/// `SCHEMA_VALIDATION_FAILED: Definition must be a valid JSON object` without a location
+/// (recorded for blank text); text that does not parse as `INVALID_JSON_DESCRIPTION`,
+/// located the way AWS's JSON reader writes it: `[Source: (String)"..."; line: 1,
+/// column: 4]` (the format is AWS's; the message is this reader's, not AWS's).
 pub fn parse_text(text: &str, format: Option<DefinitionFormat>, options: ParseOptions) -> Parsed {
-    match read_text(text, format) {
-        Ok(value) => parse(&value, options),
-        Err(message) => {
-            let mut d = Diagnostics::new();
-            d.error(Code::InvalidJsonDescription, &Pointer::root(), message);
+    let mut d = Diagnostics::new();
+    if text.trim().is_empty() {
+        d.error_unlocated(Code::SchemaValidationFailed, NOT_AN_OBJECT);
+        return Parsed {
+            machine: None,
+            diagnostics: d,
+        };
+    }
+    match read(text, format) {
+        Ok(value) if value.is_object() => parse(&value, options),
+        Ok(_) => {
+            d.error_unlocated(Code::SchemaValidationFailed, NOT_AN_OBJECT);
+            Parsed {
+                machine: None,
+                diagnostics: d,
+            }
+        }
+        Err(e) => {
+            let source = source_location(text, e.line, e.column);
+            d.error_at_text(
+                Code::InvalidJsonDescription,
+                &source,
+                format!("{}\n at {source}", e.message),
+            );
             Parsed {
                 machine: None,
                 diagnostics: d,
@@ -41,12 +66,69 @@ pub fn parse_text(text: &str, format: Option<DefinitionFormat>, options: ParseOp
     }
 }
 
+const NOT_AN_OBJECT: &str = "Definition must be a valid JSON object";
+
 /// Reads a definition's text into a JSON value, with the reader's message on failure.
 pub fn read_text(text: &str, format: Option<DefinitionFormat>) -> Result<Value, String> {
+    read(text, format).map_err(|e| e.full)
+}
+
+/// Why a text is not JSON (or YAML): the reader's message, and where (1-based).
+struct SyntaxError {
+    /// The message without its position.
+    message: String,
+    /// The message as the reader writes it.
+    full: String,
+    line: usize,
+    column: usize,
+}
+
+fn read(text: &str, format: Option<DefinitionFormat>) -> Result<Value, SyntaxError> {
     match format.unwrap_or_else(|| DefinitionFormat::detect(text)) {
-        DefinitionFormat::Json => Value::from_json_str(text).map_err(|e| e.to_string()),
-        DefinitionFormat::Yaml => serde_norway::from_str::<Value>(text).map_err(|e| e.to_string()),
+        DefinitionFormat::Json => Value::from_json_str(text).map_err(|e| {
+            let full = e.to_string();
+            let message = match full.rfind(" at line ") {
+                Some(i) => full[..i].to_owned(),
+                None => full.clone(),
+            };
+            SyntaxError {
+                message,
+                full,
+                line: e.line(),
+                column: e.column(),
+            }
+        }),
+        DefinitionFormat::Yaml => serde_norway::from_str::<Value>(text).map_err(|e| {
+            let full = e.to_string();
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = match full.rfind(" at line ") {
+                Some(i) => full[..i].to_owned(),
+                None => full.clone(),
+            };
+            SyntaxError {
+                message,
+                full,
+                line,
+                column,
+            }
+        }),
     }
+}
+
+/// The longest part of the text AWS's JSON reader quotes in a location.
+const MAX_QUOTED: usize = 500;
+
+/// `[Source: (String)"TEXT"; line: L, column: C]`, with long texts cut as AWS's reader
+/// cuts them (`"..."[truncated N chars]`).
+fn source_location(text: &str, line: usize, column: usize) -> String {
+    let total = text.chars().count();
+    let quoted: String = text.chars().take(MAX_QUOTED).collect();
+    let cut = if total > MAX_QUOTED {
+        format!("[truncated {} chars]", total - MAX_QUOTED)
+    } else {
+        String::new()
+    };
+    format!("[Source: (String)\"{quoted}\"{cut}; line: {line}, column: {column}]")
 }
 
 #[cfg(test)]
@@ -64,6 +146,44 @@ mod tests {
             parse_text(yaml, None, ParseOptions::default())
                 .valid()
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn blank_text_and_non_objects_are_not_definitions() {
+        for text in [" ", "\n\t", "[]", "\"x\"", "1"] {
+            let p = parse_text(text, None, ParseOptions::default());
+            let d: Vec<_> = p.diagnostics.iter().collect();
+            assert_eq!(d.len(), 1, "{text:?}");
+            assert_eq!(
+                d[0].render(),
+                format!("SCHEMA_VALIDATION_FAILED: {NOT_AN_OBJECT}")
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_located_as_aws_does() {
+        let p = parse_text(
+            "not a definition",
+            Some(DefinitionFormat::Json),
+            ParseOptions::default(),
+        );
+        let d: Vec<_> = p.diagnostics.iter().collect();
+        assert_eq!(d[0].code, Code::InvalidJsonDescription);
+        assert!(
+            d[0].location
+                .starts_with("[Source: (String)\"not a definition\"; line: 1, column: "),
+            "{}",
+            d[0].location
+        );
+        let long = format!("{{{}", " ".repeat(600));
+        let p = parse_text(&long, None, ParseOptions::default());
+        let d: Vec<_> = p.diagnostics.iter().collect();
+        assert!(
+            d[0].location.contains("\"[truncated 101 chars]; line: 1"),
+            "{}",
+            d[0].location
         );
     }
 

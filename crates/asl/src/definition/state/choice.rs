@@ -4,8 +4,9 @@ use baton_json::{Map, Str, Value};
 
 use super::StateParser;
 use crate::choice::Condition;
-use crate::definition::dynamic::jsonata_expression;
-use crate::definition::fields::Fields;
+use crate::definition::dynamic::jsonata_template;
+use crate::definition::fields::{Fields, wrong_type};
+use crate::definition::query_language::wrong_language;
 use crate::definition::{Payload, QueryLanguage};
 use crate::diagnostic::{Diagnostics, Pointer};
 
@@ -54,7 +55,7 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Choice {
             cx.d.schema(&at, "Value cannot be empty");
         }
         for (i, item) in items.iter().enumerate() {
-            if let Some(rule) = parse_rule(item, &at.child(i), cx.ql, cx.d) {
+            if let Some(rule) = parse_rule(item, &at.index(i), cx.ql, cx.d) {
                 choices.push(rule);
             }
         }
@@ -70,6 +71,7 @@ fn parse_rule(
     d: &mut Diagnostics,
 ) -> Option<ChoiceRule> {
     let mut f = Fields::of(value, at, d)?;
+    // Recorded on AWS: `These fields are required: [Next]` at the rule.
     f.require(&["Next"], d);
     let next = f.string("Next", d).map(Str::from);
     f.string("Comment", d);
@@ -77,11 +79,10 @@ fn parse_rule(
     let assign = f
         .take("Assign")
         .map(|v| Payload::compile(v, ql, &assign_at, d));
-    let output_at = f.at_field("Output");
     let output = match f.take("Output") {
         Some(v) if ql == QueryLanguage::Jsonata => Some(v.clone()),
         Some(_) => {
-            d.schema(&output_at, "The field 'Output' is not supported in a state whose QueryLanguage is JSONPath; set QueryLanguage to JSONata to use it");
+            wrong_language("Output", ql, at, d);
             None
         }
         None => None,
@@ -90,18 +91,22 @@ fn parse_rule(
         QueryLanguage::Jsonata => {
             f.require(&["Condition"], d);
             let cond_at = f.at_field("Condition");
-            let text = f.string("Condition", d);
-            f.finish(d);
-            let expr = text.and_then(|t| {
-                let e = jsonata_expression(t);
-                if e.is_none() {
-                    d.schema(&cond_at, "The value for the field 'Condition' must be a JSONata expression ({% ... %})");
+            let condition = match f.take("Condition") {
+                Some(Value::String(t)) => jsonata_template(t, "Condition", &cond_at, d),
+                Some(Value::Bool(b)) => Some(b.to_string()),
+                Some(other) => {
+                    wrong_type(&cond_at, "string", other, d);
+                    None
                 }
-                e
-            })?;
-            RuleCondition::Jsonata(expr.to_owned())
+                None => None,
+            };
+            f.finish(d);
+            RuleCondition::Jsonata(condition?)
         }
         QueryLanguage::JsonPath => {
+            if f.has("Condition") {
+                wrong_language("Condition", ql, at, d);
+            }
             // The comparison itself is parsed by `choice`, from the rule without the
             // fields that only top-level rules have.
             let Value::Object(map) = value else {
@@ -109,7 +114,7 @@ fn parse_rule(
             };
             let body: Map = map
                 .iter()
-                .filter(|(k, _)| !RULE_FIELDS.contains(&&***k))
+                .filter(|(k, _)| !RULE_FIELDS.contains(&&***k) && &***k != "Condition")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             f.take_rest();

@@ -3,8 +3,9 @@
 use baton_json::Value;
 
 use super::StateParser;
-use crate::definition::Dynamic;
 use crate::definition::dynamic::jsonata_expression;
+use crate::definition::fields::wrong_type;
+use crate::definition::{Dynamic, QueryLanguage};
 
 /// A Fail state.
 #[derive(Debug, Clone, Default)]
@@ -34,19 +35,13 @@ fn text_field(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Opti
     let at = cx.f.at_field(name);
     let literal = match cx.f.take(name) {
         Some(Value::String(s)) => Some(match jsonata_expression(s) {
-            Some(expr) if cx.ql == crate::definition::QueryLanguage::Jsonata => {
+            Some(expr) if cx.ql == QueryLanguage::Jsonata => {
                 ErrorText::Dynamic(Dynamic::Jsonata(expr.to_owned()))
             }
             _ => ErrorText::Literal(s.to_string()),
         }),
         Some(other) => {
-            cx.d.schema(
-                &at,
-                format!(
-                    "Expected value of type 'string' for the field '{name}', but was '{}'",
-                    other.type_name()
-                ),
-            );
+            wrong_type(&at, "string", other, cx.d);
             None
         }
         None => None,
@@ -57,18 +52,13 @@ fn text_field(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Opti
             Dynamic::parse_path_or_call(s, path_name, &path_at, cx.d).map(ErrorText::Dynamic)
         }
         Some(other) => {
-            cx.d.schema(
-                &path_at,
-                format!(
-                    "Expected value of type 'string' for the field '{path_name}', but was '{}'",
-                    other.type_name()
-                ),
-            );
+            wrong_type(&path_at, "string", other, cx.d);
             None
         }
         None => None,
     };
-    if literal.is_some() && path.is_some() {
+    if cx.f.has(name) && cx.f.has(path_name) {
+        // Not verified against AWS.
         cx.d.schema(
             cx.f.at(),
             format!("Only one of the fields [{name}, {path_name}] may be set"),

@@ -3,12 +3,14 @@
 
 use baton_json::Value;
 
+use super::map_reader as reader;
+pub use super::map_reader::{ItemBatcher, ItemReader, ReaderConfig, ResultWriter};
 use super::{ResultPath, StateParser};
 use crate::definition::branch::{self, Branch};
-use crate::definition::dynamic::jsonata_expression;
-use crate::definition::fields::Fields;
+use crate::definition::dynamic::jsonata_template;
+use crate::definition::fields::{Fields, integer_value, wrong_type};
 use crate::definition::{Catcher, Payload, QueryLanguage, Retrier, catch, retry};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Code, Diagnostics, Pointer};
 use crate::path::Path;
 
 /// A Map state.
@@ -32,12 +34,12 @@ pub struct Map {
     pub tolerated_failure_count: Option<MapCount>,
     /// `ToleratedFailurePercentage` / `...Path`.
     pub tolerated_failure_percentage: Option<Tolerance>,
-    /// `ItemReader`, kept as written.
-    pub item_reader: Option<Value>,
-    /// `ItemBatcher`, kept as written.
-    pub item_batcher: Option<Value>,
-    /// `ResultWriter`, kept as written.
-    pub result_writer: Option<Value>,
+    /// `ItemReader` (distributed mode): where the items come from.
+    pub item_reader: Option<ItemReader>,
+    /// `ItemBatcher` (distributed mode): how items are grouped.
+    pub item_batcher: Option<ItemBatcher>,
+    /// `ResultWriter` (distributed mode): where the results go.
+    pub result_writer: Option<ResultWriter>,
     /// `Label` (distributed mode).
     pub label: Option<String>,
     /// `ResultSelector` (JSONPath).
@@ -88,6 +90,7 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Map {
             (Some(v), None) => ("ItemProcessor", Some(v)),
             (None, Some(v)) => ("Iterator", Some(v)),
             (Some(v), Some(_)) => {
+                // Not verified against AWS.
                 cx.d.schema(
                     cx.f.at(),
                     "Only one of the fields [ItemProcessor, Iterator] may be set",
@@ -100,38 +103,33 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Map {
             }
         };
     let processor_at = cx.f.at_field(processor_field);
+    // AWS accepts `ProcessorConfig` in the older `Iterator` too (recorded).
     let (mode, execution_type) = processor_value
         .map(|v| processor_config(v, &processor_at, cx.d))
         .unwrap_or_default();
     let processor = processor_value
-        .and_then(|v| branch::parse_branch(v, &processor_at, cx.ql, &["ProcessorConfig"], cx.d))
-        .unwrap_or_else(|| Branch {
-            start_at: "".into(),
-            states: Default::default(),
-            query_language: cx.ql,
-            location: processor_at.clone(),
-        });
+        .and_then(|v| {
+            branch::parse_branch(v, &processor_at, cx.machine_ql, &["ProcessorConfig"], cx.d)
+        })
+        .unwrap_or_else(|| Branch::empty(processor_at.clone(), cx.machine_ql));
 
     let items_path = cx.path_field("ItemsPath", true).flatten();
-    let items = cx.jsonata_payload("Items");
-    let item_selector = match (cx.f.has("ItemSelector"), cx.f.has("Parameters")) {
-        (true, true) => {
-            cx.d.schema(
-                cx.f.at(),
-                "Only one of the fields [ItemSelector, Parameters] may be set",
-            );
-            cx.payload("ItemSelector")
-        }
-        (true, false) => cx.payload("ItemSelector"),
-        (false, true) => cx.jsonpath_payload("Parameters"),
-        (false, false) => None,
-    };
+    let items = items(cx);
+    if cx.f.has("ItemSelector") && cx.f.has("Parameters") {
+        // Not verified against AWS.
+        cx.d.schema(
+            cx.f.at(),
+            "Only one of the fields [ItemSelector, Parameters] may be set",
+        );
+    }
+    let item_selector = cx.payload("ItemSelector");
+    let parameters = cx.jsonpath_payload("Parameters");
     let max_concurrency = count(cx, "MaxConcurrency", "MaxConcurrencyPath");
     let tolerated_failure_count = count(cx, "ToleratedFailureCount", "ToleratedFailureCountPath");
     let tolerated_failure_percentage = percentage(cx);
-    let item_reader = cx.f.object("ItemReader", cx.d).cloned();
-    let item_batcher = cx.f.object("ItemBatcher", cx.d).cloned();
-    let result_writer = cx.f.object("ResultWriter", cx.d).cloned();
+    let item_reader = reader::item_reader(cx);
+    let item_batcher = reader::item_batcher(cx);
+    let result_writer = reader::result_writer(cx);
     let label_at = cx.f.at_field("Label");
     let label = cx.f.string("Label", cx.d).map(str::to_owned);
     if let Some(l) = &label {
@@ -143,7 +141,7 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Map {
         execution_type,
         items_path,
         items,
-        item_selector,
+        item_selector: item_selector.or(parameters),
         max_concurrency,
         tolerated_failure_count,
         tolerated_failure_percentage,
@@ -158,9 +156,26 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Map {
     }
 }
 
+/// `Items` (JSONata): an array, or an expression yielding one.
+fn items(cx: &mut StateParser<'_, '_>) -> Option<Payload> {
+    let at = cx.f.at_field("Items");
+    let v = cx.jsonata_only("Items")?;
+    match v {
+        Value::Array(_) => {}
+        Value::String(s) => {
+            jsonata_template(s, "Items", &at, cx.d)?;
+        }
+        other => {
+            wrong_type(&at, "array", other, cx.d);
+            return None;
+        }
+    }
+    Some(Payload::compile(v, cx.ql, &at, cx.d))
+}
+
 fn processor_config(
     processor: &Value,
-    at: &crate::diagnostic::Pointer,
+    at: &Pointer,
     d: &mut Diagnostics,
 ) -> (ProcessorMode, Option<String>) {
     let Some(config) = processor.get("ProcessorConfig") else {
@@ -174,6 +189,7 @@ fn processor_config(
         None | Some("INLINE") => ProcessorMode::Inline,
         Some("DISTRIBUTED") => ProcessorMode::Distributed,
         Some(_) => {
+            // Not verified against AWS: the wording of AWS's other enum fields.
             d.schema(
                 &f.at_field("Mode"),
                 "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
@@ -182,61 +198,68 @@ fn processor_config(
         }
     };
     let execution_type = f.string("ExecutionType", d).map(str::to_owned);
-    if let Some(t) = &execution_type {
-        if t != "STANDARD" && t != "EXPRESS" {
+    match execution_type.as_deref() {
+        None if mode == ProcessorMode::Distributed => {
+            f.require(&["ExecutionType"], d);
+        }
+        Some(t) if t != "STANDARD" && t != "EXPRESS" => {
+            // Not verified against AWS: the wording of AWS's other enum fields.
             d.schema(
                 &f.at_field("ExecutionType"),
                 "The field 'ExecutionType' should have one of these values: [STANDARD, EXPRESS]",
             );
         }
+        _ => {}
     }
     f.finish(d);
     (mode, execution_type)
 }
 
-fn count(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Option<MapCount> {
+/// Reads a count that is fixed (`name`), read from the input (`path_name`) or, in a
+/// JSONata state, computed.
+pub(super) fn count(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Option<MapCount> {
     let at = cx.f.at_field(name);
     let fixed = match cx.f.take(name) {
-        Some(Value::String(s))
-            if cx.ql == QueryLanguage::Jsonata && jsonata_expression(s).is_some() =>
-        {
-            jsonata_expression(s).map(|e| MapCount::Jsonata(e.to_owned()))
+        Some(Value::String(s)) if cx.ql == QueryLanguage::Jsonata => {
+            jsonata_template(s, name, &at, cx.d).map(MapCount::Jsonata)
         }
-        Some(v) => match v.as_number().and_then(|n| n.as_u64()) {
-            Some(n) => Some(MapCount::Fixed(n)),
-            None => {
-                cx.d.schema(
-                    &at,
-                    format!("The value of the field '{name}' must be a non-negative integer"),
-                );
-                None
-            }
-        },
+        Some(v) => integer_value(v, name, 0, u64::MAX, &at, cx.d).map(MapCount::Fixed),
         None => None,
     };
     let path = cx.path_field(path_name, true).flatten().map(MapCount::Path);
-    if fixed.is_some() && path.is_some() {
+    only_one(cx, name, path_name);
+    fixed.or(path)
+}
+
+fn only_one(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) {
+    if cx.f.has(name) && cx.f.has(path_name) {
+        // Not verified against AWS.
         cx.d.schema(
             cx.f.at(),
             format!("Only one of the fields [{name}, {path_name}] may be set"),
         );
     }
-    fixed.or(path)
 }
 
 fn percentage(cx: &mut StateParser<'_, '_>) -> Option<Tolerance> {
     let name = "ToleratedFailurePercentage";
     let at = cx.f.at_field(name);
     let fixed = match cx.f.take(name) {
-        Some(Value::String(s))
-            if cx.ql == QueryLanguage::Jsonata && jsonata_expression(s).is_some() =>
-        {
-            jsonata_expression(s).map(|e| Tolerance::Jsonata(e.to_owned()))
+        Some(Value::String(s)) if cx.ql == QueryLanguage::Jsonata => {
+            jsonata_template(s, name, &at, cx.d).map(Tolerance::Jsonata)
         }
         Some(v) => match v.as_f64() {
             Some(p) if (0.0..=100.0).contains(&p) => Some(Tolerance::Fixed(p)),
-            _ => {
-                cx.d.schema(&at, "The value of the field 'ToleratedFailurePercentage' must be a number between 0 and 100");
+            Some(_) => {
+                // Not verified against AWS.
+                cx.d.schema(
+                    &at,
+                    "The value of the field 'ToleratedFailurePercentage' must be between 0 and 100",
+                );
+                None
+            }
+            None => {
+                wrong_type(&at, "number", v, cx.d);
                 None
             }
         },
@@ -246,23 +269,26 @@ fn percentage(cx: &mut StateParser<'_, '_>) -> Option<Tolerance> {
         .path_field("ToleratedFailurePercentagePath", true)
         .flatten()
         .map(Tolerance::Path);
-    if fixed.is_some() && path.is_some() {
-        cx.d.schema(cx.f.at(), "Only one of the fields [ToleratedFailurePercentage, ToleratedFailurePercentagePath] may be set");
-    }
+    only_one(cx, name, "ToleratedFailurePercentagePath");
     fixed.or(path)
 }
 
-/// A Map Run label: up to 40 characters, none of whitespace, brackets, wildcards,
-/// punctuation that ARNs reserve, or control characters.
-fn check_label(label: &str, at: &crate::diagnostic::Pointer, d: &mut Diagnostics) {
+/// The longest Map Run label AWS accepts, in characters.
+pub const MAX_LABEL: usize = 40;
+
+/// A Map Run label: 1 to 40 characters, none of whitespace, brackets, wildcards,
+/// punctuation that ARNs reserve, or control characters (AWS's rules for names).
+fn check_label(label: &str, at: &Pointer, d: &mut Diagnostics) {
     const FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
     let bad_char = label
         .chars()
         .any(|c| FORBIDDEN.contains(c) || c.is_control() || c.is_whitespace());
-    if label.is_empty() || label.chars().count() > 40 || bad_char {
-        d.schema(
+    if label.is_empty() || label.chars().count() > MAX_LABEL || bad_char {
+        // Not verified against AWS: the code is AWS's, the wording ours.
+        d.error(
+            Code::InvalidLabelName,
             at,
-            "The value for the field 'Label' must be a string of at most 40 characters without whitespace, brackets, wildcards, special or control characters",
+            format!("The Label must be 1 to {MAX_LABEL} characters long, without whitespace, brackets, wildcards, special or control characters"),
         );
     }
 }

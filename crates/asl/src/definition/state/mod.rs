@@ -4,6 +4,7 @@
 mod choice;
 mod fail;
 mod map;
+mod map_reader;
 mod parallel;
 mod pass;
 mod succeed;
@@ -12,17 +13,20 @@ mod wait;
 
 pub use choice::{Choice, ChoiceRule, RuleCondition};
 pub use fail::{ErrorText, Fail};
-pub use map::{Map, MapCount, ProcessorMode, Tolerance};
+pub use map::{
+    ItemBatcher, ItemReader, MAX_LABEL, Map, MapCount, ProcessorMode, ReaderConfig, ResultWriter,
+    Tolerance,
+};
 pub use parallel::Parallel;
 pub use pass::Pass;
 pub use succeed::Succeed;
 pub use task::{Seconds, Task};
-pub use wait::{Wait, WaitFor};
+pub use wait::{MAX_WAIT_SECONDS, Wait, WaitFor};
 
 use baton_json::{Str, Value};
 
 use super::dynamic::Dynamic;
-use super::fields::Fields;
+use super::fields::{Fields, wrong_type};
 use super::payload::Payload;
 use super::query_language::{self, QueryLanguage};
 use crate::diagnostic::{Diagnostics, Pointer};
@@ -134,7 +138,7 @@ pub(super) fn parse_state(
     name: &Str,
     value: &Value,
     at: &Pointer,
-    outer: QueryLanguage,
+    machine_ql: QueryLanguage,
     d: &mut Diagnostics,
 ) -> Option<State> {
     let mut f = Fields::of(value, at, d)?;
@@ -142,18 +146,33 @@ pub(super) fn parse_state(
         f.take_rest();
         return None;
     }
-    let type_name = f.string("Type", d)?;
-    if !STATE_TYPES.contains(&type_name) {
-        d.schema(
-            &f.at_field("Type"),
-            "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
-        );
-        f.take_rest();
-        return None;
-    }
+    let type_at = f.at_field("Type");
+    let type_name = match f.take("Type") {
+        Some(Value::String(s)) if STATE_TYPES.contains(&&**s) => &**s,
+        Some(Value::String(_)) => {
+            // Recorded on AWS.
+            d.schema(
+                &type_at,
+                "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
+            );
+            f.take_rest();
+            return None;
+        }
+        Some(other) => {
+            wrong_type(&type_at, "string", other, d);
+            f.take_rest();
+            return None;
+        }
+        None => return None,
+    };
     let comment = f.string("Comment", d).map(str::to_owned);
-    let ql = query_language::parse_field(&mut f, outer, d).unwrap_or(outer);
-    let mut cx = StateParser { f, ql, d };
+    let ql = query_language::parse_field(&mut f, Some(machine_ql), d).unwrap_or(machine_ql);
+    let mut cx = StateParser {
+        f,
+        ql,
+        machine_ql,
+        d,
+    };
     let kind = match type_name {
         "Pass" => StateKind::Pass(pass::parse(&mut cx)),
         "Task" => StateKind::Task(Box::new(task::parse(&mut cx))),
@@ -199,7 +218,10 @@ pub(super) fn parse_state(
 /// The parsing context of one state: its fields, query language and diagnostics.
 pub(super) struct StateParser<'a, 'd> {
     pub(super) f: Fields<'a>,
+    /// The state's own query language.
     pub(super) ql: QueryLanguage,
+    /// The machine's query language, which nested branches inherit.
+    pub(super) machine_ql: QueryLanguage,
     pub(super) d: &'d mut Diagnostics,
 }
 
@@ -214,12 +236,7 @@ impl<'a> StateParser<'a, '_> {
         if self.jsonpath() {
             Some(v)
         } else {
-            self.d.schema(
-                &self.f.at_field(name),
-                format!(
-                    "The field '{name}' is not supported in a state whose QueryLanguage is JSONata"
-                ),
-            );
+            query_language::wrong_language(name, self.ql, self.f.at(), self.d);
             None
         }
     }
@@ -230,10 +247,7 @@ impl<'a> StateParser<'a, '_> {
         if !self.jsonpath() {
             Some(v)
         } else {
-            self.d.schema(
-                &self.f.at_field(name),
-                format!("The field '{name}' is not supported in a state whose QueryLanguage is JSONPath; set QueryLanguage to JSONata to use it"),
-            );
+            query_language::wrong_language(name, self.ql, self.f.at(), self.d);
             None
         }
     }
@@ -259,7 +273,16 @@ impl<'a> StateParser<'a, '_> {
         Some(Payload::compile(v, self.ql, &at, self.d))
     }
 
-    /// Takes a path-valued field (`InputPath`, `ItemsPath`, ...) in a JSONPath state.
+    /// Takes `Parameters` in a JSONPath state or `Arguments` in a JSONata state; the
+    /// other one is reported.
+    pub(super) fn parameters(&mut self) -> Option<Payload> {
+        let parameters = self.jsonpath_payload("Parameters");
+        let arguments = self.jsonata_payload("Arguments");
+        parameters.or(arguments)
+    }
+
+    /// Takes a path-valued field (`InputPath`, `ItemsPath`, ...) in a JSONPath state:
+    /// `Some(None)` for `null`, `None` when absent or invalid.
     pub(super) fn path_field(&mut self, name: &str, reference: bool) -> Option<Option<Path>> {
         let at = self.f.at_field(name);
         match self.jsonpath_only(name)? {
@@ -273,13 +296,7 @@ impl<'a> StateParser<'a, '_> {
                 p.map(Some)
             }
             other => {
-                self.d.schema(
-                    &at,
-                    format!(
-                        "Expected value of type 'string' for the field '{name}', but was '{}'",
-                        other.type_name()
-                    ),
-                );
+                wrong_type(&at, "string", other, self.d);
                 None
             }
         }
@@ -315,17 +332,23 @@ impl<'a> StateParser<'a, '_> {
         let at = self.f.at().clone();
         let next = self.f.string("Next", self.d);
         let end = self.f.boolean("End", self.d);
-        match (next, end) {
-            (Some(n), None | Some(false)) => Transition::Next(Str::from(n)),
-            (None, Some(true)) => Transition::End,
-            (Some(_), Some(true)) => {
+        let end_true = end == Some(true);
+        let next_present = self.f.has("Next");
+        match next {
+            Some(n) if !end_true => Transition::Next(Str::from(n)),
+            Some(_) => {
+                // Not verified against AWS.
                 self.d
                     .schema(&at, "Only one of the fields [Next, End] may be set");
                 Transition::End
             }
-            (None, _) => {
-                self.d
-                    .schema(&at, "These fields are required: [Next] or [End]");
+            None if end_true => Transition::End,
+            None => {
+                if !next_present {
+                    // Not verified against AWS.
+                    self.d
+                        .schema(&at, "These fields are required: [Next or End]");
+                }
                 Transition::End
             }
         }

@@ -2,7 +2,7 @@
 
 use super::{ResultPath, StateParser};
 use crate::definition::branch::{self, Branch};
-use crate::definition::{Catcher, Payload, QueryLanguage, Retrier, catch, retry};
+use crate::definition::{Catcher, Payload, Retrier, catch, retry};
 
 /// A Parallel state.
 #[derive(Debug, Clone)]
@@ -30,15 +30,12 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Parallel {
             cx.d.schema(&at, "Value cannot be empty");
         }
         for (i, item) in items.iter().enumerate() {
-            if let Some(b) = branch::parse_branch(item, &at.child(i), cx.ql, &[], cx.d) {
+            if let Some(b) = branch::parse_branch(item, &at.index(i), cx.machine_ql, &[], cx.d) {
                 branches.push(b);
             }
         }
     }
-    let parameters = match cx.ql {
-        QueryLanguage::JsonPath => cx.jsonpath_payload("Parameters"),
-        QueryLanguage::Jsonata => cx.jsonata_payload("Arguments"),
-    };
+    let parameters = cx.parameters();
     Parallel {
         branches,
         parameters,

@@ -3,9 +3,10 @@
 use baton_json::Value;
 
 use super::{ResultPath, StateParser};
-use crate::definition::dynamic::jsonata_expression;
+use crate::definition::dynamic::jsonata_template;
+use crate::definition::fields::{integer_value, wrong_type};
 use crate::definition::{
-    Catcher, Dynamic, Payload, QueryLanguage, Resource, Retrier, catch, retry,
+    Catcher, Dynamic, Payload, QueryLanguage, Resource, Retrier, catch, resource, retry,
 };
 use crate::path::Path;
 
@@ -50,45 +51,34 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Task {
     cx.f.require(&["Resource"], cx.d);
     let resource_at = cx.f.at_field("Resource");
     let resource = match cx.f.string("Resource", cx.d) {
-        Some(text) => Resource::parse(text).unwrap_or_else(|| {
-            cx.d.schema(
-                &resource_at,
-                format!("The resource provided {text} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
-            );
-            Resource::Unknown(text.to_owned())
-        }),
+        Some(text) => match Resource::parse(text) {
+            Some(r) if resource::is_task_resource(&r) => r,
+            _ => {
+                // Recorded on AWS (for `arn:aws:states:::dynamodb:query`).
+                cx.d.schema(
+                    &resource_at,
+                    format!("The resource provided {text} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
+                );
+                Resource::Unknown(text.to_owned())
+            }
+        },
         None => Resource::Unknown(String::new()),
     };
-    let parameters = match cx.ql {
-        QueryLanguage::JsonPath => cx.jsonpath_payload("Parameters"),
-        QueryLanguage::Jsonata => cx.jsonata_payload("Arguments"),
-    };
-    if cx.ql == QueryLanguage::JsonPath {
-        cx.jsonata_only("Arguments");
-    } else {
-        cx.jsonpath_only("Parameters");
-    }
+    let parameters = cx.parameters();
     let result_selector = cx.jsonpath_payload("ResultSelector");
     let result_path = cx.result_path();
     let timeout = seconds(cx, "TimeoutSeconds", "TimeoutSecondsPath");
     let heartbeat = seconds(cx, "HeartbeatSeconds", "HeartbeatSecondsPath");
-    if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat) {
-        if h >= t {
-            cx.d.schema(
-                &cx.f.at_field("HeartbeatSeconds"),
-                "The value of the field 'HeartbeatSeconds' must be smaller than the value of the field 'TimeoutSeconds'",
-            );
-        }
+    if let (Some(Seconds::Fixed(t)), Some(Seconds::Fixed(h))) = (&timeout, &heartbeat)
+        && h >= t
+    {
+        // Not verified against AWS.
+        cx.d.schema(
+            &cx.f.at_field("HeartbeatSeconds"),
+            "The value of the field 'HeartbeatSeconds' must be smaller than the value of the field 'TimeoutSeconds'",
+        );
     }
-    let credentials = cx.f.take("Credentials").cloned();
-    if let Some(c) = &credentials {
-        if c.is_object() && c.get("RoleArn").is_none() && c.get("RoleArn.$").is_none() {
-            cx.d.schema(
-                &cx.f.at_field("Credentials"),
-                "The field 'RoleArn' is required but was missing",
-            );
-        }
-    }
+    let credentials = credentials(cx);
     let retry = retry::parse_field(&mut cx.f, cx.d);
     let catch = catch::parse_field(&mut cx.f, cx.ql, cx.d);
     Task {
@@ -104,25 +94,38 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Task {
     }
 }
 
+/// Reads `Credentials`: an object with a `RoleArn` (fixed, JSONata) or `RoleArn.$` (a
+/// path or intrinsic call). AWS reports only the missing role, not other fields.
+fn credentials(cx: &mut StateParser<'_, '_>) -> Option<Value> {
+    let at = cx.f.at_field("Credentials");
+    let value = cx.f.object("Credentials", cx.d)?;
+    match (value.get("RoleArn"), value.get("RoleArn.$")) {
+        (None, None) => {
+            // Recorded on AWS.
+            cx.d.schema(&at, "The field 'RoleArn' is required but was missing");
+        }
+        (Some(role), _) if !role.is_string() => {
+            wrong_type(&at.child("RoleArn"), "string", role, cx.d);
+        }
+        (_, Some(Value::String(path))) if cx.ql == QueryLanguage::JsonPath => {
+            Dynamic::parse_path_or_call(path, "RoleArn.$", &at.child("RoleArn.$"), cx.d);
+        }
+        (_, Some(other)) if !other.is_string() => {
+            wrong_type(&at.child("RoleArn.$"), "string", other, cx.d);
+        }
+        _ => {}
+    }
+    Some(value.clone())
+}
+
 /// Reads a `...Seconds` / `...SecondsPath` pair of fields.
 fn seconds(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Option<Seconds> {
     let at = cx.f.at_field(name);
     let fixed = match cx.f.take(name) {
-        Some(Value::String(s))
-            if cx.ql == QueryLanguage::Jsonata && jsonata_expression(s).is_some() =>
-        {
-            jsonata_expression(s).map(|e| Seconds::Jsonata(e.to_owned()))
+        Some(Value::String(s)) if cx.ql == QueryLanguage::Jsonata => {
+            jsonata_template(s, name, &at, cx.d).map(Seconds::Jsonata)
         }
-        Some(v) => match v.as_number().and_then(|n| n.as_u64()) {
-            Some(n) if (1..=MAX_TASK_SECONDS).contains(&n) => Some(Seconds::Fixed(n)),
-            _ => {
-                cx.d.schema(
-                    &at,
-                    format!("The value of the field '{name}' must be an integer between 1 and {MAX_TASK_SECONDS}"),
-                );
-                None
-            }
-        },
+        Some(v) => integer_value(v, name, 1, MAX_TASK_SECONDS, &at, cx.d).map(Seconds::Fixed),
         None => None,
     };
     let path_at = cx.f.at_field(path_name);
@@ -130,16 +133,14 @@ fn seconds(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Option<
         Some(Value::String(s)) => {
             Dynamic::parse_reference_path(s, path_name, &path_at, cx.d).map(Seconds::Path)
         }
-        Some(_) => {
-            cx.d.schema(
-                &path_at,
-                format!("The value for the field '{path_name}' must be a valid ReferencePath"),
-            );
+        Some(other) => {
+            wrong_type(&path_at, "string", other, cx.d);
             None
         }
         None => None,
     };
-    if fixed.is_some() && path.is_some() {
+    if cx.f.has(name) && cx.f.has(path_name) {
+        // Not verified against AWS.
         cx.d.schema(
             cx.f.at(),
             format!("Only one of the fields [{name}, {path_name}] may be set"),

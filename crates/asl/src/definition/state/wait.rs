@@ -4,7 +4,8 @@ use baton_json::Value;
 use time::OffsetDateTime;
 
 use super::StateParser;
-use crate::definition::dynamic::jsonata_expression;
+use crate::definition::dynamic::{jsonata_expression, jsonata_template};
+use crate::definition::fields::{integer_value, wrong_type};
 use crate::definition::{Dynamic, QueryLanguage};
 use crate::path::Path;
 
@@ -34,73 +35,68 @@ pub enum WaitFor {
 
 const FIELDS: [&str; 4] = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
 
+/// The longest fixed wait AWS accepts, in seconds.
+pub const MAX_WAIT_SECONDS: u64 = 99_999_999;
+
 pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Wait {
-    let present: Vec<&str> = FIELDS.iter().copied().filter(|n| cx.f.has(n)).collect();
-    if present.len() != 1 {
+    let present = FIELDS.iter().filter(|n| cx.f.has(n)).count();
+    if present != 1 {
+        // Not verified against AWS.
         cx.d.schema(
             cx.f.at(),
             "Exactly one of the fields [Seconds, Timestamp, SecondsPath, TimestampPath] must be set",
         );
     }
-    let mut wait_for = None;
-    for name in present {
-        let at = cx.f.at_field(name);
-        let parsed = match name {
-            "Seconds" => match cx.f.take(name) {
-                Some(Value::String(s)) if cx.ql == QueryLanguage::Jsonata => {
-                    jsonata_expression(s).map(|e| WaitFor::SecondsExpr(e.to_owned()))
-                }
-                Some(v) => match v.as_number() {
-                    Some(n) if n.as_u64().is_some() => n.as_u64().map(WaitFor::Seconds),
-                    _ => {
-                        cx.d.schema(
-                            &at,
-                            "The value of the field 'Seconds' must be a non-negative integer",
-                        );
-                        None
-                    }
-                },
-                None => None,
-            },
-            "Timestamp" => match cx.f.take(name) {
-                Some(Value::String(s)) => match (cx.ql, jsonata_expression(s)) {
-                    (QueryLanguage::Jsonata, Some(e)) => Some(WaitFor::TimestampExpr(e.to_owned())),
-                    _ => match crate::timestamp::parse(s) {
-                        Some(t) => Some(WaitFor::Timestamp(t)),
-                        None => {
-                            cx.d.schema(&at, "String does not match RFC3339 timestamp");
-                            None
-                        }
-                    },
-                },
-                Some(_) => {
+    let seconds = seconds(cx);
+    let timestamp = timestamp(cx);
+    let seconds_path = path(cx, "SecondsPath").map(WaitFor::SecondsPath);
+    let timestamp_path = path(cx, "TimestampPath").map(WaitFor::TimestampPath);
+    let wait_for = seconds
+        .or(timestamp)
+        .or(seconds_path)
+        .or(timestamp_path)
+        .unwrap_or(WaitFor::Seconds(0));
+    Wait { wait_for }
+}
+
+fn seconds(cx: &mut StateParser<'_, '_>) -> Option<WaitFor> {
+    let at = cx.f.at_field("Seconds");
+    match cx.f.take("Seconds")? {
+        Value::String(s) if cx.ql == QueryLanguage::Jsonata => {
+            jsonata_template(s, "Seconds", &at, cx.d).map(WaitFor::SecondsExpr)
+        }
+        v => integer_value(v, "Seconds", 0, MAX_WAIT_SECONDS, &at, cx.d).map(WaitFor::Seconds),
+    }
+}
+
+fn timestamp(cx: &mut StateParser<'_, '_>) -> Option<WaitFor> {
+    let at = cx.f.at_field("Timestamp");
+    match cx.f.take("Timestamp")? {
+        Value::String(s) => match (cx.ql, jsonata_expression(s)) {
+            (QueryLanguage::Jsonata, Some(e)) => Some(WaitFor::TimestampExpr(e.to_owned())),
+            _ => match crate::timestamp::parse(s) {
+                Some(t) => Some(WaitFor::Timestamp(t)),
+                None => {
+                    // Recorded on AWS.
                     cx.d.schema(&at, "String does not match RFC3339 timestamp");
                     None
                 }
-                None => None,
             },
-            "SecondsPath" | "TimestampPath" => match cx.jsonpath_only(name) {
-                Some(Value::String(s)) => Dynamic::parse_path(s, name, &at, cx.d).map(|p| {
-                    if name == "SecondsPath" {
-                        WaitFor::SecondsPath(p)
-                    } else {
-                        WaitFor::TimestampPath(p)
-                    }
-                }),
-                Some(_) => {
-                    cx.d.schema(
-                        &at,
-                        format!("The value for the field '{name}' must be a valid JSONPath"),
-                    );
-                    None
-                }
-                None => None,
-            },
-            _ => None,
-        };
-        wait_for = wait_for.or(parsed);
+        },
+        other => {
+            wrong_type(&at, "string", other, cx.d);
+            None
+        }
     }
-    Wait {
-        wait_for: wait_for.unwrap_or(WaitFor::Seconds(0)),
+}
+
+fn path(cx: &mut StateParser<'_, '_>, name: &str) -> Option<Path> {
+    let at = cx.f.at_field(name);
+    match cx.jsonpath_only(name)? {
+        Value::String(s) => Dynamic::parse_reference_path(s, name, &at, cx.d),
+        other => {
+            wrong_type(&at, "string", other, cx.d);
+            None
+        }
     }
 }
