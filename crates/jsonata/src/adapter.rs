@@ -1,0 +1,650 @@
+//! The one module that knows jsonata-core: parsing, the rewrites that keep evaluation
+//! pure, the functions registered on its evaluator, and the conversion of values at
+//! the boundary. Replacing the engine means replacing this file.
+//!
+//! jsonata-core's values (`JValue`) are `Rc`-based and hold every number as an `f64`.
+//! Ours are `Arc`-based with exact integers, so values are converted on the way in
+//! (only the variables an expression mentions) and on the way out. Inside an
+//! expression numbers are floats, as in JavaScript, which AWS runs: integers are exact
+//! up to 2^53. A result that is a whole number within the 64-bit range comes back as an
+//! integer, so `1 + 1` is `2`, not `2.0`.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use baton_json::{Map, Str, Value};
+use jsonata_core::ast::{AstNode, BinaryOp, Stage};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
+use jsonata_core::parser::{self, ParserError};
+use jsonata_core::value::{JArray, JMap, JValue, with_stack};
+
+use crate::aws::{self, FnError, FnResult};
+use crate::bindings::{Bindings, SplitMix64};
+use crate::error::{JsonataError, normalise_message, split_code};
+use crate::{Dialect, Limits};
+
+/// The host function standing for the caller's clock; a name no expression can write.
+const CLOCK: &str = " clock";
+
+/// Host functions an expression uses, as bits.
+mod host {
+    pub const PARTITION: u16 = 1;
+    pub const RANGE: u16 = 1 << 1;
+    pub const HASH: u16 = 1 << 2;
+    pub const RANDOM: u16 = 1 << 3;
+    pub const UUID: u16 = 1 << 4;
+    pub const PARSE: u16 = 1 << 5;
+    pub const EVAL: u16 = 1 << 6;
+    pub const SHUFFLE: u16 = 1 << 7;
+    pub const CLOCK: u16 = 1 << 8;
+    /// Those that draw from the evaluation's random stream.
+    pub const RANDOMNESS: u16 = RANDOM | UUID | SHUFFLE;
+}
+
+/// The functions this crate supplies or replaces under `dialect`, with their bit and
+/// the parameters of the function value that `$name` (without a call) stands for.
+fn supplied(name: &str, dialect: Dialect) -> Option<(u16, &'static [&'static str])> {
+    let aws = dialect == Dialect::StepFunctions;
+    Some(match name {
+        "partition" if aws => (host::PARTITION, &[" 0", " 1"]),
+        "range" if aws => (host::RANGE, &[" 0", " 1", " 2"]),
+        "hash" if aws => (host::HASH, &[" 0", " 1"]),
+        "uuid" if aws => (host::UUID, &[]),
+        "parse" if aws => (host::PARSE, &[" 0"]),
+        "eval" if aws => (host::EVAL, &[]),
+        "random" if aws => (host::RANDOM, &[" 0"]),
+        "random" => (host::RANDOM, &[]),
+        "shuffle" => (host::SHUFFLE, &[" 0"]),
+        "now" => (host::CLOCK, &[" 0", " 1"]),
+        "millis" => (host::CLOCK, &[]),
+        _ => return None,
+    })
+}
+
+/// What an evaluation must provide: the variables the expression mentions and the host
+/// functions it calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Needs {
+    vars: BTreeSet<Box<str>>,
+    hosts: u16,
+}
+
+impl Needs {
+    /// Adds what `other` needs.
+    pub(crate) fn merge(&mut self, other: &Needs) {
+        self.vars.extend(other.vars.iter().cloned());
+        self.hosts |= other.hosts;
+    }
+}
+
+/// A parsed and prepared expression. `Send + Sync`: jsonata-core's AST holds no `Rc`.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    ast: AstNode,
+    pub(crate) needs: Needs,
+}
+
+/// Parses `text` and prepares it for `dialect`.
+pub(crate) fn compile(text: &str, dialect: Dialect) -> Result<Compiled, JsonataError> {
+    let mut ast = parser::parse(text).map_err(|e| syntax_error(text, &e))?;
+    let needs = prepare(&mut ast, dialect);
+    Ok(Compiled { ast, needs })
+}
+
+// ---------------------------------------------------------------------------------
+// Syntax errors
+
+/// Errors whose offending token is the end of the text.
+fn at_end(code: &str) -> bool {
+    matches!(
+        code,
+        "S0101" | "S0105" | "S0106" | "S0203" | "S0207" | "S0302"
+    )
+}
+
+fn parser_error_parts(e: &ParserError) -> (String, String) {
+    let text = match e {
+        ParserError::InvalidSyntax(inner) => inner.clone(),
+        other => other.to_string(),
+    };
+    if let (Some(code), message) = split_code(&text) {
+        return (code.to_owned(), normalise_message(code, message));
+    }
+    match e {
+        ParserError::UnclosedComment => ("S0106".into(), "Comment has no closing tag".into()),
+        ParserError::InvalidNumber(n) => ("S0102".into(), format!("Number out of range: {n}")),
+        _ => ("S0201".into(), format!("Syntax error: {text}")),
+    }
+}
+
+fn syntax_error(text: &str, e: &ParserError) -> JsonataError {
+    let (code, message) = parser_error_parts(e);
+    let position = error_position(text, &code);
+    JsonataError::Syntax {
+        code,
+        message,
+        position,
+    }
+}
+
+/// Where the offending token ends, in characters: the shortest prefix of the text that
+/// fails other than by ending too soon (found by bisection).
+fn error_position(text: &str, code: &str) -> usize {
+    let ends: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let n = if text.is_empty() { 0 } else { ends.len() };
+    if n == 0 || at_end(code) {
+        return n;
+    }
+    let fails_inside = |k: usize| match parser::parse(&text[..ends[k - 1]]) {
+        Ok(_) => false,
+        Err(e) => !at_end(&parser_error_parts(&e).0),
+    };
+    let (mut lo, mut hi) = (1, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails_inside(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+// ---------------------------------------------------------------------------------
+// Preparing the AST
+
+/// Calls `f` on `node` and then on every node below it, the children of what `f` left.
+fn walk(node: &mut AstNode, f: &mut dyn FnMut(&mut AstNode)) {
+    with_stack(|| {
+        f(node);
+        children(node, &mut |child| walk(child, f));
+    });
+}
+
+fn children(node: &mut AstNode, f: &mut dyn FnMut(&mut AstNode)) {
+    match node {
+        AstNode::String(_)
+        | AstNode::Name(_)
+        | AstNode::Number(_)
+        | AstNode::Boolean(_)
+        | AstNode::Null
+        | AstNode::Undefined
+        | AstNode::Placeholder
+        | AstNode::Regex { .. }
+        | AstNode::Variable(_)
+        | AstNode::ParentVariable(_)
+        | AstNode::Wildcard
+        | AstNode::Descendant
+        | AstNode::Parent(_) => {}
+        AstNode::Path { steps } => {
+            for step in steps {
+                f(&mut step.node);
+                for stage in &mut step.stages {
+                    if let Stage::Filter(filter) = stage {
+                        f(filter);
+                    }
+                }
+            }
+        }
+        AstNode::Binary { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs);
+        }
+        AstNode::Unary { operand, .. } => f(operand),
+        AstNode::Function { args, .. } => args.iter_mut().for_each(f),
+        AstNode::Call { procedure, args } => {
+            f(procedure);
+            args.iter_mut().for_each(f);
+        }
+        AstNode::Lambda { body, .. } => f(body),
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
+            items.iter_mut().for_each(f)
+        }
+        AstNode::Object(pairs) => {
+            for (key, value) in pairs {
+                f(key);
+                f(value);
+            }
+        }
+        AstNode::ObjectTransform { input, pattern } => {
+            f(input);
+            for (key, value) in pattern {
+                f(key);
+                f(value);
+            }
+        }
+        AstNode::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            f(condition);
+            f(then_branch);
+            if let Some(else_branch) = else_branch {
+                f(else_branch);
+            }
+        }
+        AstNode::FunctionApplication(inner) => f(inner),
+        AstNode::Sort { input, terms } => {
+            f(input);
+            for (term, _) in terms {
+                f(term);
+            }
+        }
+        AstNode::Transform {
+            location,
+            update,
+            delete,
+        } => {
+            f(location);
+            f(update);
+            if let Some(delete) = delete {
+                f(delete);
+            }
+        }
+    }
+}
+
+fn call(name: &str, args: Vec<AstNode>) -> AstNode {
+    AstNode::Function {
+        name: name.to_owned(),
+        args,
+        is_builtin: true,
+    }
+}
+
+/// Finds what the expression needs and rewrites it so that it reads no clock and no
+/// OS randomness:
+///
+/// * `$now(...)` becomes `$fromMillis(<clock>, ...)` and `$millis()` `<clock>`, the
+///   clock being a host function that reports the caller's time;
+/// * `$random`, `$shuffle` (and in the Step Functions dialect `$partition`, `$range`,
+///   `$hash`, `$uuid`, `$parse`) used as values, not called, become functions that call
+///   the host function; `$eval` as a value is undefined there.
+///
+/// A name the expression binds itself (`$now := ...`, a parameter) is left alone.
+fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
+    let mut vars = BTreeSet::new();
+    let mut bound = BTreeSet::new();
+    walk(ast, &mut |node| match node {
+        AstNode::Variable(name) | AstNode::Function { name, .. } if !name.is_empty() => {
+            vars.insert(Box::<str>::from(name.as_str()));
+        }
+        AstNode::Lambda { params, .. } => bound.extend(params.iter().cloned()),
+        AstNode::Binary {
+            op: BinaryOp::ColonEqual,
+            lhs,
+            ..
+        } => {
+            if let AstNode::Variable(name) = &**lhs {
+                bound.insert(name.clone());
+            }
+        }
+        AstNode::Path { steps } => {
+            for step in steps {
+                bound.extend(step.focus.iter().cloned());
+                bound.extend(step.index_var.iter().cloned());
+                for stage in &step.stages {
+                    if let Stage::Index(name) = stage {
+                        bound.insert(name.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    });
+
+    let mut hosts = 0;
+    for name in &vars {
+        if bound.contains(&**name) {
+            continue;
+        }
+        if let Some((bit, _)) = supplied(name, dialect) {
+            hosts |= bit;
+        }
+    }
+    if hosts != 0 {
+        walk(ast, &mut |node| rewrite(node, dialect, &bound));
+    }
+    Needs { vars, hosts }
+}
+
+fn rewrite(node: &mut AstNode, dialect: Dialect, bound: &BTreeSet<String>) {
+    let replacement = match node {
+        AstNode::Function { name, args, .. } if !bound.contains(name) => match name.as_str() {
+            "now" => {
+                let mut all = vec![call(CLOCK, Vec::new())];
+                all.append(args);
+                call("fromMillis", all)
+            }
+            "millis" => call(CLOCK, std::mem::take(args)),
+            _ => return,
+        },
+        AstNode::Variable(name) if !bound.contains(name) => {
+            let Some((_, params)) = supplied(name, dialect) else {
+                return;
+            };
+            let args: Vec<AstNode> = params
+                .iter()
+                .map(|p| AstNode::Variable((*p).to_owned()))
+                .collect();
+            let body = match name.as_str() {
+                "eval" => {
+                    *node = AstNode::Undefined;
+                    return;
+                }
+                "now" => {
+                    let mut all = vec![call(CLOCK, Vec::new())];
+                    all.extend(args);
+                    call("fromMillis", all)
+                }
+                "millis" => call(CLOCK, Vec::new()),
+                other => call(other, args),
+            };
+            AstNode::Lambda {
+                params: params.iter().map(|p| (*p).to_owned()).collect(),
+                body: Box::new(body),
+                signature: None,
+                thunk: false,
+            }
+        }
+        _ => return,
+    };
+    *node = replacement;
+}
+
+// ---------------------------------------------------------------------------------
+// Evaluation
+
+/// One or more evaluations sharing their converted input and variables, host functions
+/// and random stream (a template's expressions).
+pub(crate) struct Session {
+    evaluator: Evaluator,
+    input: JValue,
+}
+
+impl Session {
+    /// Converts what `needs` asks for from `input` and `bindings`.
+    pub(crate) fn new(
+        needs: &Needs,
+        input: Option<&Value>,
+        bindings: &Bindings,
+        limits: &Limits,
+        dialect: Dialect,
+    ) -> Session {
+        let mut context = Context::new();
+        for name in &needs.vars {
+            if let Some(value) = bindings.var(name) {
+                context.bind(name.to_string(), to_jvalue(value));
+            }
+        }
+        let options = EvaluatorOptions {
+            timeout_ms: limits
+                .time_limit
+                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1)),
+            cancel: None,
+            max_stack_depth: limits.max_depth,
+            max_sequence_length: limits.max_sequence_length,
+        };
+        let mut evaluator = Evaluator::with_options(context, options);
+        register(&mut evaluator, needs.hosts, bindings, dialect);
+        Session {
+            evaluator,
+            input: input.map_or(JValue::Undefined, to_jvalue),
+        }
+    }
+
+    /// Evaluates `compiled`; `None` is JSONata's undefined.
+    pub(crate) fn run(&mut self, compiled: &Compiled) -> Result<Option<Value>, JsonataError> {
+        let result = self
+            .evaluator
+            .evaluate(&compiled.ast, &self.input)
+            .map_err(evaluation_error)?;
+        match result {
+            JValue::Undefined => Ok(None),
+            JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
+                Err(JsonataError::UnsupportedResult)
+            }
+            other => Ok(from_jvalue(&other)),
+        }
+    }
+}
+
+type HostResult = Result<JValue, EvaluatorError>;
+
+fn fn_error(e: FnError) -> EvaluatorError {
+    EvaluatorError::EvaluationError(match e.code {
+        Some(code) => format!("{code}: {}", e.message),
+        None => e.message,
+    })
+}
+
+/// The arguments as our values; a function argument is a signature mismatch.
+fn value_args(args: &[JValue], name: &str) -> Result<Vec<Option<Value>>, EvaluatorError> {
+    args.iter()
+        .enumerate()
+        .map(|(i, arg)| match arg {
+            JValue::Undefined => Ok(None),
+            JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
+                Err(fn_error(aws::signature_error(i + 1, name)))
+            }
+            other => Ok(from_jvalue(other)),
+        })
+        .collect()
+}
+
+fn result_value(result: FnResult) -> HostResult {
+    match result.map_err(fn_error)? {
+        Some(value) => Ok(to_jvalue(&value)),
+        None => Ok(JValue::Undefined),
+    }
+}
+
+fn value_fn(
+    name: &'static str,
+    f: fn(&[Option<Value>]) -> FnResult,
+) -> impl Fn(&[JValue]) -> HostResult + 'static {
+    move |args: &[JValue]| result_value(f(&value_args(args, name)?))
+}
+
+fn register(evaluator: &mut Evaluator, hosts: u16, bindings: &Bindings, dialect: Dialect) {
+    let has = |bit: u16| hosts & bit != 0;
+    let stream: Rc<RefCell<Option<SplitMix64>>> = Rc::new(RefCell::new(if has(host::RANDOMNESS) {
+        bindings.draw_seed().map(SplitMix64::new)
+    } else {
+        None
+    }));
+    // Registration fails only for a name that shadows a built-in without the override
+    // call, or overrides a compilable built-in; none of these names do either.
+    if has(host::PARTITION) {
+        let _ = evaluator.register_fn("partition", value_fn("partition", aws::partition));
+    }
+    if has(host::RANGE) {
+        let _ = evaluator.register_fn("range", value_fn("range", aws::range));
+    }
+    if has(host::HASH) {
+        let _ = evaluator.register_fn("hash", value_fn("hash", aws::hash));
+    }
+    if has(host::PARSE) {
+        let _ = evaluator.register_fn("parse", value_fn("parse", aws::parse));
+    }
+    if has(host::UUID) {
+        let stream = Rc::clone(&stream);
+        let _ = evaluator.register_fn("uuid", move |args: &[JValue]| {
+            let args = value_args(args, "uuid")?;
+            result_value(aws::uuid(&args, stream.borrow_mut().as_mut()))
+        });
+    }
+    if has(host::RANDOM) {
+        let stream = Rc::clone(&stream);
+        let seeded = dialect == Dialect::StepFunctions;
+        let _ = evaluator.register_fn_override("random", move |args: &[JValue]| {
+            let args = value_args(args, "random")?;
+            if !seeded && args.iter().any(Option::is_some) {
+                return Err(fn_error(aws::signature_error(1, "random")));
+            }
+            result_value(aws::random(&args, stream.borrow_mut().as_mut()))
+        });
+    }
+    if has(host::SHUFFLE) {
+        let stream = Rc::clone(&stream);
+        let _ = evaluator.register_fn_override("shuffle", move |args: &[JValue]| {
+            shuffle(args, stream.borrow_mut().as_mut())
+        });
+    }
+    if has(host::EVAL) {
+        let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> HostResult {
+            Err(EvaluatorError::EvaluationError(
+                "T1006: Attempted to invoke a non-function".to_owned(),
+            ))
+        });
+    }
+    if has(host::CLOCK) {
+        let now = bindings.now_millis();
+        let _ = evaluator.register_fn(CLOCK, move |args: &[JValue]| -> HostResult {
+            if args.iter().any(|a| !a.is_undefined()) {
+                return Err(fn_error(aws::signature_error(1, "millis")));
+            }
+            match now {
+                Some(millis) => Ok(JValue::Number(millis as f64)),
+                None => Err(EvaluatorError::EvaluationError(
+                    "Functions $now and $millis need the current time, and none was supplied to the evaluation"
+                        .to_owned(),
+                )),
+            }
+        });
+    }
+}
+
+/// `$shuffle(array)` from the evaluation's random stream (Fisher-Yates).
+fn shuffle(args: &[JValue], stream: Option<&mut SplitMix64>) -> HostResult {
+    if args.iter().skip(1).any(|a| !a.is_undefined()) {
+        return Err(fn_error(aws::signature_error(2, "shuffle")));
+    }
+    let mut items: Vec<JValue> = match args.first() {
+        None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
+        Some(JValue::Array(items)) => items.iter().cloned().collect(),
+        Some(other) => vec![other.clone()],
+    };
+    if items.len() > 1 {
+        let stream = stream.ok_or_else(|| fn_error(aws::no_random_source("shuffle")))?;
+        for i in (1..items.len()).rev() {
+            let j = stream.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+    Ok(JValue::array(items))
+}
+
+fn evaluation_error(e: EvaluatorError) -> JsonataError {
+    match split_code(e.message()) {
+        (Some(code), message) => {
+            JsonataError::evaluation(Some(code), normalise_message(code, message))
+        }
+        (None, message) => JsonataError::evaluation(None, message),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Values
+
+/// Our value as jsonata-core's (a deep copy: the two share no representation).
+fn to_jvalue(value: &Value) -> JValue {
+    match value {
+        Value::Null => JValue::Null,
+        Value::Bool(b) => JValue::Bool(*b),
+        Value::Number(n) => JValue::Number(n.as_f64()),
+        Value::String(s) => JValue::string(&**s),
+        Value::Array(items) => with_stack(|| {
+            let flat = !items.iter().any(Value::is_array);
+            let items: Vec<JValue> = items.iter().map(to_jvalue).collect();
+            JValue::Array(JArray::new_flat(items, flat))
+        }),
+        Value::Object(map) => with_stack(|| {
+            let map: JMap = map
+                .iter()
+                .map(|(k, v)| (k.to_string(), to_jvalue(v)))
+                .collect();
+            JValue::Object(Rc::new(map))
+        }),
+    }
+}
+
+/// jsonata-core's value as ours, as `JSON.stringify` writes it: undefined and function
+/// members of objects are left out, in arrays they are `null`, as are numbers JSON
+/// cannot carry. `None` for undefined or a function.
+fn from_jvalue(value: &JValue) -> Option<Value> {
+    Some(match value {
+        JValue::Null => Value::Null,
+        JValue::Bool(b) => Value::Bool(*b),
+        JValue::Number(n) => aws::number_value(*n),
+        JValue::String(s) => Value::String(Str::from(&**s)),
+        JValue::Array(items) => with_stack(|| {
+            Value::array(
+                items
+                    .iter()
+                    .map(|item| from_jvalue(item).unwrap_or(Value::Null))
+                    .collect(),
+            )
+        }),
+        JValue::Object(map) => with_stack(|| {
+            let map: Map = map
+                .iter()
+                .filter_map(|(k, v)| Some((Str::from(k.as_str()), from_jvalue(v)?)))
+                .collect();
+            Value::object(map)
+        }),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baton_json::json;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn compiled_expressions_can_be_shared_across_threads() {
+        assert_send_sync::<Compiled>();
+    }
+
+    #[test]
+    fn needs_lists_mentioned_variables_and_host_functions() {
+        let c = compile("$states.input.a & $hash($x, 'MD5')", Dialect::StepFunctions).unwrap();
+        let vars: Vec<&str> = c.needs.vars.iter().map(|v| &**v).collect();
+        assert_eq!(vars, ["hash", "states", "x"]);
+        assert_eq!(c.needs.hosts, host::HASH);
+        let c = compile("$hash('a', 'MD5')", Dialect::Jsonata).unwrap();
+        assert_eq!(c.needs.hosts, 0);
+    }
+
+    #[test]
+    fn locally_bound_names_are_not_replaced() {
+        let c = compile("($now := function(){1}; $now())", Dialect::StepFunctions).unwrap();
+        assert_eq!(c.needs.hosts, 0);
+    }
+
+    #[test]
+    fn values_round_trip() {
+        let v = json!({"a": [1, 2.5, "x", null, true, {"b": []}], "c": -3, "d": 1e300});
+        assert_eq!(from_jvalue(&to_jvalue(&v)), Some(v));
+    }
+
+    #[test]
+    fn positions_point_past_the_offending_token() {
+        let e = compile("Account.Order[0 1]", Dialect::Jsonata).unwrap_err();
+        assert_eq!(e.position(), Some(17), "{e:?}");
+        let e = compile("[1,2", Dialect::Jsonata).unwrap_err();
+        assert_eq!(e.position(), Some(4), "{e:?}");
+        assert_eq!(e.code(), Some("S0203"));
+    }
+}
