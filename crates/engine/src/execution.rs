@@ -509,7 +509,7 @@ impl Execution {
     /// The index of a branch's StartAt state.
     pub(crate) fn start_index(&self, branch: BranchId) -> usize {
         let b = self.program.branch(branch);
-        b.states.get_index_of(&*b.start_at).unwrap_or(0)
+        self.program.index_of(branch, &b.start_at).unwrap_or(0)
     }
 
     pub(crate) fn new_work(&mut self, w: Work) -> WorkId {

@@ -108,14 +108,21 @@ impl Execution {
         if let Some(vars) = assigned {
             frame.vars.extend(vars);
         }
-        let target = next.or(match &state.transition {
-            Transition::Next(n) => Some(n.clone()),
-            Transition::End | Transition::Choice => None,
-        });
-        match target {
-            Some(name) => {
-                let branch = program.branch(frame.branch);
-                let index = branch.states.get_index_of(&*name).unwrap_or(0);
+        let index = match next {
+            Some(name) => program.index_of(frame.branch, &name),
+            None => match &state.transition {
+                Transition::Next(_) => {
+                    let current = match &frame.pos {
+                        Pos::In(a) => a.state,
+                        _ => 0,
+                    };
+                    program.next_of(frame.branch, current)
+                }
+                Transition::End | Transition::Choice => None,
+            },
+        };
+        match index {
+            Some(index) => {
                 frame.pos = Pos::Enter {
                     state: index,
                     input: output,

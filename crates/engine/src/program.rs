@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use baton_asl::definition::state::Transition;
 use baton_asl::definition::{Branch, StateKind, StateMachine};
+use baton_json::Str;
 
 /// Identifies a branch of a [`Program`]. The machine's own states are branch 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +21,10 @@ pub struct Program {
     paths: Vec<Vec<(u32, u32)>>,
     /// The branch id of (parent branch, state index, branch index).
     children: HashMap<(BranchId, u32, u32), BranchId>,
+    /// For each branch, the index of each state's `Next` state, resolved once.
+    next: Vec<Vec<Option<u32>>>,
+    /// For each branch, state indices by name (for Choice, Catch and StartAt targets).
+    index: Vec<HashMap<Str, u32, foldhash::fast::RandomState>>,
 }
 
 impl Program {
@@ -28,6 +34,8 @@ impl Program {
             machine,
             paths: vec![Vec::new()],
             children: HashMap::new(),
+            next: Vec::new(),
+            index: Vec::new(),
         };
         let mut todo = vec![BranchId(0)];
         while let Some(id) = todo.pop() {
@@ -57,7 +65,38 @@ impl Program {
                 todo.push(child);
             }
         }
+        for id in 0..p.paths.len() {
+            let branch = p.branch(BranchId(id as u32));
+            let index: HashMap<Str, u32, foldhash::fast::RandomState> = branch
+                .states
+                .keys()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), i as u32))
+                .collect();
+            let next = branch
+                .states
+                .values()
+                .map(|s| match &s.transition {
+                    Transition::Next(n) => index.get(&**n).copied(),
+                    _ => None,
+                })
+                .collect();
+            p.next.push(next);
+            p.index.push(index);
+        }
         Arc::new(p)
+    }
+
+    /// The index of state `state`'s `Next` state in branch `branch`.
+    #[inline]
+    pub fn next_of(&self, branch: BranchId, state: usize) -> Option<usize> {
+        self.next[branch.0 as usize][state].map(|i| i as usize)
+    }
+
+    /// The index of the state named `name` in branch `branch`.
+    #[inline]
+    pub fn index_of(&self, branch: BranchId, name: &str) -> Option<usize> {
+        self.index[branch.0 as usize].get(name).map(|&i| i as usize)
     }
 
     /// The machine.
