@@ -14,6 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Executions allocate many small, short-lived objects; mimalloc serves them faster than
+// the system allocator (a fifth more transitions per second on the benchmarks).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Runs AWS Step Functions state machines, locally or as a server.
 #[derive(Debug, Parser)]
 #[command(name = "baton", version, about)]
