@@ -1,8 +1,15 @@
-//! `baton validate`.
+//! `baton validate`: checks a definition as AWS's CreateStateMachine does.
+//!
+//! Exit status 0 when valid, 1 when not. Without `--json`, every problem goes to stderr
+//! at its line and column; with it, stdout gets one JSON object:
+//! `{"valid", "error": "InvalidDefinition", "message": <AWS's message>, "diagnostics":
+//! [{"code", "message", "location", "severity"}]}` (`error` and `message` only when
+//! invalid; `location` only where AWS gives one).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use baton_asl::Severity;
 use baton_asl::definition::{MachineType, ParseOptions};
 use baton_json::{Map, Value};
 use clap::Args;
@@ -22,6 +29,7 @@ pub struct ValidateArgs {
     json: bool,
 }
 
+/// Runs `baton validate`.
 pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let options = ParseOptions {
         machine_type: if args.express {
@@ -30,7 +38,7 @@ pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             MachineType::Standard
         },
     };
-    let (_, parsed) = definition::load(&args.definition, options)?;
+    let (text, parsed) = definition::load(&args.definition, options)?;
     let valid = !parsed.diagnostics.has_errors();
     if args.json {
         let mut out = Map::default();
@@ -49,7 +57,10 @@ pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 let mut m = Map::default();
                 m.insert("code".into(), Value::from(d.code.as_str()));
                 m.insert("message".into(), Value::from(d.message.as_str()));
-                m.insert("location".into(), Value::from(d.location.as_str()));
+                // As AWS's diagnostics: no location for the few problems that have none.
+                if !d.location.is_empty() {
+                    m.insert("location".into(), Value::from(d.location.as_str()));
+                }
                 m.insert("severity".into(), Value::from(d.severity.as_str()));
                 Value::object(m)
             })
@@ -57,9 +68,19 @@ pub fn main(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         out.insert("diagnostics".into(), Value::array(diagnostics));
         println!("{}", Value::object(out).to_json_pretty());
     } else {
-        definition::print_diagnostics(&args.definition, &parsed);
-        if valid {
-            eprintln!("{}: valid", args.definition.display());
+        eprint!(
+            "{}",
+            definition::report(&args.definition, Some(&text), &parsed)
+        );
+        let errors = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        match errors {
+            0 => eprintln!("{}: valid", args.definition.display()),
+            1 => eprintln!("{}: invalid (1 error)", args.definition.display()),
+            n => eprintln!("{}: invalid ({n} errors)", args.definition.display()),
         }
     }
     Ok(if valid {

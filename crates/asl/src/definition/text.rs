@@ -52,7 +52,7 @@ pub fn parse_text(text: &str, format: Option<DefinitionFormat>, options: ParseOp
             }
         }
         Err(e) => {
-            let source = source_location(text, e.line, e.column);
+            let source = source_location(text, e.line.max(1), e.column.max(1));
             d.error_at_text(
                 Code::InvalidJsonDescription,
                 &source,
