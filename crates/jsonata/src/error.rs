@@ -88,18 +88,29 @@ fn coded_opt(code: Option<&str>, message: &str) -> String {
     }
 }
 
-/// Splits `"T1006: text"` into the code and the text.
-pub(crate) fn split_code(text: &str) -> (Option<&str>, &str) {
-    let b = text.as_bytes();
-    if b.len() >= 6
+fn starts_with_code(b: &[u8]) -> bool {
+    b.len() >= 6
         && b[0].is_ascii_uppercase()
         && b[1..5].iter().all(u8::is_ascii_digit)
         && b[5] == b':'
-    {
-        (Some(&text[..5]), text[6..].trim_start())
-    } else {
-        (None, text)
+}
+
+/// Splits `"T1006: text"` into the code and the text. A code after a prefix that ends
+/// in `": "` (`"Signature validation failed: T0410: ..."`) counts too.
+pub(crate) fn split_code(text: &str) -> (Option<&str>, &str) {
+    let b = text.as_bytes();
+    if starts_with_code(b) {
+        return (Some(&text[..5]), text[6..].trim_start());
     }
+    let mut from = 0;
+    while let Some(i) = text[from..].find(": ") {
+        let at = from + i + 2;
+        if starts_with_code(&b[at..]) {
+            return (Some(&text[at..at + 5]), text[at + 6..].trim_start());
+        }
+        from = at;
+    }
+    (None, text)
 }
 
 /// The symbol jsonata-js prints for a token that jsonata-core names by its variant.
@@ -248,6 +259,10 @@ mod tests {
         assert_eq!(split_code("T1006: abc"), (Some("T1006"), "abc"));
         assert_eq!(split_code("abc"), (None, "abc"));
         assert_eq!(split_code("T100: abc"), (None, "T100: abc"));
+        assert_eq!(
+            split_code("Signature validation failed: T0410: count"),
+            (Some("T0410"), "count")
+        );
     }
 
     #[test]
