@@ -250,10 +250,20 @@ mod tests {
 
     #[test]
     fn function_errors_take_the_error_type() {
-        let f = function_error(br#"{"errorType": "ValueError", "errorMessage": "x"}"#);
+        let payload = br#"{"errorType": "ValueError", "errorMessage": "x"}"#;
+        let f = function_error(payload, false);
         assert_eq!(f.error.as_deref(), Some("ValueError"));
         assert_eq!(
-            function_error(b"boom").error.as_deref(),
+            f.cause.as_deref(),
+            Some(r#"{"errorType": "ValueError", "errorMessage": "x"}"#)
+        );
+        let f = function_error(payload, true);
+        assert_eq!(
+            f.cause.as_deref(),
+            Some(r#"{"errorType":"ValueError","errorMessage":"x"}"#)
+        );
+        assert_eq!(
+            function_error(b"boom", false).error.as_deref(),
             Some("Lambda.Unknown")
         );
     }
