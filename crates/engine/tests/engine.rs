@@ -1,0 +1,507 @@
+//! The engine driven input by input, as the runtime drives it: which events and effects
+//! each input produces, with time as a plain number.
+
+use baton_asl::definition::{ParseOptions, parse};
+use baton_engine::{
+    Collect, Effect, Execution, ExecutionInfo, Input, Millis, Program, Status, TaskRequest, WorkId,
+};
+use baton_json::{Value, json};
+
+/// An execution under test, with everything it emitted so far.
+struct Run {
+    exec: Execution,
+    out: Collect,
+    now: Millis,
+}
+
+impl Run {
+    fn start(definition: Value, input: Value) -> Run {
+        let machine = parse(&definition, ParseOptions::default())
+            .valid()
+            .unwrap_or_else(|d| panic!("invalid test definition: {}", d.aws_message()));
+        let info = ExecutionInfo::local("machine", "run", input, Millis(1_000_000));
+        let mut run = Run {
+            exec: Execution::new(Program::new(machine), info),
+            out: Collect::default(),
+            now: Millis(1_000_000),
+        };
+        run.apply(Input::Start);
+        run
+    }
+
+    fn apply(&mut self, input: Input) {
+        self.exec.apply(input, self.now, &mut self.out);
+    }
+
+    fn at(&mut self, t: Millis) -> &mut Run {
+        self.now = t;
+        self
+    }
+
+    fn types(&self) -> Vec<&'static str> {
+        self.out
+            .events
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect()
+    }
+
+    /// Takes the effects emitted so far.
+    fn effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.out.effects)
+    }
+
+    fn tasks(effects: &[Effect]) -> Vec<TaskRequest> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::RunTask(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn timers(effects: &[Effect]) -> Vec<(WorkId, Millis)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::StartTimer { id, due } => Some((*id, *due)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn output(&self) -> Value {
+        match self.exec.status() {
+            Status::Succeeded(v) => v.clone(),
+            other => panic!("not succeeded: {other:?}"),
+        }
+    }
+
+    fn failure(&self) -> (Option<String>, Option<String>) {
+        match self.exec.status() {
+            Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => (
+                f.error.as_deref().map(str::to_owned),
+                f.cause.as_deref().map(str::to_owned),
+            ),
+            other => panic!("not failed: {other:?}"),
+        }
+    }
+}
+
+const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:work";
+
+fn task_machine(extra: Value) -> Value {
+    let mut task = json!({"Type": "Task", "Resource": LAMBDA, "End": true});
+    if let (Some(t), Some(e)) = (task.as_object_mut(), extra.as_object()) {
+        for (k, v) in e.iter() {
+            t.insert(k.clone(), v.clone());
+        }
+    }
+    json!({"StartAt": "Work", "States": {"Work": task}})
+}
+
+#[test]
+fn a_task_runs_once_its_result_comes_back() {
+    let mut run = Run::start(
+        task_machine(json!({"Parameters": {"n.$": "$.n"}, "ResultPath": "$.r"})),
+        json!({"n": 1}),
+    );
+    let effects = run.effects();
+    let tasks = Run::tasks(&effects);
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].input, json!({"n": 1}));
+    assert!(!run.exec.is_finished());
+    run.apply(Input::TaskSucceeded {
+        id: tasks[0].id,
+        output: json!("done"),
+    });
+    assert_eq!(run.output(), json!({"n": 1, "r": "done"}));
+    assert_eq!(
+        run.types(),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    // Ids are consecutive and each event follows the previous one.
+    for (i, e) in run.out.events.iter().enumerate() {
+        assert_eq!(e.id, i as u64 + 1);
+        assert_eq!(e.previous_event_id, i as u64);
+    }
+}
+
+#[test]
+fn a_late_result_for_a_timed_out_task_is_ignored() {
+    let mut run = Run::start(task_machine(json!({"TimeoutSeconds": 5})), json!({}));
+    let effects = run.effects();
+    let task = Run::tasks(&effects)[0].id;
+    let timers = Run::timers(&effects);
+    assert_eq!(timers.len(), 1);
+    assert_eq!(timers[0].1, Millis(1_005_000));
+    run.at(Millis(1_005_000))
+        .apply(Input::TimerFired { id: timers[0].0 });
+    assert!(
+        run.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTask { id } if *id == task))
+    );
+    assert_eq!(run.failure().0.as_deref(), Some("States.Timeout"));
+    let events = run.out.events.len();
+    run.apply(Input::TaskSucceeded {
+        id: task,
+        output: json!(1),
+    });
+    assert_eq!(run.out.events.len(), events, "no event after the end");
+    assert!(run.types().contains(&"LambdaFunctionTimedOut"));
+}
+
+#[test]
+fn heartbeats_push_the_heartbeat_timeout_back() {
+    let mut run = Run::start(
+        task_machine(json!({"HeartbeatSeconds": 10, "TimeoutSeconds": 100})),
+        json!({}),
+    );
+    let effects = run.effects();
+    let task = Run::tasks(&effects)[0].id;
+    let heartbeat_timer = Run::timers(&effects)
+        .into_iter()
+        .find(|(_, due)| *due == Millis(1_010_000))
+        .expect("a heartbeat timer")
+        .0;
+    run.at(Millis(1_008_000))
+        .apply(Input::TaskHeartbeat { id: task });
+    let effects = run.effects();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTimer { id } if *id == heartbeat_timer))
+    );
+    let (new_timer, due) = Run::timers(&effects)[0];
+    assert_eq!(due, Millis(1_018_000));
+    // The old timer firing late changes nothing.
+    run.at(Millis(1_010_000)).apply(Input::TimerFired {
+        id: heartbeat_timer,
+    });
+    assert!(!run.exec.is_finished());
+    run.at(Millis(1_018_000))
+        .apply(Input::TimerFired { id: new_timer });
+    assert_eq!(run.failure().0.as_deref(), Some("States.HeartbeatTimeout"));
+}
+
+#[test]
+fn retries_back_off_and_stop_at_max_delay() {
+    let mut run = Run::start(
+        task_machine(json!({"Retry": [{
+            "ErrorEquals": ["Boom"], "IntervalSeconds": 2, "BackoffRate": 3,
+            "MaxAttempts": 3, "MaxDelaySeconds": 10
+        }]})),
+        json!({}),
+    );
+    let mut delays = Vec::new();
+    for _ in 0..4 {
+        let effects = run.effects();
+        let task = Run::tasks(&effects)[0].id;
+        run.apply(Input::TaskFailed {
+            id: task,
+            error: Some("Boom".into()),
+            cause: Some("it broke".into()),
+        });
+        if run.exec.is_finished() {
+            break;
+        }
+        let effects = run.effects();
+        let (timer, due) = Run::timers(&effects)[0];
+        delays.push(due.0 - run.now.0);
+        let now = due;
+        run.at(now).apply(Input::TimerFired { id: timer });
+    }
+    assert_eq!(delays, [2_000, 6_000, 10_000]);
+    assert_eq!(
+        run.failure(),
+        (Some("Boom".into()), Some("it broke".into()))
+    );
+}
+
+#[test]
+fn a_catcher_puts_the_error_where_result_path_says() {
+    let mut run = Run::start(
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": LAMBDA, "Next": "Done",
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done"}]},
+            "Done": {"Type": "Succeed"}
+        }}),
+        json!({"keep": true}),
+    );
+    let effects = run.effects();
+    run.apply(Input::TaskFailed {
+        id: Run::tasks(&effects)[0].id,
+        error: Some("Boom".into()),
+        cause: Some("why".into()),
+    });
+    assert_eq!(
+        run.output(),
+        json!({"keep": true, "error": {"Error": "Boom", "Cause": "why"}})
+    );
+}
+
+#[test]
+fn wait_states_ask_for_a_timer_and_resume_when_it_fires() {
+    let mut run = Run::start(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": true}}}),
+        json!({"x": 1}),
+    );
+    let effects = run.effects();
+    let (timer, due) = Run::timers(&effects)[0];
+    assert_eq!(due, Millis(1_030_000));
+    run.at(due).apply(Input::TimerFired { id: timer });
+    assert_eq!(run.output(), json!({"x": 1}));
+    // A timestamp already past: no timer at all.
+    let run = Run::start(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "1970-01-01T00:00:00Z", "End": true}}}),
+        json!({}),
+    );
+    assert_eq!(run.output(), json!({}));
+}
+
+#[test]
+fn stopping_aborts_and_cancels_what_runs() {
+    let mut run = Run::start(task_machine(json!({})), json!({}));
+    let effects = run.effects();
+    let task = Run::tasks(&effects)[0].id;
+    run.apply(Input::Stop {
+        error: Some("Stopped".into()),
+        cause: Some("by hand".into()),
+    });
+    assert_eq!(run.exec.status().as_str(), "ABORTED");
+    assert!(
+        run.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTask { id } if *id == task))
+    );
+    assert_eq!(run.types().last(), Some(&"ExecutionAborted"));
+}
+
+#[test]
+fn the_machine_timeout_ends_a_waiting_execution() {
+    let mut run = Run::start(
+        json!({"TimeoutSeconds": 60, "StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
+        json!({}),
+    );
+    let effects = run.effects();
+    let (timeout, due) = Run::timers(&effects)
+        .into_iter()
+        .min_by_key(|(_, d)| *d)
+        .unwrap();
+    assert_eq!(due, Millis(1_060_000));
+    run.at(due).apply(Input::TimerFired { id: timeout });
+    assert_eq!(run.exec.status().as_str(), "TIMED_OUT");
+    assert_eq!(run.types().last(), Some(&"ExecutionTimedOut"));
+}
+
+fn parallel_of_tasks(n: usize) -> Value {
+    let branches: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"StartAt": format!("B{i}"), "States": {
+                format!("B{i}"): {"Type": "Task", "Resource": LAMBDA, "End": true}}})
+        })
+        .collect();
+    json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": branches, "End": true}}})
+}
+
+#[test]
+fn parallel_branches_run_together_and_keep_their_order() {
+    let mut run = Run::start(parallel_of_tasks(3), json!({}));
+    let effects = run.effects();
+    let tasks = Run::tasks(&effects);
+    assert_eq!(tasks.len(), 3, "all branches start before any ends");
+    for (i, t) in tasks.iter().enumerate().rev() {
+        run.apply(Input::TaskSucceeded {
+            id: t.id,
+            output: json!(i),
+        });
+    }
+    assert_eq!(run.output(), json!([0, 1, 2]));
+}
+
+#[test]
+fn a_failing_branch_aborts_the_others() {
+    let mut run = Run::start(parallel_of_tasks(2), json!({}));
+    let effects = run.effects();
+    let tasks = Run::tasks(&effects);
+    run.apply(Input::TaskFailed {
+        id: tasks[0].id,
+        error: Some("Boom".into()),
+        cause: None,
+    });
+    let effects = run.effects();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTask { id } if *id == tasks[1].id))
+    );
+    assert_eq!(run.failure().0.as_deref(), Some("Boom"));
+    let types = run.types();
+    assert_eq!(
+        types.iter().filter(|t| **t == "TaskStateAborted").count(),
+        2
+    );
+    assert!(types.contains(&"ParallelStateFailed"));
+}
+
+fn map_of_tasks(max_concurrency: u64, extra: Value) -> Value {
+    let mut map = json!({"Type": "Map", "MaxConcurrency": max_concurrency, "End": true,
+        "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": true}}}});
+    if let (Some(m), Some(e)) = (map.as_object_mut(), extra.as_object()) {
+        for (k, v) in e.iter() {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    json!({"StartAt": "M", "States": {"M": map}})
+}
+
+#[test]
+fn map_honours_max_concurrency() {
+    let mut run = Run::start(map_of_tasks(2, json!({})), json!([1, 2, 3, 4, 5]));
+    let mut outstanding = Run::tasks(&run.effects());
+    let mut most = outstanding.len();
+    while let Some(t) = outstanding.pop() {
+        let n = t.input.as_i64().unwrap();
+        run.apply(Input::TaskSucceeded {
+            id: t.id,
+            output: json!(n * 10),
+        });
+        outstanding.extend(Run::tasks(&run.effects()));
+        most = most.max(outstanding.len());
+    }
+    assert_eq!(most, 2);
+    assert_eq!(run.output(), json!([10, 20, 30, 40, 50]));
+}
+
+#[test]
+fn map_tolerates_the_failures_it_is_told_to() {
+    let failing = |tolerated: u64| {
+        let mut run = Run::start(
+            map_of_tasks(0, json!({"ToleratedFailureCount": tolerated})),
+            json!([1, 2, 3]),
+        );
+        for t in Run::tasks(&run.effects()) {
+            let input = t.input.as_i64().unwrap();
+            if input == 2 || input == 3 {
+                run.apply(Input::TaskFailed {
+                    id: t.id,
+                    error: Some("Bad".into()),
+                    cause: None,
+                });
+            } else {
+                run.apply(Input::TaskSucceeded {
+                    id: t.id,
+                    output: json!("ok"),
+                });
+            }
+        }
+        run
+    };
+    let run = failing(2);
+    assert_eq!(
+        run.output(),
+        json!(["ok", {"Error": "Bad"}, {"Error": "Bad"}])
+    );
+    let run = failing(1);
+    assert_eq!(
+        run.failure().0.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+}
+
+#[test]
+fn the_same_inputs_give_the_same_history() {
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass",
+        "Parameters": {"id.$": "States.UUID()", "r.$": "States.MathRandom(1, 1000)"}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+              "Parameters": {"FunctionName": "f", "Token.$": "$$.Task.Token"}, "End": true}}});
+    let histories: Vec<Vec<Value>> = (0..2)
+        .map(|_| {
+            let mut run = Run::start(definition.clone(), json!({}));
+            let task = Run::tasks(&run.effects())[0].clone();
+            assert!(task.token.is_some());
+            run.at(Millis(2_000_000)).apply(Input::TaskSucceeded {
+                id: task.id,
+                output: json!({"token": task.token.as_deref().unwrap()}),
+            });
+            run.out.events.iter().map(|e| e.to_json()).collect()
+        })
+        .collect();
+    assert_eq!(histories[0], histories[1]);
+}
+
+#[test]
+fn distributed_map_iterations_stay_out_of_the_history() {
+    let run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!([1, 2]),
+    );
+    assert_eq!(run.output(), json!([1, 2]));
+    assert_eq!(
+        run.types(),
+        [
+            "ExecutionStarted",
+            "MapStateEntered",
+            "MapStateStarted",
+            "MapRunStarted",
+            "MapRunSucceeded",
+            "MapStateSucceeded",
+            "MapStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+}
+
+#[test]
+fn history_events_have_aws_json_shape() {
+    let run = Run::start(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"a": 1}, "End": true}}}),
+        json!({"in": true}),
+    );
+    let events: Vec<Value> = run.out.events.iter().map(|e| e.to_json()).collect();
+    assert_eq!(
+        events[1],
+        json!({"timestamp": 1000.0, "type": "PassStateEntered", "id": 2, "previousEventId": 1,
+               "stateEnteredEventDetails": {"name": "P", "input": "{\"in\":true}",
+                                            "inputDetails": {"truncated": false}}})
+    );
+    assert_eq!(
+        events[3]
+            .get("executionSucceededEventDetails")
+            .and_then(|d| d.get("output")),
+        Some(&json!("{\"a\":1}"))
+    );
+}
+
+#[test]
+fn outputs_over_the_payload_limit_fail_the_execution() {
+    let machine = parse(
+        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass",
+            "Parameters": {"big.$": "States.ArrayRange(1, 500, 1)"}, "End": true}}}),
+        ParseOptions::default(),
+    )
+    .valid()
+    .unwrap();
+    let mut info = ExecutionInfo::local("m", "e", json!({}), Millis(0));
+    info.max_payload_bytes = 1000;
+    let mut exec = Execution::new(Program::new(machine), info);
+    let mut out = Collect::default();
+    exec.apply(Input::Start, Millis(0), &mut out);
+    match exec.status() {
+        Status::Failed(f) => assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded")),
+        other => panic!("{other:?}"),
+    }
+}
