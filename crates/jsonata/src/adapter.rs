@@ -87,9 +87,27 @@ pub(crate) struct Compiled {
 
 /// Parses `text` and prepares it for `dialect`.
 pub(crate) fn compile(text: &str, dialect: Dialect) -> Result<Compiled, JsonataError> {
-    let mut ast = parser::parse(text).map_err(|e| syntax_error(text, &e))?;
-    let needs = prepare(&mut ast, dialect);
-    Ok(Compiled { ast, needs })
+    guarded(|| {
+        let mut ast = parser::parse(text).map_err(|e| syntax_error(text, &e))?;
+        let needs = prepare(&mut ast, dialect);
+        Ok(Compiled { ast, needs })
+    })
+}
+
+/// Runs `f`, turning a panic inside jsonata-core (none is known; the fuzz tests look
+/// for them) into an error rather than unwinding into the caller.
+fn guarded<T>(f: impl FnOnce() -> Result<T, JsonataError>) -> Result<T, JsonataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(JsonataError::evaluation(
+            None,
+            format!("Internal error in the JSONata engine: {what}"),
+        ))
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -403,10 +421,13 @@ impl Session {
 
     /// Evaluates `compiled`; `None` is JSONata's undefined.
     pub(crate) fn run(&mut self, compiled: &Compiled) -> Result<Option<Value>, JsonataError> {
-        let result = self
-            .evaluator
-            .evaluate(&compiled.ast, &self.input)
-            .map_err(evaluation_error)?;
+        let evaluator = &mut self.evaluator;
+        let input = &self.input;
+        let result = guarded(|| {
+            evaluator
+                .evaluate(&compiled.ast, input)
+                .map_err(evaluation_error)
+        })?;
         match result {
             JValue::Undefined => Ok(None),
             JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
