@@ -260,7 +260,7 @@ impl Pointer {
     /// use [`Pointer::index`] for array elements).
     pub fn child(&self, key: impl fmt::Display) -> Pointer {
         use std::fmt::Write as _;
-        let mut p = self.clone();
+        let mut p = self.extended(16);
         p.text.push('/');
         let _ = write!(p.text, "{key}");
         p.ends.push((p.text.len(), false));
@@ -270,10 +270,19 @@ impl Pointer {
     /// The pointer to element `i` of the array this one points to, written `[i]`.
     pub fn index(&self, i: usize) -> Pointer {
         use std::fmt::Write as _;
-        let mut p = self.clone();
+        let mut p = self.extended(8);
         let _ = write!(p.text, "[{i}]");
         p.ends.push((p.text.len(), true));
         p
+    }
+
+    /// A copy with room for one more segment of about `extra` bytes.
+    fn extended(&self, extra: usize) -> Pointer {
+        let mut text = String::with_capacity(self.text.len() + extra);
+        text.push_str(&self.text);
+        let mut ends = Vec::with_capacity(self.ends.len() + 1);
+        ends.extend_from_slice(&self.ends);
+        Pointer { text, ends }
     }
 
     /// The pointer's text without the root's `/` (`""` for the root).

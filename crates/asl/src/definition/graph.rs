@@ -78,13 +78,12 @@ fn check_branch<'a>(branch: &'a Map, at: &Pointer, names: &mut Names<'a>, d: &mu
         }
         let mut out = Vec::new();
         if let Value::Object(fields) = state {
-            let state_at = states_at.child(name);
-            for (target, field_at) in targets(fields, &state_at) {
+            for (target, field) in targets(fields) {
                 match states.get_index_of(target) {
                     Some(j) => out.push(j),
                     None => d.error(
                         Code::MissingTransitionTarget,
-                        &field_at,
+                        &field.at(&states_at.child(name)),
                         format!("Missing 'Next' target: {target}"),
                     ),
                 }
@@ -123,9 +122,14 @@ fn check_branch<'a>(branch: &'a Map, at: &Pointer, names: &mut Names<'a>, d: &mu
         let Value::Object(fields) = state else {
             continue;
         };
-        let state_at = states_at.child(name);
-        for (nested, nested_at) in nested_branches(fields, &state_at) {
-            check_branch(nested, &nested_at, names, d);
+        if matches!(
+            fields.get("Type").and_then(Value::as_str),
+            Some("Parallel" | "Map")
+        ) {
+            let state_at = states_at.child(name);
+            for (nested, nested_at) in nested_branches(fields, &state_at) {
+                check_branch(nested, &nested_at, names, d);
+            }
         }
     }
 }
@@ -143,26 +147,47 @@ fn reachable(start: Option<usize>, edges: &[Vec<usize>]) -> Vec<bool> {
     reached
 }
 
-/// The states a state names as transitions (string values only), with where.
-fn targets<'a>(state: &'a Map, at: &Pointer) -> Vec<(&'a str, Pointer)> {
+/// The field of a state that names a transition.
+#[derive(Clone, Copy)]
+enum Field {
+    Next,
+    Rule(usize),
+    Default,
+    Catcher(usize),
+}
+
+impl Field {
+    /// Where the field is, in the state at `state`.
+    fn at(self, state: &Pointer) -> Pointer {
+        match self {
+            Field::Next => state.child("Next"),
+            Field::Rule(i) => state.child("Choices").index(i).child("Next"),
+            Field::Default => state.child("Default"),
+            Field::Catcher(i) => state.child("Catch").index(i).child("Next"),
+        }
+    }
+}
+
+/// The states a state names as transitions (string values only), with the field.
+fn targets(state: &Map) -> Vec<(&str, Field)> {
     let mut out = Vec::new();
     if let Some(Value::String(next)) = state.get("Next") {
-        out.push((&**next, at.child("Next")));
+        out.push((&**next, Field::Next));
     }
     if let Some(Value::Array(rules)) = state.get("Choices") {
         for (i, rule) in rules.iter().enumerate() {
             if let Some(Value::String(next)) = rule.get("Next") {
-                out.push((&**next, at.child("Choices").index(i).child("Next")));
+                out.push((&**next, Field::Rule(i)));
             }
         }
     }
     if let Some(Value::String(default)) = state.get("Default") {
-        out.push((&**default, at.child("Default")));
+        out.push((&**default, Field::Default));
     }
     if let Some(Value::Array(catchers)) = state.get("Catch") {
         for (i, catcher) in catchers.iter().enumerate() {
             if let Some(Value::String(next)) = catcher.get("Next") {
-                out.push((&**next, at.child("Catch").index(i).child("Next")));
+                out.push((&**next, Field::Catcher(i)));
             }
         }
     }

@@ -46,8 +46,9 @@ pub(super) fn parse_field(
     machine: Option<QueryLanguage>,
     d: &mut Diagnostics,
 ) -> Option<QueryLanguage> {
+    let value = f.take("QueryLanguage")?;
     let at = f.at_field("QueryLanguage");
-    let ql = match f.take("QueryLanguage")? {
+    let ql = match value {
         Value::String(s) if &**s == "JSONPath" => QueryLanguage::JsonPath,
         Value::String(s) if &**s == "JSONata" => QueryLanguage::Jsonata,
         Value::String(_) => {

@@ -146,20 +146,19 @@ pub(super) fn parse_state(
         f.take_rest();
         return None;
     }
-    let type_at = f.at_field("Type");
     let type_name = match f.take("Type") {
         Some(Value::String(s)) if STATE_TYPES.contains(&&**s) => &**s,
         Some(Value::String(_)) => {
             // Recorded on AWS.
             d.schema(
-                &type_at,
+                &f.at_field("Type"),
                 "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
             );
             f.take_rest();
             return None;
         }
         Some(other) => {
-            wrong_type(&type_at, "string", other, d);
+            wrong_type(&f.at_field("Type"), "string", other, d);
             f.take_rest();
             return None;
         }
@@ -254,22 +253,22 @@ impl<'a> StateParser<'a, '_> {
 
     /// Takes a template field (`Parameters`, `ItemSelector`, `Assign`, ...).
     pub(super) fn payload(&mut self, name: &str) -> Option<Payload> {
-        let at = self.f.at_field(name);
         let v = self.f.take(name)?;
+        let at = self.f.at_field(name);
         Some(Payload::compile(v, self.ql, &at, self.d))
     }
 
     /// Takes a JSONPath-only template field (`Parameters`, `ResultSelector`).
     pub(super) fn jsonpath_payload(&mut self, name: &str) -> Option<Payload> {
-        let at = self.f.at_field(name);
         let v = self.jsonpath_only(name)?;
+        let at = self.f.at_field(name);
         Some(Payload::compile(v, self.ql, &at, self.d))
     }
 
     /// Takes a JSONata-only template field (`Arguments`, `Items`).
     pub(super) fn jsonata_payload(&mut self, name: &str) -> Option<Payload> {
-        let at = self.f.at_field(name);
         let v = self.jsonata_only(name)?;
+        let at = self.f.at_field(name);
         Some(Payload::compile(v, self.ql, &at, self.d))
     }
 
@@ -284,8 +283,9 @@ impl<'a> StateParser<'a, '_> {
     /// Takes a path-valued field (`InputPath`, `ItemsPath`, ...) in a JSONPath state:
     /// `Some(None)` for `null`, `None` when absent or invalid.
     pub(super) fn path_field(&mut self, name: &str, reference: bool) -> Option<Option<Path>> {
+        let value = self.jsonpath_only(name)?;
         let at = self.f.at_field(name);
-        match self.jsonpath_only(name)? {
+        match value {
             Value::Null => Some(None),
             Value::String(s) => {
                 let p = if reference {
@@ -329,7 +329,6 @@ impl<'a> StateParser<'a, '_> {
     }
 
     fn transition(&mut self) -> Transition {
-        let at = self.f.at().clone();
         let next = self.f.string("Next", self.d);
         let end = self.f.boolean("End", self.d);
         let end_true = end == Some(true);
@@ -339,7 +338,7 @@ impl<'a> StateParser<'a, '_> {
             Some(_) => {
                 // Not verified against AWS.
                 self.d
-                    .schema(&at, "Only one of the fields [Next, End] may be set");
+                    .schema(self.f.at(), "Only one of the fields [Next, End] may be set");
                 Transition::End
             }
             None if end_true => Transition::End,
@@ -347,7 +346,7 @@ impl<'a> StateParser<'a, '_> {
                 if !next_present {
                     // Not verified against AWS.
                     self.d
-                        .schema(&at, "These fields are required: [Next or End]");
+                        .schema(self.f.at(), "These fields are required: [Next or End]");
                 }
                 Transition::End
             }
