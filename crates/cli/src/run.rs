@@ -145,6 +145,8 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Status::Running => {}
         }
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
         eprintln!(
             "{} · {} state transitions · {:.1?}",
             result.status.as_str(),
