@@ -10,7 +10,7 @@
 //! integer, so `1 + 1` is `2`, not `2.0`.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use baton_json::{Map, Str, Value};
@@ -62,20 +62,92 @@ fn supplied(name: &str, dialect: Dialect) -> Option<(u16, &'static [&'static str
     })
 }
 
-/// What an evaluation must provide: the variables the expression mentions and the host
-/// functions it calls.
+/// What an evaluation must provide: the variables the expression mentions (and which
+/// parts of them) and the host functions it calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Needs {
-    vars: BTreeSet<Box<str>>,
+    vars: BTreeMap<Box<str>, Part>,
     hosts: u16,
+}
+
+/// The part of a value an expression can observe. When every use of a variable is a
+/// path of plain names (`$states.input.order.id`), only the objects along those paths
+/// are converted, each with only the members named, and the values at the paths' ends
+/// whole: `$states.input.x` never converts `$states.context`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Whole,
+    Members(BTreeMap<Box<str>, Part>),
+}
+
+impl Part {
+    fn merge(&mut self, other: &Part) {
+        match (&mut *self, other) {
+            (Part::Whole, _) => {}
+            (_, Part::Whole) => *self = Part::Whole,
+            (Part::Members(mine), Part::Members(theirs)) => {
+                for (key, part) in theirs {
+                    match mine.get_mut(key) {
+                        Some(existing) => existing.merge(part),
+                        None => {
+                            mine.insert(key.clone(), part.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The part reached through the names of `chain`.
+    fn of_chain(chain: &[&str]) -> Part {
+        chain.iter().rev().fold(Part::Whole, |inner, name| {
+            Part::Members(BTreeMap::from([(Box::<str>::from(*name), inner)]))
+        })
+    }
 }
 
 impl Needs {
     /// Adds what `other` needs.
     pub(crate) fn merge(&mut self, other: &Needs) {
-        self.vars.extend(other.vars.iter().cloned());
+        for (name, part) in &other.vars {
+            match self.vars.get_mut(name) {
+                Some(existing) => existing.merge(part),
+                None => {
+                    self.vars.insert(name.clone(), part.clone());
+                }
+            }
+        }
         self.hosts |= other.hosts;
     }
+}
+
+/// The names after a variable at the head of `steps` that a skeleton of the variable
+/// can answer, or `None` if the path may observe more of the variable (a predicate or
+/// binding on the variable itself, or a parent step anywhere in the path).
+fn plain_chain(steps: &[jsonata_core::ast::PathStep]) -> Option<Vec<&str>> {
+    let (head, rest) = steps.split_first()?;
+    if !head.stages.is_empty() || head.focus.is_some() || head.index_var.is_some() {
+        return None;
+    }
+    if steps.iter().any(|s| {
+        s.ancestor_label.is_some()
+            || s.is_tuple
+            || s.inner_tuple
+            || matches!(s.node, AstNode::Parent(_))
+    }) {
+        return None;
+    }
+    let mut chain = Vec::new();
+    for step in rest {
+        let AstNode::Name(name) = &step.node else {
+            break;
+        };
+        chain.push(name.as_str());
+        if !step.stages.is_empty() || step.focus.is_some() || step.index_var.is_some() {
+            break;
+        }
+    }
+    Some(chain)
 }
 
 /// A parsed and prepared expression. `Send + Sync`: jsonata-core's AST holds no `Rc`.
@@ -289,11 +361,24 @@ fn call(name: &str, args: Vec<AstNode>) -> AstNode {
 ///
 /// A name the expression binds itself (`$now := ...`, a parameter) is left alone.
 fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
-    let mut vars = BTreeSet::new();
+    let mut vars: BTreeMap<Box<str>, Part> = BTreeMap::new();
+    // Uses of each variable, and how many of them are plain paths.
+    let mut uses: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut bound = BTreeSet::new();
+    let need =
+        |vars: &mut BTreeMap<Box<str>, Part>, name: &str, part: Part| match vars.get_mut(name) {
+            Some(existing) => existing.merge(&part),
+            None => {
+                vars.insert(name.into(), part);
+            }
+        };
     walk(ast, &mut |node| match node {
-        AstNode::Variable(name) | AstNode::Function { name, .. } if !name.is_empty() => {
-            vars.insert(Box::<str>::from(name.as_str()));
+        AstNode::Variable(name) if !name.is_empty() => {
+            uses.entry(name.clone()).or_default().0 += 1;
+            need(&mut vars, name, Part::Members(BTreeMap::new()));
+        }
+        AstNode::Function { name, .. } if !name.is_empty() => {
+            need(&mut vars, name, Part::Whole);
         }
         AstNode::Lambda { params, .. } => bound.extend(params.iter().cloned()),
         AstNode::Binary {
@@ -306,7 +391,13 @@ fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
             }
         }
         AstNode::Path { steps } => {
-            for step in steps {
+            if let (Some(AstNode::Variable(name)), Some(chain)) =
+                (steps.first().map(|s| &s.node), plain_chain(steps))
+            {
+                uses.entry(name.clone()).or_default().1 += 1;
+                need(&mut vars, name, Part::of_chain(&chain));
+            }
+            for step in steps.iter() {
                 bound.extend(step.focus.iter().cloned());
                 bound.extend(step.index_var.iter().cloned());
                 for stage in &step.stages {
@@ -319,8 +410,13 @@ fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
         _ => {}
     });
 
+    for (name, (all, in_paths)) in &uses {
+        if all != in_paths {
+            need(&mut vars, name, Part::Whole);
+        }
+    }
     let mut hosts = 0;
-    for name in &vars {
+    for name in vars.keys() {
         if bound.contains(&**name) {
             continue;
         }
@@ -398,9 +494,9 @@ impl Session {
         dialect: Dialect,
     ) -> Session {
         let mut context = Context::new();
-        for name in &needs.vars {
+        for (name, part) in &needs.vars {
             if let Some(value) = bindings.var(name) {
-                context.bind(name.to_string(), to_jvalue(value));
+                context.bind(name.to_string(), project(value, part));
             }
         }
         let options = EvaluatorOptions {
@@ -415,7 +511,7 @@ impl Session {
         register(&mut evaluator, needs.hosts, bindings, dialect);
         Session {
             evaluator,
-            input: input.map_or(JValue::Undefined, to_jvalue),
+            input: input.map_or(JValue::Undefined, converted),
         }
     }
 
@@ -598,6 +694,75 @@ fn to_jvalue(value: &Value) -> JValue {
     }
 }
 
+/// The part of `value` that `part` names, as jsonata-core's value.
+fn project(value: &Value, part: &Part) -> JValue {
+    match (part, value) {
+        (Part::Members(members), Value::Object(map)) => with_stack(|| {
+            let map: JMap = members
+                .iter()
+                .filter_map(|(key, part)| {
+                    let value = map.get(&**key)?;
+                    Some((key.to_string(), project(value, part)))
+                })
+                .collect();
+            JValue::Object(Rc::new(map))
+        }),
+        _ => converted(value),
+    }
+}
+
+/// Containers with fewer items than this are converted afresh each time.
+const CACHED_FROM: usize = 32;
+/// How many converted values each thread keeps.
+const CACHE_SLOTS: usize = 8;
+
+thread_local! {
+    /// Large values converted lately on this thread, most recent first, each with the
+    /// value itself, which keeps its allocation (the key) alive and unchanged: our
+    /// values are immutable, and a shared one is copied before it is changed. Several
+    /// expressions evaluated on the same input (a Choice's rules, a state's fields)
+    /// then convert it once.
+    static CONVERTED: RefCell<Vec<(Value, JValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn same_allocation(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => std::sync::Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// `to_jvalue`, through the per-thread cache for large containers.
+fn converted(value: &Value) -> JValue {
+    let len = match value {
+        Value::Array(items) => items.len(),
+        Value::Object(map) => map.len(),
+        _ => 0,
+    };
+    if len < CACHED_FROM {
+        return to_jvalue(value);
+    }
+    let hit = CONVERTED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let at = cache.iter().position(|(v, _)| same_allocation(v, value))?;
+        let entry = cache.remove(at);
+        let jvalue = entry.1.clone();
+        cache.insert(0, entry);
+        Some(jvalue)
+    });
+    if let Some(jvalue) = hit {
+        return jvalue;
+    }
+    let jvalue = to_jvalue(value);
+    CONVERTED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        cache.truncate(CACHE_SLOTS - 1);
+        cache.insert(0, (value.clone(), jvalue.clone()));
+    });
+    jvalue
+}
+
 /// jsonata-core's value as ours, as `JSON.stringify` writes it: undefined and function
 /// members of objects are left out, in arrays they are `null`, as are numbers JSON
 /// cannot carry. `None` for undefined or a function.
@@ -641,11 +806,95 @@ mod tests {
     #[test]
     fn needs_lists_mentioned_variables_and_host_functions() {
         let c = compile("$states.input.a & $hash($x, 'MD5')", Dialect::StepFunctions).unwrap();
-        let vars: Vec<&str> = c.needs.vars.iter().map(|v| &**v).collect();
+        let vars: Vec<&str> = c.needs.vars.keys().map(|v| &**v).collect();
         assert_eq!(vars, ["hash", "states", "x"]);
+        assert_eq!(c.needs.vars["states"], Part::of_chain(&["input", "a"]));
+        assert_eq!(c.needs.vars["x"], Part::Whole);
         assert_eq!(c.needs.hosts, host::HASH);
         let c = compile("$hash('a', 'MD5')", Dialect::Jsonata).unwrap();
         assert_eq!(c.needs.hosts, 0);
+    }
+
+    #[test]
+    fn only_the_parts_of_variables_that_paths_reach_are_converted() {
+        let part = |text: &str| {
+            compile(text, Dialect::StepFunctions).unwrap().needs.vars["states"].clone()
+        };
+        let members = |pairs: &[(&str, Part)]| {
+            Part::Members(
+                pairs
+                    .iter()
+                    .map(|(k, p)| ((*k).into(), p.clone()))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            part("$states.input.a & $states.context.b[0].c"),
+            members(&[
+                ("context", Part::of_chain(&["b"])),
+                ("input", Part::of_chain(&["a"]))
+            ])
+        );
+        assert_eq!(
+            part("$states.input.a & $states.input"),
+            Part::of_chain(&["input"])
+        );
+        assert_eq!(part("$states.input.*"), Part::of_chain(&["input"]));
+        for whole in [
+            "$keys($states)",
+            "$states",
+            "$states.input.a.%",
+            "$states[0].input",
+            "$states.input@$i.a",
+            "$states.input.a & $lookup($states, 'x')",
+        ] {
+            assert_eq!(part(whole), Part::Whole, "{whole}");
+        }
+        // A skeleton answers the paths as the whole value would.
+        let states =
+            baton_json::json!({"input": {"a": [1, {"b": 2}], "z": 1}, "context": {"c": 3}});
+        let b = Bindings::new().with_var("states", states);
+        for text in [
+            "$states.input.a",
+            "$states.input.a.b",
+            "$states.input.a[1]",
+            "$states.context",
+        ] {
+            let c = compile(text, Dialect::StepFunctions).unwrap();
+            let mut s = Session::new(
+                &c.needs,
+                None,
+                &b,
+                &Limits::unlimited(),
+                Dialect::StepFunctions,
+            );
+            let mut whole = Needs::default();
+            whole.vars.insert("states".into(), Part::Whole);
+            let mut w = Session::new(
+                &whole,
+                None,
+                &b,
+                &Limits::unlimited(),
+                Dialect::StepFunctions,
+            );
+            assert_eq!(s.run(&c), w.run(&c), "{text}");
+        }
+    }
+
+    #[test]
+    fn large_values_are_converted_once_per_thread() {
+        let big = Value::array((0..100i64).map(Value::from).collect());
+        let a = converted(&big);
+        let b = converted(&big);
+        let (JValue::Array(a), JValue::Array(b)) = (a, b) else {
+            panic!("arrays expected")
+        };
+        assert!(JArray::ptr_eq(&a, &b));
+        // A changed copy is another allocation, converted anew.
+        let mut changed = big.clone();
+        changed.as_array_mut().unwrap().push(Value::from(100i64));
+        assert_eq!(from_jvalue(&converted(&changed)), Some(changed));
+        assert_eq!(from_jvalue(&converted(&big)), Some(big));
     }
 
     #[test]
