@@ -60,8 +60,11 @@ fn check(doc: &Value) -> Result<Parsed, TestCaseError> {
     if parsed.machine.is_none() {
         prop_assert!(parsed.diagnostics.has_errors());
     }
-    // Every location can be shown in the text, in both formats.
+    // The same document as text gives the same problems, and every location can be
+    // shown in the text.
     let json = doc.to_json_pretty();
+    let again = parse_text(&json, Some(DefinitionFormat::Json), ParseOptions::default());
+    prop_assert_eq!(again.diagnostics.len(), parsed.diagnostics.len());
     for d in parsed.diagnostics.iter() {
         if let Some(p) = &d.pointer {
             let at = locate(&json, DefinitionFormat::Json, p);

@@ -139,6 +139,8 @@ const CASES: &[Case] = &[
         &[(MTT, "/States/Link Scenarios/ItemProcessor/States/It is time to choose/Default", "Missing 'Next' target: Pass 2")]),
     ours("duplicate names across branches", r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}], "Next": "A"}, "A": {"Type": "Succeed"}}}"#,
         &[("DUPLICATE_STATE_NAME", "/States/P/Branches[0]/States/A", "Duplicate State name: A"), ("DUPLICATE_STATE_NAME", "/States/P/Branches[1]/States/A", "Duplicate State name: A")]),
+    ours("a name twice in one States object", r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "A": {"Type": "Succeed"}}}"#,
+        &[("DUPLICATE_STATE_NAME", "/States/A", "Duplicate State name: A")]),
     ours("transitions stay in their branch", r#"{"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "Next": "Out"}}}], "Next": "Out"}, "Out": {"Type": "Succeed"}}}"#,
         &[(MTT, "/States/P/Branches[0]/States/B/Next", "Missing 'Next' target: Out"), ("MISSING_END_STATE", "/States/P/Branches[0]", "Workflow has no terminal state")]),
 

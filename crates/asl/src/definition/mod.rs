@@ -6,6 +6,7 @@
 
 mod branch;
 pub(crate) mod catch;
+mod duplicates;
 mod dynamic;
 pub(crate) mod fields;
 mod graph;
@@ -108,6 +109,14 @@ pub fn parse(definition: &Value, options: ParseOptions) -> Parsed {
 }
 
 fn parse_machine(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<StateMachine> {
+    if !value.is_object() {
+        // Recorded on AWS for blank text.
+        d.error_unlocated(
+            crate::diagnostic::Code::SchemaValidationFailed,
+            "Definition must be a valid JSON object",
+        );
+        return None;
+    }
     let mut f = Fields::of(value, at, d)?;
     let comment = f.string("Comment", d).map(str::to_owned);
     let version = f.string("Version", d).map(str::to_owned);

@@ -3,8 +3,9 @@
 
 use baton_json::Value;
 
+use super::duplicates;
 use super::{ParseOptions, Parsed, parse};
-use crate::diagnostic::{Code, Diagnostics};
+use crate::diagnostic::{Code, Diagnostics, Segment};
 
 /// The syntax of a definition's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +43,26 @@ pub fn parse_text(text: &str, format: Option<DefinitionFormat>, options: ParseOp
             diagnostics: d,
         };
     }
-    match read(text, format) {
-        Ok(value) if value.is_object() => parse(&value, options),
+    let format = format.unwrap_or_else(|| DefinitionFormat::detect(text));
+    match read(text, Some(format)) {
+        Ok(value) if value.is_object() => {
+            let mut parsed = parse(&value, options);
+            if format == DefinitionFormat::Json {
+                for at in duplicates::duplicate_states(text) {
+                    let name = match at.segments().last() {
+                        Some(Segment::Key(k)) => k.to_owned(),
+                        _ => String::new(),
+                    };
+                    // Step Functions Local's wording (the service's is not recorded).
+                    parsed.diagnostics.error(
+                        Code::DuplicateStateName,
+                        &at,
+                        format!("Duplicate State name: {name}"),
+                    );
+                }
+            }
+            parsed
+        }
         Ok(_) => {
             d.error_unlocated(Code::SchemaValidationFailed, NOT_AN_OBJECT);
             Parsed {
