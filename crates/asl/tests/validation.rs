@@ -286,6 +286,37 @@ fn messages_render_as_aws_invalid_definition_errors() {
 }
 
 #[test]
+fn warnings_do_not_make_a_definition_invalid() {
+    let text = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a": "$.x", "b": [{"c": "States.Format('{}', $.y)"}], "d.$": "$.z", "e": "$ not a path"}, "Result": {"r.$": "$.x"}, "End": true}}}"#;
+    let parsed = parse_text(text, None, ParseOptions::default());
+    assert!(!parsed.diagnostics.has_errors());
+    let warnings: Vec<(String, String)> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str().to_owned(), d.location.clone()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("NO_DOLLAR".to_owned(), "/States/P/Parameters/a".to_owned()),
+            (
+                "NO_DOLLAR".to_owned(),
+                "/States/P/Parameters/b[0]/c".to_owned()
+            ),
+            (
+                "PASS_RESULT_IS_STATIC".to_owned(),
+                "/States/P/Result".to_owned()
+            ),
+        ]
+    );
+    assert!(
+        parse_text(text, None, ParseOptions::default())
+            .valid()
+            .is_ok()
+    );
+}
+
+#[test]
 fn the_codes_are_awss() {
     assert_eq!(Code::MissingEndState.as_str(), "MISSING_END_STATE");
     assert_eq!(Code::InvalidJsonata.as_str(), "INVALID_JSONATA_EXPRESSION");

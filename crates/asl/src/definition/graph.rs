@@ -195,7 +195,7 @@ fn targets(state: &Map) -> Vec<(&str, Field)> {
 }
 
 /// The branches of a Parallel state and the item processor of a Map state.
-fn nested_branches<'a>(state: &'a Map, at: &Pointer) -> Vec<(&'a Map, Pointer)> {
+pub(super) fn nested_branches<'a>(state: &'a Map, at: &Pointer) -> Vec<(&'a Map, Pointer)> {
     let mut out = Vec::new();
     match state.get("Type").and_then(Value::as_str) {
         Some("Parallel") => {

@@ -18,6 +18,7 @@ pub(crate) mod retry;
 pub mod state;
 mod text;
 mod validate;
+mod warnings;
 
 pub use branch::{Branch, MAX_STATE_NAME, States};
 pub use catch::Catcher;
@@ -93,7 +94,7 @@ pub const MAX_TIMEOUT_SECONDS: u64 = 99_999_999;
 ///
 /// Problems are reported in AWS's order: those of the fields as they are read, then the
 /// transitions (`MISSING_TRANSITION_TARGET`, `MISSING_END_STATE`, unreachable states),
-/// then duplicate names, then what the machine type forbids.
+/// then duplicate names, then what the machine type forbids; warnings come last.
 pub fn parse(definition: &Value, options: ParseOptions) -> Parsed {
     let mut d = Diagnostics::new();
     let root = Pointer::root();
@@ -102,6 +103,7 @@ pub fn parse(definition: &Value, options: ParseOptions) -> Parsed {
     if let Some(m) = &machine {
         validate::validate(m, options, &mut d);
     }
+    warnings::check(definition, &mut d);
     Parsed {
         machine,
         diagnostics: d,
