@@ -188,10 +188,163 @@ fn json_string(s: &str) -> String {
     baton_json::Value::from(s).to_json_string()
 }
 
+/// jsonata-js's text (as of 2.0.6, the version Step Functions runs) for the codes whose
+/// message names no value.
+fn fixed_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "D1004" => "Regular expression matches zero length string",
+        "D3001" => "Attempting to invoke string function on Infinity or NaN",
+        "D3010" => "Second argument of replace function cannot be an empty string",
+        "D3011" => "Fourth argument of replace function must evaluate to a positive number",
+        "D3012" => "Attempted to replace a matched string with a non-string value",
+        "D3020" => "Third argument of split function must evaluate to a positive number",
+        "D3040" => "Third argument of match function must evaluate to a positive number",
+        "D3050" => {
+            "The second argument of reduce function must be a function with at least two arguments"
+        }
+        "D3070" => {
+            "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function"
+        }
+        "D3080" => "The picture string must only contain a maximum of two sub-pictures",
+        "D3081" => {
+            "The sub-picture must not contain more than one instance of the 'decimal-separator' character"
+        }
+        "D3082" => {
+            "The sub-picture must not contain more than one instance of the 'percent' character"
+        }
+        "D3083" => {
+            "The sub-picture must not contain more than one instance of the 'per-mille' character"
+        }
+        "D3084" => "The sub-picture must not contain both a 'percent' and a 'per-mille' character",
+        "D3085" => {
+            "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'"
+        }
+        "D3086" => {
+            "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character"
+        }
+        "D3087" => {
+            "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character"
+        }
+        "D3088" => {
+            "The sub-picture must not contain a 'grouping-separator' at the end of the integer part"
+        }
+        "D3089" => {
+            "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character"
+        }
+        "D3090" => {
+            "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'"
+        }
+        "D3091" => {
+            "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'"
+        }
+        "D3092" => {
+            "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'"
+        }
+        "D3093" => {
+            "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'"
+        }
+        "D3131" => "In a decimal digit pattern, all digits must be from the same decimal group",
+        "D3134" => "The timezone integer format specifier cannot have more than four digits",
+        "D3135" => "No matching closing bracket ']' in date/time picture string",
+        "D3136" => {
+            "The date/time picture string is missing specifiers required to parse the timestamp"
+        }
+        "D3138" => {
+            "The $single() function expected exactly 1 matching result.  Instead it matched more."
+        }
+        "D3139" => {
+            "The $single() function expected exactly 1 matching result.  Instead it matched 0."
+        }
+        "T2003" => "The left side of the range operator (..) must evaluate to an integer",
+        "T2004" => "The right side of the range operator (..) must evaluate to an integer",
+        "T2006" => "The right side of the function application operator ~> must be a function",
+        "T2008" => {
+            "The expressions within an order-by clause must evaluate to numeric or string values"
+        }
+        "S0104" => "The escape sequence \\u must be followed by 4 hex digits",
+        "S0209" => "A predicate cannot follow a grouping expression in a step",
+        "S0210" => "Each step can only have one grouping expression",
+        "S0212" => "The left side of := must be a variable name (start with $)",
+        "S0215" => "A context variable binding must precede any predicates on a step",
+        "S0216" => "A context variable binding must precede the 'order-by' clause on a step",
+        "S0217" => "The object representing the 'parent' cannot be derived from this expression",
+        "S0301" => "Empty regular expressions are not allowed",
+        "S0302" => "No terminating / in regular expression",
+        _ => return None,
+    })
+}
+
 /// jsonata-core words some messages differently from jsonata-js, which AWS shows;
-/// this rewrites the ones that can be recognised into jsonata-js's text.
+/// this rewrites the ones that can be recognised into jsonata-js's text. Where
+/// jsonata-core's message lacks what jsonata-js's names (a function's name in `T0410`,
+/// the operator in `T2010`) it is kept as it is.
 pub(crate) fn normalise_message(code: &str, message: &str) -> String {
+    if let Some(fixed) = fixed_message(code) {
+        return fixed.to_owned();
+    }
     match code {
+        // Operators quoted, as JSON.stringify quotes them.
+        "T2001" | "T2002" => {
+            let side = if code == "T2001" { "left" } else { "right" };
+            match message
+                .strip_prefix(&format!("The {side} side of the "))
+                .and_then(|r| r.strip_suffix(" operator must evaluate to a number"))
+            {
+                Some(op) => format!(
+                    "The {side} side of the {} operator must evaluate to a number",
+                    json_string(op.trim_matches('"'))
+                ),
+                None => message.to_owned(),
+            }
+        }
+        "D1001" => "Number out of range: null".to_owned(),
+        "D3030" => match message
+            .strip_prefix("Cannot convert '")
+            .and_then(|r| r.strip_suffix("' to number"))
+        {
+            Some(value) => format!("Unable to cast value to a number: {}", json_string(value)),
+            None => message.to_owned(),
+        },
+        "D3100" => match message.strip_prefix("Radix must be between 2 and 36, got ") {
+            Some(radix) => format!(
+                "The radix of the formatBase function must be between 2 and 36.  It was given {radix}"
+            ),
+            None => message.to_owned(),
+        },
+        "D3130" if !message.contains(' ') => format!(
+            "Formatting or parsing an integer as a sequence starting with {} is not supported by this implementation",
+            json_string(message)
+        ),
+        "D3132" if !message.contains(' ') => format!(
+            "Unknown component specifier {} in date/time picture string",
+            json_string(message)
+        ),
+        "D3133" if !message.contains(' ') => format!(
+            "The 'name' modifier can only be applied to months and days in the date/time picture string, not {}",
+            json_string(message)
+        ),
+        "T1010" => match message.split_once("function $") {
+            Some((before, rest)) => match rest.split_once(' ') {
+                Some((name, after)) => format!("{before}function {} {after}", json_string(name)),
+                None => message.to_owned(),
+            },
+            None => message.to_owned(),
+        },
+        "S0102" => match message.strip_prefix("Number out of range: ") {
+            Some(token) => format!("Number out of range: {}", json_string(token)),
+            None => message.to_owned(),
+        },
+        "S0103" => match message.strip_prefix("Unsupported escape sequence: \\") {
+            Some(token) => format!("Unsupported escape sequence: \\{}", json_string(token)),
+            None => message.to_owned(),
+        },
+        "S0214" => match message.strip_prefix("Expected a variable reference after ") {
+            Some(op) => format!(
+                "The right side of {} must be a variable name (start with $)",
+                json_string(op)
+            ),
+            None => message.to_owned(),
+        },
         // "Attempted to invoke a non-function: $name" in jsonata-core.
         "T1006" | "T1008" => {
             let base = if code == "T1006" {
@@ -286,6 +439,41 @@ mod tests {
             ),
             "The symbol \")\" cannot be used as a unary operator"
         );
+    }
+
+    #[test]
+    fn rewrites_evaluation_messages_as_jsonata_js() {
+        assert_eq!(
+            normalise_message(
+                "T2001",
+                "The left side of the + operator must evaluate to a number"
+            ),
+            "The left side of the \"+\" operator must evaluate to a number"
+        );
+        assert_eq!(
+            normalise_message("D3030", "Cannot convert '33 1/2' to number"),
+            "Unable to cast value to a number: \"33 1/2\""
+        );
+        assert_eq!(
+            normalise_message(
+                "D3138",
+                "The $single() function expected exactly 1 matching result.  Instead it matched more. (2 values)"
+            ),
+            "The $single() function expected exactly 1 matching result.  Instead it matched more."
+        );
+        assert_eq!(
+            normalise_message("S0103", "Unsupported escape sequence: \\y"),
+            "Unsupported escape sequence: \\\"y\""
+        );
+        assert_eq!(
+            normalise_message("S0214", "Expected a variable reference after @"),
+            "The right side of \"@\" must be a variable name (start with $)"
+        );
+        assert_eq!(
+            normalise_message("D1001", "Number out of range: inf"),
+            "Number out of range: null"
+        );
+        assert_eq!(normalise_message("X0000", "as is"), "as is");
     }
 
     #[test]
