@@ -39,7 +39,7 @@ use std::time::Duration;
 pub use bindings::{Bindings, States};
 pub use error::JsonataError;
 pub use expression::Expression;
-pub use template::{Template, TemplateError};
+pub use template::{Template, TemplateError, expression_text};
 
 /// Which functions an expression has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
