@@ -9,6 +9,7 @@
 //! (which is copy-on-write through `Arc::make_mut`) forgets the remembered length.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Map, Value};
@@ -39,8 +40,8 @@ impl Array {
     }
 
     /// The elements, consumed.
-    pub fn into_vec(self) -> Vec<Value> {
-        self.items
+    pub fn into_vec(mut self) -> Vec<Value> {
+        std::mem::take(&mut self.items)
     }
 
     /// The length of the array's compact JSON text, computed once.
@@ -66,8 +67,8 @@ impl Object {
     }
 
     /// The members, consumed.
-    pub fn into_map(self) -> Map {
-        self.map
+    pub fn into_map(mut self) -> Map {
+        std::mem::take(&mut self.map)
     }
 
     /// The length of the object's compact JSON text, computed once.
@@ -114,6 +115,61 @@ impl DerefMut for Object {
     fn deref_mut(&mut self) -> &mut Map {
         *self.encoded_len.get_mut() = UNKNOWN;
         &mut self.map
+    }
+}
+
+/// Dropping a document nested thousands deep must not recurse once per level (the stack
+/// would overflow), so containers hand their uniquely owned nested containers to a
+/// worklist instead of dropping them in place. Shared children only lose a reference.
+fn take_unique_children<'a>(children: impl Iterator<Item = &'a mut Value>, out: &mut Vec<Value>) {
+    for child in children {
+        let unique = match child {
+            Value::Array(a) => Arc::get_mut(a).is_some_and(|a| !a.items.is_empty()),
+            Value::Object(o) => Arc::get_mut(o).is_some_and(|o| !o.map.is_empty()),
+            _ => false,
+        };
+        if unique {
+            out.push(std::mem::take(child));
+        }
+    }
+}
+
+fn drain_worklist(mut work: Vec<Value>) {
+    while let Some(mut v) = work.pop() {
+        match &mut v {
+            Value::Array(a) => {
+                if let Some(a) = Arc::get_mut(a) {
+                    take_unique_children(a.items.iter_mut(), &mut work);
+                }
+            }
+            Value::Object(o) => {
+                if let Some(o) = Arc::get_mut(o) {
+                    take_unique_children(o.map.values_mut(), &mut work);
+                }
+            }
+            _ => {}
+        }
+        // `v` now holds no uniquely owned nested containers: dropping it is shallow.
+    }
+}
+
+impl Drop for Array {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        take_unique_children(self.items.iter_mut(), &mut work);
+        if !work.is_empty() {
+            drain_worklist(work);
+        }
+    }
+}
+
+impl Drop for Object {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        take_unique_children(self.map.values_mut(), &mut work);
+        if !work.is_empty() {
+            drain_worklist(work);
+        }
     }
 }
 

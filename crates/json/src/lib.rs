@@ -417,6 +417,37 @@ mod tests {
     }
 
     #[test]
+    fn deep_documents_drop_without_overflowing_the_stack() {
+        // Run on a small stack so that a recursive drop would fail.
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut v = Value::Null;
+                for i in 0..200_000 {
+                    v = if i % 2 == 0 {
+                        Value::array(vec![v, Value::from(1u64)])
+                    } else {
+                        let mut m = Map::default();
+                        m.insert("k".into(), v);
+                        Value::object(m)
+                    };
+                }
+                let shared = v.clone();
+                drop(v);
+                drop(shared);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn floats_round_trip_exactly() {
+        let v = Value::from_json_str("5.713383956445858e262").unwrap();
+        assert_eq!(v.to_json_string(), "5.713383956445858e+262");
+    }
+
+    #[test]
     fn keeps_large_integers_exact() {
         let v =
             Value::from_json_str("[9007199254740993, -9223372036854775808, 18446744073709551615]")
