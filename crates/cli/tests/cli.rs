@@ -207,3 +207,169 @@ fn validate_fails_with_2_for_a_missing_file() {
     let out = baton(&["validate", "/nonexistent/machine.json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o))
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+
+#[test]
+fn run_prints_the_output_and_exits_0() {
+    let def = format!("{EXAMPLES}/hello.asl.json");
+    let out = baton(&[
+        "run",
+        &def,
+        "--input",
+        r#"{"name": "Ada", "excited": false}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let output: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(output["greeting"], "Hello, Ada!");
+    assert!(stderr(&out).contains("SUCCEEDED"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_json_reports_a_failure_and_exits_1() {
+    let def = format!("{EXAMPLES}/hello.asl.json");
+    let out = baton(&["run", &def, "--input", r#"{"name": "Ada"}"#, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_of(&out);
+    assert_eq!(report["status"], "FAILED");
+    assert_eq!(report["error"], "States.Runtime");
+    assert!(report["cause"].as_str().unwrap().contains(
+        "The JSONPath '$.excited' specified for the field 'excited.$' could not be found"
+    ));
+}
+
+#[test]
+fn run_history_is_aws_shaped() {
+    let dir = Scratch::new("history");
+    let def = dir.file(
+        "m.json",
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": true}}}"#,
+    );
+    let out = baton(&["run", path(&def), "--json", "--history", "--name", "exec-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["output"], 1);
+    let types: Vec<&str> = report["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(
+        report["history"][2]["stateExitedEventDetails"]["output"],
+        "1"
+    );
+}
+
+#[test]
+fn run_calls_local_functions() {
+    let dir = Scratch::new("functions");
+    let functions = dir.file(
+        "functions.json",
+        r#"{"functions": {"double": {"command": ["python3", "-c", "import json,sys; e=json.load(sys.stdin); print(json.dumps(e['n']*2))"]}}}"#,
+    );
+    let def = dir.file(
+        "m.json",
+        r#"{"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+                  "ResultPath": "$.doubled", "Next": "U"},
+            "U": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                  "Parameters": {"FunctionName": "double", "Payload": {"n.$": "$.doubled"}},
+                  "OutputPath": "$.Payload", "End": true}}}"#,
+    );
+    let out = baton(&[
+        "run",
+        path(&def),
+        "--input",
+        r#"{"n": 21}"#,
+        "--functions",
+        path(&functions),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json_of(&out)["output"], 84);
+}
+
+#[test]
+fn run_reads_yaml_and_stdin() {
+    let yaml = "StartAt: P\nStates:\n  P:\n    Type: Pass\n    Parameters:\n      x.$: $.a\n    End: true\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["run", "-", "--input", r#"{"a": "b"}"#, "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(yaml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json_of(&out)["output"], serde_json::json!({"x": "b"}));
+}
+
+#[test]
+fn run_rejects_bad_definitions_and_inputs_with_2() {
+    let dir = Scratch::new("bad-run");
+    let invalid = dir.file("invalid.json", INVALID);
+    let out = baton(&["run", path(&invalid)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Invalid State Machine Definition"),
+        "{}",
+        stderr(&out)
+    );
+
+    let valid = dir.file("valid.json", VALID);
+    let out = baton(&["run", path(&valid), "--input", "{not json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Invalid State Machine Execution Input"));
+
+    let deep = dir.file("deep.json", &("[".repeat(100_000) + &"]".repeat(100_000)));
+    let out = baton(&["run", path(&valid), "--input-file", path(&deep)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("recursion limit"), "{}", stderr(&out));
+
+    let out = baton(&[
+        "run",
+        path(&valid),
+        "--functions",
+        "/nonexistent/functions.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_fails_large_inputs_with_the_payload_limit() {
+    let dir = Scratch::new("large");
+    let valid = dir.file("valid.json", VALID);
+    let input = dir.file(
+        "input.json",
+        &format!("{{\"s\": \"{}\"}}", "a".repeat(10 << 20)),
+    );
+    let out = baton(&["run", path(&valid), "--input-file", path(&input), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["error"], "States.DataLimitExceeded");
+}
