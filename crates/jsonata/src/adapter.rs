@@ -38,6 +38,7 @@ mod host {
     pub const EVAL: u16 = 1 << 6;
     pub const SHUFFLE: u16 = 1 << 7;
     pub const CLOCK: u16 = 1 << 8;
+    pub const PAD: u16 = 1 << 9;
     /// Those that draw from the evaluation's random stream.
     pub const RANDOMNESS: u16 = RANDOM | UUID | SHUFFLE;
 }
@@ -58,6 +59,7 @@ fn supplied(name: &str, dialect: Dialect) -> Option<(u16, &'static [&'static str
         "shuffle" => (host::SHUFFLE, &[" 0"]),
         "now" => (host::CLOCK, &[" 0", " 1"]),
         "millis" => (host::CLOCK, &[]),
+        "pad" => (host::PAD, &[" 0", " 1", " 2"]),
         _ => return None,
     })
 }
@@ -616,6 +618,9 @@ fn register(evaluator: &mut Evaluator, hosts: u16, bindings: &Bindings, dialect:
             shuffle(args, stream.borrow_mut().as_mut())
         });
     }
+    if has(host::PAD) {
+        let _ = evaluator.register_fn_override("pad", pad);
+    }
     if has(host::EVAL) {
         let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> HostResult {
             Err(EvaluatorError::EvaluationError(
@@ -658,6 +663,47 @@ fn shuffle(args: &[JValue], stream: Option<&mut SplitMix64>) -> HostResult {
         }
     }
     Ok(JValue::array(items))
+}
+
+/// The widest string `$pad` makes. jsonata-core's `$pad` allocates whatever width it is
+/// given in one step that no time limit interrupts (`$pad('x', 1e9)` takes gigabytes);
+/// no state input or output can hold a string this long anyway.
+const MAX_PAD_WIDTH: f64 = 1_048_576.0;
+
+/// `$pad(str, width [, char])` as JSONata defines it, with the width bounded.
+fn pad(args: &[JValue]) -> HostResult {
+    let text = match args.first() {
+        None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
+        Some(JValue::String(s)) => s.clone(),
+        Some(_) => return Err(fn_error(aws::signature_error(1, "pad"))),
+    };
+    let width = match args.get(1) {
+        Some(JValue::Number(n)) if n.is_finite() => n.trunc(),
+        _ => return Err(fn_error(aws::signature_error(2, "pad"))),
+    };
+    let fill: Rc<str> = match args.get(2) {
+        None | Some(JValue::Undefined) => Rc::from(" "),
+        Some(JValue::String(s)) if s.is_empty() => Rc::from(" "),
+        Some(JValue::String(s)) => s.clone(),
+        Some(_) => return Err(fn_error(aws::signature_error(3, "pad"))),
+    };
+    if width.abs() > MAX_PAD_WIDTH {
+        return Err(EvaluatorError::EvaluationError(format!(
+            "D3141: The width given to $pad ({width}) is over the limit of {MAX_PAD_WIDTH} characters"
+        )));
+    }
+    let length = text.chars().count();
+    let pad_length = (width.abs() as usize).saturating_sub(length);
+    if pad_length == 0 {
+        return Ok(JValue::String(text));
+    }
+    let padding: String = fill.chars().cycle().take(pad_length).collect();
+    let out = if width > 0.0 {
+        format!("{text}{padding}")
+    } else {
+        format!("{padding}{text}")
+    };
+    Ok(JValue::String(Rc::from(out)))
 }
 
 fn evaluation_error(e: EvaluatorError) -> JsonataError {

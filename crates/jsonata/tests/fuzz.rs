@@ -73,6 +73,9 @@ fn nested_objects(depth: usize) -> Value {
 
 /// Inputs found to matter, kept as data: each must end with a value or an error.
 const REGRESSIONS: &[&str] = &[
+    // Allocated a billion characters in one step, past every time limit.
+    "$pad('x', 1000001000)",
+    "$pad('x', -1e9, 'ab')",
     "",
     " ",
     "(",
