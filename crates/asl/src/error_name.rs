@@ -72,7 +72,7 @@ pub(crate) fn parse_error_equals(f: &mut Fields<'_>, d: &mut Diagnostics) -> Vec
         match item {
             Value::String(s) => names.push(s.clone()),
             other => d.schema(
-                &at.child(i),
+                &at.index(i),
                 format!(
                     "Expected value of type 'string', but was '{}'",
                     other.type_name()
@@ -96,7 +96,7 @@ pub(crate) fn check_all_is_last<'a>(
     for (i, list) in lists.enumerate() {
         if i + 1 < n && list.iter().any(|e| &**e == ALL) {
             d.schema(
-                &at.child(i),
+                &at.index(i),
                 "States.ALL must appear in the last element of the array",
             );
         }

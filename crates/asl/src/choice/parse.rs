@@ -36,10 +36,7 @@ pub(super) fn parse(
         if is_operator_field(name) {
             ops.push((name, v));
         } else if &**name != "Variable" && &**name != "Comment" {
-            d.schema(
-                &at.child(name),
-                format!("The field '{name}' is not supported by Step Functions"),
-            );
+            d.schema(at, format!("Field '{name}' is not supported"));
             ok = false;
         }
     }
@@ -114,7 +111,7 @@ fn rule_list(
     let mut rules = Vec::with_capacity(items.len());
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        match parse(item, &at.child(i), d, depth + 1) {
+        match parse(item, &at.index(i), d, depth + 1) {
             Some(rule) => rules.push(rule),
             None => ok = false,
         }

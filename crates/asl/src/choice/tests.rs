@@ -430,15 +430,11 @@ fn parsing_reports_problems() {
         ),
         (
             json!({"Not": {"Variable": "$.x", "IsNull": true, "Next": "S"}}),
-            format!(
-                "SCHEMA_VALIDATION_FAILED: The field 'Next' is not supported by Step Functions at {base}/Not/Next"
-            ),
+            format!("SCHEMA_VALIDATION_FAILED: Field 'Next' is not supported at {base}/Not"),
         ),
         (
             json!({"Variable": "$.x", "IsNull": true, "Nxet": "S"}),
-            format!(
-                "SCHEMA_VALIDATION_FAILED: The field 'Nxet' is not supported by Step Functions at {base}/Nxet"
-            ),
+            format!("SCHEMA_VALIDATION_FAILED: Field 'Nxet' is not supported at {base}"),
         ),
         (
             json!([]),

@@ -172,7 +172,7 @@ fn compile(value: &Value, at: &Pointer, diags: &mut Diagnostics) -> Node {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| compile(v, &at.child(i), diags))
+                .map(|(i, v)| compile(v, &at.index(i), diags))
                 .collect(),
         ),
         other => Node::Literal(other.clone()),
