@@ -143,9 +143,7 @@ impl Case {
         self.notes.iter().find_map(|n| {
             let i = n.find("now=")?;
             let rest = &n[i + 4..];
-            let end = rest
-                .find(|c: char| c == ' ' || c == ')')
-                .unwrap_or(rest.len());
+            let end = rest.find([' ', ')']).unwrap_or(rest.len());
             Some(&rest[..end])
         })
     }

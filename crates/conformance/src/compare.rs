@@ -21,21 +21,21 @@ pub struct Rules<'a> {
 
 /// Where two documents differ, as a JSON pointer and a description; `None` when equal.
 pub fn diff(expected: &Json, actual: &Json, at: &str, rules: &Rules<'_>) -> Option<String> {
-    if let Json::String(e) = expected {
-        if let Some((_, kind)) = rules.markers.iter().find(|(m, _)| m == e) {
-            let ok = match *kind {
-                "number" => actual.is_number(),
-                "string" => actual.is_string(),
-                _ => true,
-            };
-            return (!ok).then(|| format!("{at}: expected a {kind}, got {}", short(actual)));
-        }
+    if let Json::String(e) = expected
+        && let Some((_, kind)) = rules.markers.iter().find(|(m, _)| m == e)
+    {
+        let ok = match *kind {
+            "number" => actual.is_number(),
+            "string" => actual.is_string(),
+            _ => true,
+        };
+        return (!ok).then(|| format!("{at}: expected a {kind}, got {}", short(actual)));
     }
-    if let Some(p) = rules.placeholders.iter().find(|p| p.path == at) {
-        if let (Json::String(e), Json::String(a)) = (expected, actual) {
-            return (!pattern_matches(e, &p.tokens, a))
-                .then(|| format!("{at}: expected a string like {e:?}, got {a:?}"));
-        }
+    if let Some(p) = rules.placeholders.iter().find(|p| p.path == at)
+        && let (Json::String(e), Json::String(a)) = (expected, actual)
+    {
+        return (!pattern_matches(e, &p.tokens, a))
+            .then(|| format!("{at}: expected a string like {e:?}, got {a:?}"));
     }
     match (expected, actual) {
         (Json::Object(e), Json::Object(a)) => {

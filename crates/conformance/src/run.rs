@@ -204,12 +204,11 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
     }
     match status {
         Status::Succeeded(output) => {
-            if !case.has_note("output_not_json") {
-                if let Some(expected) = case.expected.get("output") {
-                    if let Some(d) = diff(expected, &output.to_serde(), "/output", &rules) {
-                        return Verdict::Fail(d);
-                    }
-                }
+            if !case.has_note("output_not_json")
+                && let Some(expected) = case.expected.get("output")
+                && let Some(d) = diff(expected, &output.to_serde(), "/output", &rules)
+            {
+                return Verdict::Fail(d);
             }
         }
         Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {

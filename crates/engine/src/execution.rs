@@ -603,13 +603,12 @@ impl Execution {
                 self.finish(Status::TimedOut(f), sink);
             }
             Work::StateTimer(fid) => {
-                if self.frame_exists(fid) {
-                    if let Pos::In(a) = &mut self.frame_mut(fid).pos {
-                        if matches!(a.step, Step::Timer(t) if t == id) {
-                            a.step = Step::Resume;
-                            self.push_ready(fid);
-                        }
-                    }
+                if self.frame_exists(fid)
+                    && let Pos::In(a) = &mut self.frame_mut(fid).pos
+                    && matches!(a.step, Step::Timer(t) if t == id)
+                {
+                    a.step = Step::Resume;
+                    self.push_ready(fid);
                 }
             }
             Work::TaskTimeout(fid) => self.task_timed_out(fid, id, false, sink),

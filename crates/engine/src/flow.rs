@@ -5,14 +5,13 @@ use baton_asl::definition::state::Transition;
 use baton_asl::definition::{Catcher, JitterStrategy, Retrier, State, StateKind};
 use baton_json::{Map, Str, Value};
 
-use crate::dataflow::{At, assign, place_result};
+use crate::dataflow::{assign, place_result};
 use crate::effect::Effect;
 use crate::error::Failure;
 use crate::event::{Details, EventType};
 use crate::execution::{
     Execution, FrameId, Pos, Sink, Status, Step, Work, exited_type, failure_details,
 };
-use crate::scope::EvalScope;
 
 /// The outcome of a state's step.
 #[derive(Debug)]
@@ -214,14 +213,8 @@ impl Execution {
         catcher: &Catcher,
         f: &Failure,
     ) -> Result<(Value, Option<Map>), Failure> {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
         let error_output = f.to_error_output();
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, mut scope) = self.state_env(fid, state);
         let assigned = assign(catcher.assign.as_ref(), &error_output, &mut scope, at)?;
         let output = place_result(&catcher.result_path, raw, error_output, at)?;
         Ok((output, assigned))

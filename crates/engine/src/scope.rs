@@ -4,7 +4,10 @@
 use baton_asl::Scope;
 use baton_json::{Map, Str, Value};
 
-use crate::execution::{ExecutionInfo, Frame, FrameId, Pos};
+use baton_asl::definition::State;
+
+use crate::dataflow::At;
+use crate::execution::{Execution, ExecutionInfo, Frame, FrameId, Pos};
 use crate::time::Millis;
 
 /// The next number of an execution's random stream.
@@ -52,6 +55,29 @@ impl<'a> EvalScope<'a> {
             token: None,
             map_item: None,
         }
+    }
+}
+
+impl Execution {
+    /// What a state's step works with: its raw input, where it is (for runtime errors),
+    /// and the scope its expressions are evaluated in.
+    pub(crate) fn state_env<'a, 's: 'a>(
+        &'a mut self,
+        fid: FrameId,
+        state: &'s State,
+    ) -> (Value, At<'s>, EvalScope<'a>) {
+        let Execution {
+            frames, info, rng, ..
+        } = self;
+        let (raw, entered_event) = match frames[fid as usize].as_ref().map(|f| &f.pos) {
+            Some(Pos::In(a)) => (a.input.clone(), a.entered_event),
+            _ => (Value::Null, 0),
+        };
+        let at = At {
+            state: &state.name,
+            entered_event,
+        };
+        (raw, at, EvalScope::new(frames, fid, info, rng, &state.name))
     }
 }
 

@@ -108,13 +108,13 @@ impl Functions {
                 message: e.to_string(),
             })?;
         for (name, spec) in &file.functions {
-            if let FunctionSpec::Command { command, .. } = spec {
-                if command.is_empty() {
-                    return Err(FunctionsError::Invalid {
-                        path: path.to_owned(),
-                        message: format!("function '{name}' has an empty command"),
-                    });
-                }
+            if let FunctionSpec::Command { command, .. } = spec
+                && command.is_empty()
+            {
+                return Err(FunctionsError::Invalid {
+                    path: path.to_owned(),
+                    message: format!("function '{name}' has an empty command"),
+                });
             }
         }
         Ok(Functions {

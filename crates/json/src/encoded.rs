@@ -64,7 +64,7 @@ impl Value {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Value, json};
+    use crate::json;
 
     #[test]
     fn agrees_with_the_serialised_length() {

@@ -497,7 +497,7 @@ impl Parser<'_> {
         self.pos += 1;
         while let Some(c) = self.peek() {
             if c == '[' {
-                match closing_bracket(self.chars, self.pos) {
+                match super::parse::closing(self.chars, self.pos, '[', ']') {
                     Some(close) => {
                         self.pos = close + 1;
                         continue;
@@ -623,37 +623,6 @@ impl Parser<'_> {
             fail(format!("Expected <{word}> value"))
         }
     }
-}
-
-/// The index of the `]` closing the `[` at `open`, skipping quoted strings.
-fn closing_bracket(chars: &[char], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, &c) in chars.iter().enumerate().skip(open) {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '[' => depth += 1,
-            ']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The string quoted by `q` at `start`, unescaped, and the index after it.

@@ -388,7 +388,7 @@ impl Parser<'_> {
                 self.pos
             ));
         }
-        let Some(close) = closing_paren(self.chars, open) else {
+        let Some(close) = closing(self.chars, open, '(', ')') else {
             return fail("Filter must start with '[?(' and end with ')]'");
         };
         let Some(end) = self.significant(close + 1) else {
@@ -403,8 +403,9 @@ impl Parser<'_> {
     }
 }
 
-/// The index of the `)` closing the `(` at `open`, skipping quoted strings.
-pub(super) fn closing_paren(chars: &[char], open: usize) -> Option<usize> {
+/// The index of the `close` matching the `open_char` at `open`, skipping quoted strings
+/// (`(` and `)` for filters, `[` and `]` for brackets).
+pub(super) fn closing(chars: &[char], open: usize, open_char: char, close: char) -> Option<usize> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -419,16 +420,15 @@ pub(super) fn closing_paren(chars: &[char], open: usize) -> Option<usize> {
             }
             continue;
         }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+        } else if c == open_char {
+            depth += 1;
+        } else if c == close {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return Some(i);
             }
-            _ => {}
         }
     }
     None

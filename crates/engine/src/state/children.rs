@@ -191,11 +191,11 @@ impl Execution {
                     }
                     None => Some(f),
                 };
-                if let Some(sf) = state_failure {
-                    if c.failure.is_none() {
-                        c.failure = Some(sf);
-                        self.abort_children(parent, sink);
-                    }
+                if let Some(sf) = state_failure
+                    && c.failure.is_none()
+                {
+                    c.failure = Some(sf);
+                    self.abort_children(parent, sink);
                 }
             }
         }
@@ -266,17 +266,15 @@ impl Execution {
                         }
                     }
                 }
-                Step::Timer(id) => {
-                    if self.work.remove(&id).is_some() {
-                        sink.effect(Effect::CancelTimer { id });
-                    }
+                Step::Timer(id) if self.work.remove(&id).is_some() => {
+                    sink.effect(Effect::CancelTimer { id });
                 }
                 _ => {}
             }
-            if let Some((_, state)) = branch.states.get_index(index) {
-                if let Some(t) = aborted_type(&state.kind) {
-                    self.emit(fid, t, || Details::None, sink);
-                }
+            if let Some((_, state)) = branch.states.get_index(index)
+                && let Some(t) = aborted_type(&state.kind)
+            {
+                self.emit(fid, t, || Details::None, sink);
             }
         }
         self.free_frame(fid);

@@ -12,13 +12,7 @@ use crate::scope::EvalScope;
 
 impl Execution {
     pub(crate) fn run_fail(&mut self, fid: FrameId, state: &State, fail: &Fail) -> Flow {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, mut scope) = self.state_env(fid, state);
         let error = text(fail.error.as_ref(), "ErrorPath", &raw, &mut scope, at);
         let cause = text(fail.cause.as_ref(), "CausePath", &raw, &mut scope, at);
         match (error, cause) {

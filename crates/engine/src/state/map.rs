@@ -23,10 +23,10 @@ impl Execution {
         sink: &mut impl Sink,
     ) -> Flow {
         let active = self.active(fid);
-        if matches!(active.step, Step::Run | Step::Resume) {
-            if let Err(f) = self.start_map(fid, state, map, sink) {
-                return Flow::Fail(f);
-            }
+        if matches!(active.step, Step::Run | Step::Resume)
+            && let Err(f) = self.start_map(fid, state, map, sink)
+        {
+            return Flow::Fail(f);
         }
         let state_index = self.active(fid).state;
         let branch = self.frame(fid).branch;
@@ -125,13 +125,7 @@ impl Execution {
         map: &Map,
         sink: &mut impl Sink,
     ) -> Result<(), Failure> {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        let scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, scope) = self.state_env(fid, state);
         let effective = select(&state.input_path, raw, &scope, at)?;
         let items = match &map.items_path {
             Some(p) => p

@@ -94,13 +94,7 @@ impl Execution {
         selector: &Option<baton_asl::definition::Payload>,
         result_path: &baton_asl::definition::state::ResultPath,
     ) -> Flow {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, mut scope) = self.state_env(fid, state);
         let outcome = (|| -> Result<Flow, Failure> {
             let selected = match selector {
                 Some(s) => evaluate(s, &result, &mut scope, at)?,

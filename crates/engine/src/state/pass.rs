@@ -3,21 +3,14 @@
 use baton_asl::definition::State;
 use baton_asl::definition::state::Pass;
 
-use crate::dataflow::{At, assign, evaluate, place_result, select};
+use crate::dataflow::{assign, evaluate, place_result, select};
 use crate::error::Failure;
 use crate::execution::{Execution, FrameId};
 use crate::flow::Flow;
-use crate::scope::EvalScope;
 
 impl Execution {
     pub(crate) fn run_pass(&mut self, fid: FrameId, state: &State, pass: &Pass) -> Flow {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, mut scope) = self.state_env(fid, state);
         let outcome = (|| -> Result<Flow, Failure> {
             let effective = select(&state.input_path, raw.clone(), &scope, at)?;
             let result = match (&pass.result, &pass.parameters) {

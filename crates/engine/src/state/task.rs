@@ -422,14 +422,8 @@ impl Execution {
         let baton_asl::definition::StateKind::Task(task) = &state.kind else {
             return Flow::Wait;
         };
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        let retry_count = active.retry_count;
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let retry_count = self.active(fid).retry_count;
+        let (raw, at, mut scope) = self.state_env(fid, state);
         scope.retry_count = Some(retry_count);
         let outcome = (|| -> Result<Flow, Failure> {
             let selected = match &task.result_selector {

@@ -23,15 +23,9 @@ impl Execution {
         wait: &Wait,
         sink: &mut impl Sink,
     ) -> Flow {
-        let active = self.active(fid);
-        let raw = active.input.clone();
-        let resumed = matches!(active.step, Step::Resume);
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
+        let resumed = matches!(self.active(fid).step, Step::Resume);
         let now = self.now;
-        let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+        let (raw, at, mut scope) = self.state_env(fid, state);
         let effective = match select(&state.input_path, raw, &scope, at) {
             Ok(v) => v,
             Err(f) => return Flow::Fail(f),
