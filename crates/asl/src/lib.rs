@@ -16,6 +16,7 @@ pub mod definition;
 pub mod diagnostic;
 pub mod error_name;
 pub mod intrinsic;
+pub mod jsonata;
 pub mod path;
 pub mod scope;
 pub mod template;

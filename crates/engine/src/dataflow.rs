@@ -77,7 +77,7 @@ pub(crate) fn evaluate(
         }),
         Payload::Jsonata(_) => Err(Failure::new(
             baton_asl::error_name::RUNTIME,
-            "JSONata expressions are not supported by this version of Baton",
+            "a JSONata template evaluated as a JSONPath one",
         )),
     }
 }

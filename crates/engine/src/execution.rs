@@ -428,12 +428,6 @@ impl Execution {
 
     /// Does a state's work for its current step.
     fn run_state(&mut self, fid: FrameId, state: &State, sink: &mut impl Sink) -> Flow {
-        if state.query_language == baton_asl::definition::QueryLanguage::Jsonata {
-            return Flow::Fail(Failure::new(
-                baton_asl::error_name::RUNTIME,
-                "JSONata expressions are not supported by this version of Baton",
-            ));
-        }
         match &state.kind {
             StateKind::Pass(p) => self.run_pass(fid, state, p),
             StateKind::Choice(c) => self.run_choice(fid, state, c),

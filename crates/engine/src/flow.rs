@@ -2,13 +2,17 @@
 //! fail its frame; and what happens when a frame ends.
 
 use baton_asl::definition::state::Transition;
-use baton_asl::definition::{Catcher, JitterStrategy, Retrier, State, StateKind};
+use baton_asl::definition::state::ResultPath;
+use baton_asl::definition::{
+    Catcher, JitterStrategy, Payload, QueryLanguage, Retrier, State, StateKind,
+};
 use baton_json::{Map, Str, Value};
 
-use crate::dataflow::{assign, place_result};
+use crate::dataflow::{assign, evaluate, place_result, select};
 use crate::effect::Effect;
 use crate::error::Failure;
-use crate::event::{Details, EventType};
+use crate::event::{Details, EvaluationFailed, EventType};
+use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::execution::{
     Execution, FrameId, Pos, Sink, Status, Step, Work, exited_type, failure_details,
 };
@@ -29,6 +33,8 @@ pub(crate) enum Flow {
     Fail(Failure),
     /// The frame fails at once (a Fail state).
     FailFrame(Failure),
+    /// A JSONata expression failed: `EvaluationFailed`, then as [`Flow::Fail`].
+    EvaluationFailed(EvalFailure),
     /// Waiting for a task, a timer or children.
     Wait,
 }
@@ -73,7 +79,39 @@ impl Execution {
                 }
             }
             Flow::Fail(f) => self.handle_failure(fid, state, f, sink),
+            Flow::EvaluationFailed(e) => {
+                self.evaluation_failed(fid, state, &e, sink);
+                self.handle_failure(fid, state, e.failure, sink)
+            }
         }
+    }
+
+    /// Emits `EvaluationFailed` for a JSONata expression of `state` that failed.
+    fn evaluation_failed(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        e: &EvalFailure,
+        sink: &mut impl Sink,
+    ) {
+        let (error, cause) = (
+            e.failure.error.clone().unwrap_or_default(),
+            e.failure.cause.clone().unwrap_or_default(),
+        );
+        let location = Str::from(e.location.as_str());
+        self.emit(
+            fid,
+            EventType::EvaluationFailed,
+            || {
+                Details::EvaluationFailed(Box::new(EvaluationFailed {
+                    error,
+                    cause,
+                    location: Some(location),
+                    state: state.name.clone(),
+                }))
+            },
+            sink,
+        );
     }
 
     /// Leaves a state: the exited event, its assignments, then the next state or the end
@@ -194,7 +232,12 @@ impl Execution {
                 Ok((output, assigned)) => {
                     self.exit_state(fid, state, output, Some(c.next.clone()), assigned, sink)
                 }
-                Err(e) => self.fail_execution(e, sink),
+                Err(Flow::EvaluationFailed(e)) => {
+                    self.evaluation_failed(fid, state, &e, sink);
+                    self.frame_done(fid, Err(e.failure), sink);
+                }
+                Err(Flow::Fail(f) | Flow::FailFrame(f)) => self.fail_execution(f, sink),
+                Err(_) => {}
             }
             return;
         }
@@ -202,6 +245,58 @@ impl Execution {
             self.emit(fid, EventType::TaskStateAborted, || Details::None, sink);
         }
         self.frame_done(fid, Err(f), sink);
+    }
+
+    /// A Task's, Parallel's or Map's result through ResultSelector, Assign, ResultPath and
+    /// OutputPath (JSONPath), or Assign and Output with `$states.result` (JSONata).
+    pub(crate) fn finish_with_result(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        result: Value,
+        selector: &Option<Payload>,
+        result_path: &ResultPath,
+    ) -> Flow {
+        let retry_count = self.active(fid).retry_count;
+        let (raw, at, mut scope) = self.state_env(fid, state);
+        scope.retry_count = Some(retry_count);
+        if state.query_language == QueryLanguage::Jsonata {
+            let states = StatesVars {
+                input: raw,
+                result: Some(result.clone()),
+                error_output: None,
+            };
+            return match jsonata::output_and_assign(
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                result,
+                &mut scope,
+                &states,
+                at,
+            ) {
+                Ok((output, assigned)) => Flow::Exit {
+                    output,
+                    next: None,
+                    assigned,
+                },
+                Err(e) => Flow::EvaluationFailed(e),
+            };
+        }
+        let outcome = (|| -> Result<Flow, Failure> {
+            let selected = match selector {
+                Some(s) => evaluate(s, &result, &mut scope, at)?,
+                None => result,
+            };
+            let assigned = assign(state.assign.as_ref(), &selected, &mut scope, at)?;
+            let placed = place_result(result_path, raw, selected, at)?;
+            let output = select(&state.output_path, placed, &scope, at)?;
+            Ok(Flow::Exit {
+                output,
+                next: None,
+                assigned,
+            })
+        })();
+        outcome.unwrap_or_else(Flow::Fail)
     }
 
     /// The output and assignments of a catcher: the error output placed into the state's
@@ -212,11 +307,29 @@ impl Execution {
         state: &State,
         catcher: &Catcher,
         f: &Failure,
-    ) -> Result<(Value, Option<Map>), Failure> {
+    ) -> Result<(Value, Option<Map>), Flow> {
         let error_output = f.to_error_output();
         let (raw, at, mut scope) = self.state_env(fid, state);
-        let assigned = assign(catcher.assign.as_ref(), &error_output, &mut scope, at)?;
-        let output = place_result(&catcher.result_path, raw, error_output, at)?;
+        if state.query_language == QueryLanguage::Jsonata {
+            let states = StatesVars {
+                input: raw,
+                result: None,
+                error_output: Some(error_output.clone()),
+            };
+            return jsonata::output_and_assign(
+                catcher.output.as_ref(),
+                catcher.assign.as_ref(),
+                error_output,
+                &mut scope,
+                &states,
+                at,
+            )
+            .map_err(Flow::EvaluationFailed);
+        }
+        let assigned =
+            assign(catcher.assign.as_ref(), &error_output, &mut scope, at).map_err(Flow::Fail)?;
+        let output =
+            place_result(&catcher.result_path, raw, error_output, at).map_err(Flow::Fail)?;
         Ok((output, assigned))
     }
 

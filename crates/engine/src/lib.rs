@@ -18,6 +18,7 @@ mod event;
 mod execution;
 mod flow;
 mod input;
+mod jsonata;
 mod program;
 mod scope;
 mod size;

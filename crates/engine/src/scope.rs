@@ -29,6 +29,8 @@ pub(crate) struct EvalScope<'a> {
     pub(crate) token: Option<&'a Str>,
     /// `$$.Map.Item.Index` and `.Value`, while evaluating a Map's ItemSelector.
     pub(crate) map_item: Option<(u64, &'a Value)>,
+    /// The time of the step (JSONata's `$now()`).
+    pub(crate) now: Millis,
 }
 
 impl<'a> EvalScope<'a> {
@@ -54,6 +56,7 @@ impl<'a> EvalScope<'a> {
             retry_count: None,
             token: None,
             map_item: None,
+            now: Millis(0),
         }
     }
 }
@@ -67,7 +70,11 @@ impl Execution {
         state: &'s State,
     ) -> (Value, At<'s>, EvalScope<'a>) {
         let Execution {
-            frames, info, rng, ..
+            frames,
+            info,
+            rng,
+            now,
+            ..
         } = self;
         let (raw, entered_event) = match frames[fid as usize].as_ref().map(|f| &f.pos) {
             Some(Pos::In(a)) => (a.input.clone(), a.entered_event),
@@ -77,7 +84,9 @@ impl Execution {
             state: &state.name,
             entered_event,
         };
-        (raw, at, EvalScope::new(frames, fid, info, rng, &state.name))
+        let mut scope = EvalScope::new(frames, fid, info, rng, &state.name);
+        scope.now = *now;
+        (raw, at, scope)
     }
 }
 

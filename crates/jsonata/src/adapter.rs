@@ -109,6 +109,11 @@ impl Part {
 }
 
 impl Needs {
+    /// The names (without `$`) of the variables the expression mentions.
+    pub(crate) fn variable_names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(|k| &**k)
+    }
+
     /// Adds what `other` needs.
     pub(crate) fn merge(&mut self, other: &Needs) {
         for (name, part) in &other.vars {

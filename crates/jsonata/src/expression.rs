@@ -34,6 +34,12 @@ impl Expression {
         &self.text
     }
 
+    /// The names (without `$`) of the variables the expression mentions: the only ones
+    /// an evaluation needs bound.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.compiled.needs.variable_names()
+    }
+
     /// Evaluates against `input` (what `$` is). `None` is JSONata's undefined.
     pub fn evaluate(
         &self,

@@ -131,6 +131,20 @@ impl Template {
         })
     }
 
+    /// The names (without `$`) of the variables the template's expressions mention: the
+    /// only ones an evaluation needs bound.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.needs.variable_names()
+    }
+
+    /// The expression, when the whole template is one `{% expr %}` string.
+    pub fn expression(&self) -> Option<&Expression> {
+        match &self.root {
+            Node::Expression(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// `true` when the template holds no expression: it evaluates to itself.
     pub fn is_constant(&self) -> bool {
         matches!(self.root, Node::Constant(_))

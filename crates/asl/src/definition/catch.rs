@@ -1,5 +1,6 @@
 //! `Catch`: catchers of Task, Parallel and Map states.
 
+use crate::jsonata::{JsonataTemplate};
 use baton_json::{Str, Value};
 
 use super::fields::Fields;
@@ -21,7 +22,7 @@ pub struct Catcher {
     /// `ResultPath` (JSONPath): where the error output goes in the state's input.
     pub result_path: ResultPath,
     /// `Output` (JSONata).
-    pub output: Option<Value>,
+    pub output: Option<JsonataTemplate>,
     /// `Assign`.
     pub assign: Option<Payload>,
     /// Where the catcher is in the definition.
@@ -83,7 +84,9 @@ fn parse_catcher(
         }
     };
     let output = match f.take("Output") {
-        Some(v) if ql == QueryLanguage::Jsonata => Some(v.clone()),
+        Some(v) if ql == QueryLanguage::Jsonata => {
+            JsonataTemplate::compile(v, &f.at_field("Output"), d)
+        }
         Some(_) => {
             wrong_language("Output", ql, at, d);
             None

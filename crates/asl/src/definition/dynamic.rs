@@ -1,6 +1,7 @@
 //! A field whose value is computed at run time from a path or an intrinsic function call
 //! (`ErrorPath`, `CausePath`, ...), or a JSONata expression.
 
+use crate::jsonata::Expr;
 use crate::diagnostic::{Diagnostics, Pointer};
 use crate::intrinsic::Call;
 use crate::path::Path;
@@ -12,8 +13,8 @@ pub enum Dynamic {
     Path(Path),
     /// An intrinsic function call, e.g. `States.Format('{}', $.x)`.
     Call(Call),
-    /// A JSONata expression (the text between `{%` and `%}`).
-    Jsonata(String),
+    /// A JSONata expression (the text between `{%` and `%}`), compiled.
+    Jsonata(Expr),
 }
 
 impl Dynamic {
@@ -91,9 +92,9 @@ pub(crate) fn jsonata_template(
     field: &str,
     at: &Pointer,
     d: &mut Diagnostics,
-) -> Option<String> {
+) -> Option<Expr> {
     match jsonata_expression(text) {
-        Some(expr) => Some(expr.to_owned()),
+        Some(expr) => crate::jsonata::compile_expr(expr, at, d),
         None => {
             // Not verified against AWS.
             d.schema(

@@ -5,6 +5,7 @@ use baton_json::Value;
 
 use super::QueryLanguage;
 use crate::diagnostic::{Diagnostics, Pointer};
+use crate::jsonata::JsonataTemplate;
 use crate::template::Template;
 
 /// A template in the state's query language.
@@ -12,9 +13,8 @@ use crate::template::Template;
 pub enum Payload {
     /// A payload template: keys ending in `.$` take a path or an intrinsic function.
     JsonPath(Template),
-    /// A JSONata template, kept as written: every string of the form `{% expr %}` is an
-    /// expression.
-    Jsonata(Value),
+    /// A JSONata template: every string of the form `{% expr %}` is an expression.
+    Jsonata(JsonataTemplate),
 }
 
 impl Payload {
@@ -27,7 +27,11 @@ impl Payload {
     ) -> Payload {
         match ql {
             QueryLanguage::JsonPath => Payload::JsonPath(Template::compile(value, at, d)),
-            QueryLanguage::Jsonata => Payload::Jsonata(value.clone()),
+            QueryLanguage::Jsonata => match JsonataTemplate::compile(value, at, d) {
+                Some(t) => Payload::Jsonata(t),
+                // Reported; the machine is not run.
+                None => Payload::JsonPath(Template::literal(Value::Null)),
+            },
         }
     }
 }

@@ -2,7 +2,7 @@
 //! output is the array of the iterations' outputs. Inline iterations are part of the
 //! history; distributed ones run as a Map Run whose child executions are not.
 
-use baton_asl::definition::State;
+use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_asl::definition::state::{Map, MapCount, ProcessorMode, Tolerance};
 use baton_json::{Str, Value};
 
@@ -11,6 +11,7 @@ use crate::error::Failure;
 use crate::event::{Details, EventType};
 use crate::execution::{Execution, FrameId, Sink, Step};
 use crate::flow::Flow;
+use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::scope::{EvalScope, next_random};
 use crate::state::children::{Children, MapRun};
 
@@ -24,9 +25,9 @@ impl Execution {
     ) -> Flow {
         let active = self.active(fid);
         if matches!(active.step, Step::Run | Step::Resume)
-            && let Err(f) = self.start_map(fid, state, map, sink)
+            && let Err(flow) = self.start_map(fid, state, map, sink)
         {
-            return Flow::Fail(f);
+            return flow;
         }
         let state_index = self.active(fid).state;
         let branch = self.frame(fid).branch;
@@ -65,6 +66,18 @@ impl Execution {
                 .unwrap_or_default();
             let effective = c.input.clone();
             let input = match &map.item_selector {
+                Some(Payload::Jsonata(t)) => {
+                    let (_, at, mut scope) = self.state_env(fid, state);
+                    scope.map_item = Some((index as u64, &item));
+                    let states = StatesVars::input(effective.clone());
+                    match jsonata::template(t, "ItemSelector", &mut scope, &states, at) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.active_mut(fid).step = Step::Run;
+                            return Flow::EvaluationFailed(e);
+                        }
+                    }
+                }
                 Some(selector) => {
                     let at = At {
                         state: &state.name,
@@ -124,7 +137,71 @@ impl Execution {
         state: &State,
         map: &Map,
         sink: &mut impl Sink,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Flow> {
+        let (effective, items, limit) = if state.query_language == QueryLanguage::Jsonata {
+            self.items_and_limit_jsonata(fid, state, map)
+                .map_err(Flow::EvaluationFailed)?
+        } else {
+            self.items_and_limit(fid, state, map).map_err(Flow::Fail)?
+        };
+        let total = items.as_array().map_or(0, <[Value]>::len);
+        self.emit(
+            fid,
+            EventType::MapStateStarted,
+            || Details::MapStateStarted {
+                length: total as u64,
+            },
+            sink,
+        );
+        let (tolerated_count, tolerated_percentage) =
+            if state.query_language == QueryLanguage::Jsonata {
+                self.tolerance_jsonata(fid, state, map, &effective)
+                    .map_err(Flow::EvaluationFailed)?
+            } else {
+                self.tolerance(fid, state, map, &effective)
+                    .map_err(Flow::Fail)?
+            };
+        if map.item_reader.is_some() {
+            return Err(Flow::Fail(Failure::new(
+                baton_asl::error_name::ITEM_READER_FAILED,
+                "Reading Map items with an ItemReader is not supported by this version of Baton",
+            )));
+        }
+        let distributed = map.mode == ProcessorMode::Distributed;
+        if distributed {
+            let map_run_arn = self.map_run_arn(state, map);
+            self.emit(
+                fid,
+                EventType::MapRunStarted,
+                || Details::MapRunStarted { map_run_arn },
+                sink,
+            );
+        }
+        let limit = if limit == 0 {
+            usize::MAX
+        } else {
+            usize::try_from(limit).unwrap_or(usize::MAX)
+        };
+        let run = MapRun {
+            items,
+            name: state.name.clone(),
+            tolerated_count,
+            tolerated_percentage,
+            failed: 0,
+            distributed,
+        };
+        self.active_mut(fid).step =
+            Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));
+        Ok(())
+    }
+
+    /// JSONPath: the effective input, the items (ItemsPath) and MaxConcurrency(Path).
+    fn items_and_limit(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+    ) -> Result<(Value, Value, u64), Failure> {
         let (raw, at, scope) = self.state_env(fid, state);
         let effective = select(&state.input_path, raw, &scope, at)?;
         let items = match &map.items_path {
@@ -140,7 +217,7 @@ impl Execution {
             )));
         }
         let limit = match &map.max_concurrency {
-            None => 0,
+            None | Some(MapCount::Jsonata(_)) => 0,
             Some(MapCount::Fixed(n)) => *n,
             Some(MapCount::Path(p)) => {
                 let v = p
@@ -154,24 +231,71 @@ impl Execution {
                     ))
                 })?
             }
-            Some(MapCount::Jsonata(_)) => return Err(jsonata_unsupported()),
         };
-        let total = items.as_array().map_or(0, <[Value]>::len);
-        self.emit(
-            fid,
-            EventType::MapStateStarted,
-            || Details::MapStateStarted {
-                length: total as u64,
-            },
-            sink,
-        );
-        let scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
-        let tolerated_count = match &map.tolerated_failure_count {
-            None => None,
+        Ok((effective, items, limit))
+    }
+
+    /// JSONata: the input, the items (`Items`, or the input) and MaxConcurrency.
+    fn items_and_limit_jsonata(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+    ) -> Result<(Value, Value, u64), EvalFailure> {
+        let (raw, at, mut scope) = self.state_env(fid, state);
+        let states = StatesVars::input(raw.clone());
+        let items = match &map.items {
+            Some(Payload::Jsonata(t)) => {
+                let items = jsonata::template(t, "Items", &mut scope, &states, at)?;
+                if !items.is_array() {
+                    let text = t
+                        .template()
+                        .expression()
+                        .map(|e| e.text().to_owned())
+                        .unwrap_or_default();
+                    return Err(at.query_error(
+                        jsonata::unexpected_type(&text, "Items", "array", &items),
+                        "Items",
+                    ));
+                }
+                items
+            }
+            _ => raw.clone(),
+        };
+        if !items.is_array() {
+            return Err(at.query_error(
+                format!(
+                    "Map state input must be an array but was: {}",
+                    items.to_json_string()
+                ),
+                "Items",
+            ));
+        }
+        let limit = match &map.max_concurrency {
+            Some(MapCount::Fixed(n)) => *n,
+            Some(MapCount::Jsonata(e)) => {
+                jsonata::count(e, "MaxConcurrency", &mut scope, &states, at)?
+            }
+            _ => 0,
+        };
+        Ok((raw, items, limit))
+    }
+
+    /// JSONPath: ToleratedFailureCount(Path) and ToleratedFailurePercentage(Path).
+    fn tolerance(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        effective: &Value,
+    ) -> Result<(Option<u64>, Option<f64>), Failure> {
+        let (_, at, scope) = self.state_env(fid, state);
+        let count = match &map.tolerated_failure_count {
+            None | Some(MapCount::Jsonata(_)) => None,
             Some(MapCount::Fixed(n)) => Some(*n),
             Some(MapCount::Path(p)) => {
                 let v = p
-                    .eval(&effective, &scope)
+                    .eval(effective, &scope)
                     .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
                 let n = integer(&v).ok_or_else(|| {
                     at.runtime(format!(
@@ -185,14 +309,13 @@ impl Execution {
                         .map_err(|_| at.runtime("ToleratedFailureCount cannot be negative."))?,
                 )
             }
-            Some(MapCount::Jsonata(_)) => return Err(jsonata_unsupported()),
         };
-        let tolerated_percentage = match &map.tolerated_failure_percentage {
-            None => None,
+        let percentage = match &map.tolerated_failure_percentage {
+            None | Some(Tolerance::Jsonata(_)) => None,
             Some(Tolerance::Fixed(p)) => Some(*p),
             Some(Tolerance::Path(p)) => {
                 let v = p
-                    .eval(&effective, &scope)
+                    .eval(effective, &scope)
                     .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?;
                 let pct = float(&v).ok_or_else(|| {
                     at.runtime(format!(
@@ -206,40 +329,49 @@ impl Execution {
                 }
                 Some(pct)
             }
-            Some(Tolerance::Jsonata(_)) => return Err(jsonata_unsupported()),
         };
-        if map.item_reader.is_some() {
-            return Err(Failure::new(
-                baton_asl::error_name::ITEM_READER_FAILED,
-                "Reading Map items with an ItemReader is not supported by this version of Baton",
-            ));
-        }
-        let distributed = map.mode == ProcessorMode::Distributed;
-        if distributed {
-            let map_run_arn = self.map_run_arn(state, map);
-            self.emit(
-                fid,
-                EventType::MapRunStarted,
-                || Details::MapRunStarted { map_run_arn },
-                sink,
-            );
-        }
-        let limit = if limit == 0 {
-            usize::MAX
-        } else {
-            limit as usize
+        Ok((count, percentage))
+    }
+
+    /// JSONata: ToleratedFailureCount and ToleratedFailurePercentage, fixed or computed.
+    fn tolerance_jsonata(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        input: &Value,
+    ) -> Result<(Option<u64>, Option<f64>), EvalFailure> {
+        let (_, at, mut scope) = self.state_env(fid, state);
+        let states = StatesVars::input(input.clone());
+        let count = match &map.tolerated_failure_count {
+            Some(MapCount::Fixed(n)) => Some(*n),
+            Some(MapCount::Jsonata(e)) => Some(jsonata::count(
+                e,
+                "ToleratedFailureCount",
+                &mut scope,
+                &states,
+                at,
+            )?),
+            _ => None,
         };
-        let run = MapRun {
-            items,
-            name: state.name.clone(),
-            tolerated_count,
-            tolerated_percentage,
-            failed: 0,
-            distributed,
+        let percentage = match &map.tolerated_failure_percentage {
+            Some(Tolerance::Fixed(p)) => Some(*p),
+            Some(Tolerance::Jsonata(e)) => {
+                let field = "ToleratedFailurePercentage";
+                let v = jsonata::expr(e, field, &mut scope, &states, at)?;
+                match v.as_f64() {
+                    Some(p) if (0.0..=100.0).contains(&p) => Some(p),
+                    _ => {
+                        return Err(at.query_error(
+                            jsonata::unexpected_type(e.text(), field, "number", &v),
+                            field,
+                        ));
+                    }
+                }
+            }
+            _ => None,
         };
-        self.active_mut(fid).step =
-            Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));
-        Ok(())
+        Ok((count, percentage))
     }
 
     /// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`.
@@ -286,11 +418,4 @@ fn shown(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         other => other.to_json_string(),
     }
-}
-
-fn jsonata_unsupported() -> Failure {
-    Failure::new(
-        baton_asl::error_name::RUNTIME,
-        "JSONata expressions are not supported by this version of Baton",
-    )
 }

@@ -1,16 +1,15 @@
 //! Parallel: runs every branch on the same input; the output is the array of the
 //! branches' outputs. The first branch to fail fails the state and aborts the others.
 
-use baton_asl::definition::State;
+use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::Parallel;
 use baton_json::Value;
 
-use crate::dataflow::{At, assign, evaluate, place_result, select};
-use crate::error::Failure;
+use crate::dataflow::{evaluate, select};
 use crate::event::{Details, EventType};
 use crate::execution::{Execution, FrameId, Sink, Step};
 use crate::flow::Flow;
-use crate::scope::EvalScope;
+use crate::jsonata::{self, StatesVars};
 use crate::state::children::Children;
 
 impl Execution {
@@ -21,24 +20,23 @@ impl Execution {
         parallel: &Parallel,
         sink: &mut impl Sink,
     ) -> Flow {
-        let active = self.active(fid);
-        let at = At {
-            state: &state.name,
-            entered_event: active.entered_event,
-        };
-        if matches!(active.step, Step::Run | Step::Resume) {
-            let raw = active.input.clone();
-            let mut scope =
-                EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
-            let input = select(&state.input_path, raw, &scope, at).and_then(|effective| {
-                match &parallel.parameters {
-                    Some(p) => evaluate(p, &effective, &mut scope, at),
-                    None => Ok(effective),
-                }
-            });
+        if matches!(self.active(fid).step, Step::Run | Step::Resume) {
+            let (raw, at, mut scope) = self.state_env(fid, state);
+            let input = if state.query_language == QueryLanguage::Jsonata {
+                let states = StatesVars::input(raw.clone());
+                jsonata::payload_or(parallel.parameters.as_ref(), "Arguments", raw, &mut scope, &states, at)
+                    .map_err(Flow::EvaluationFailed)
+            } else {
+                select(&state.input_path, raw, &scope, at)
+                    .and_then(|effective| match &parallel.parameters {
+                        Some(p) => evaluate(p, &effective, &mut scope, at),
+                        None => Ok(effective),
+                    })
+                    .map_err(Flow::Fail)
+            };
             let input = match input {
                 Ok(v) => v,
-                Err(f) => return Flow::Fail(f),
+                Err(flow) => return flow,
             };
             self.emit(fid, EventType::ParallelStateStarted, || Details::None, sink);
             let n = parallel.branches.len();
@@ -82,33 +80,5 @@ impl Execution {
             &parallel.result_selector,
             &parallel.result_path,
         )
-    }
-
-    /// A Parallel or Map state's result through ResultSelector, Assign, ResultPath and
-    /// OutputPath.
-    pub(crate) fn finish_with_result(
-        &mut self,
-        fid: FrameId,
-        state: &State,
-        result: Value,
-        selector: &Option<baton_asl::definition::Payload>,
-        result_path: &baton_asl::definition::state::ResultPath,
-    ) -> Flow {
-        let (raw, at, mut scope) = self.state_env(fid, state);
-        let outcome = (|| -> Result<Flow, Failure> {
-            let selected = match selector {
-                Some(s) => evaluate(s, &result, &mut scope, at)?,
-                None => result,
-            };
-            let assigned = assign(state.assign.as_ref(), &selected, &mut scope, at)?;
-            let placed = place_result(result_path, raw, selected, at)?;
-            let output = select(&state.output_path, placed, &scope, at)?;
-            Ok(Flow::Exit {
-                output,
-                next: None,
-                assigned,
-            })
-        })();
-        outcome.unwrap_or_else(Flow::Fail)
     }
 }

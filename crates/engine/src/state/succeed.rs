@@ -1,6 +1,6 @@
 //! Succeed: ends its frame successfully.
 
-use baton_asl::definition::State;
+use baton_asl::definition::{QueryLanguage, State};
 
 use crate::dataflow::select;
 use crate::execution::{Execution, FrameId};
@@ -8,6 +8,12 @@ use crate::flow::Flow;
 
 impl Execution {
     pub(crate) fn run_succeed(&mut self, fid: FrameId, state: &State) -> Flow {
+        if state.query_language == QueryLanguage::Jsonata {
+            return match self.run_jsonata_io(fid, state) {
+                Flow::Exit { output, .. } => Flow::Succeed { output },
+                other => other,
+            };
+        }
         let (raw, at, scope) = self.state_env(fid, state);
         let output = select(&state.input_path, raw, &scope, at)
             .and_then(|effective| select(&state.output_path, effective, &scope, at));

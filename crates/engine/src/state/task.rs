@@ -2,10 +2,10 @@
 //! TimeoutSeconds and HeartbeatSeconds enforced by the engine's own timers.
 
 use baton_asl::definition::state::{Seconds, Task};
-use baton_asl::definition::{IntegrationPattern, Resource, State};
+use baton_asl::definition::{IntegrationPattern, QueryLanguage, Resource, State};
 use baton_json::{Str, Value};
 
-use crate::dataflow::{At, assign, evaluate, place_result, select};
+use crate::dataflow::{At, evaluate, select};
 use crate::effect::{Effect, TaskRequest, WorkId};
 use crate::error::Failure;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::event::{Details, EventType, Scheduled, TaskResource, TaskScheduled};
 use crate::execution::{Execution, FrameId, Pos, Sink, Step, Work};
 use crate::flow::Flow;
+use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::scope::{EvalScope, next_random};
 
 /// A task the state waits for.
@@ -131,19 +132,45 @@ impl Execution {
         let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
         scope.retry_count = Some(retry_count);
         scope.token = token.as_ref();
-        let prepared = (|| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
-            let effective = select(&state.input_path, raw, &scope, at)?;
-            let input = match &task.parameters {
-                Some(p) => evaluate(p, &effective, &mut scope, at)?,
-                None => effective.clone(),
-            };
-            let timeout = seconds(task.timeout.as_ref(), &effective, &scope, at)?;
-            let heartbeat = seconds(task.heartbeat.as_ref(), &effective, &scope, at)?;
-            Ok((input, timeout, heartbeat))
-        })();
+        let prepared = if state.query_language == QueryLanguage::Jsonata {
+            (|| -> Result<(Value, Option<u64>, Option<u64>), EvalFailure> {
+                let states = StatesVars::input(raw.clone());
+                let input = jsonata::payload_or(
+                    task.parameters.as_ref(),
+                    "Arguments",
+                    raw.clone(),
+                    &mut scope,
+                    &states,
+                    at,
+                )?;
+                let timeout =
+                    jsonata_seconds(task.timeout.as_ref(), "TimeoutSeconds", &mut scope, &states, at)?;
+                let heartbeat = jsonata_seconds(
+                    task.heartbeat.as_ref(),
+                    "HeartbeatSeconds",
+                    &mut scope,
+                    &states,
+                    at,
+                )?;
+                Ok((input, timeout, heartbeat))
+            })()
+            .map_err(Flow::EvaluationFailed)
+        } else {
+            (|| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
+                let effective = select(&state.input_path, raw, &scope, at)?;
+                let input = match &task.parameters {
+                    Some(p) => evaluate(p, &effective, &mut scope, at)?,
+                    None => effective.clone(),
+                };
+                let timeout = seconds(task.timeout.as_ref(), &effective, &scope, at)?;
+                let heartbeat = seconds(task.heartbeat.as_ref(), &effective, &scope, at)?;
+                Ok((input, timeout, heartbeat))
+            })()
+            .map_err(Flow::Fail)
+        };
         let (input, timeout, heartbeat) = match prepared {
             Ok(p) => p,
-            Err(f) => return Flow::Fail(f),
+            Err(flow) => return flow,
         };
 
         let family = Family::of(&task.resource);
@@ -417,29 +444,12 @@ impl Execution {
         self.continue_with(fid, state, Flow::Fail(failure), sink);
     }
 
-    /// A task's result through ResultSelector, ResultPath and OutputPath.
+    /// A task's result through ResultSelector, ResultPath and OutputPath (or Output).
     fn task_result(&mut self, fid: FrameId, state: &State, result: Value) -> Flow {
         let baton_asl::definition::StateKind::Task(task) = &state.kind else {
             return Flow::Wait;
         };
-        let retry_count = self.active(fid).retry_count;
-        let (raw, at, mut scope) = self.state_env(fid, state);
-        scope.retry_count = Some(retry_count);
-        let outcome = (|| -> Result<Flow, Failure> {
-            let selected = match &task.result_selector {
-                Some(s) => evaluate(s, &result, &mut scope, at)?,
-                None => result,
-            };
-            let assigned = assign(state.assign.as_ref(), &selected, &mut scope, at)?;
-            let placed = place_result(&task.result_path, raw, selected, at)?;
-            let output = select(&state.output_path, placed, &scope, at)?;
-            Ok(Flow::Exit {
-                output,
-                next: None,
-                assigned,
-            })
-        })();
-        outcome.unwrap_or_else(Flow::Fail)
+        self.finish_with_result(fid, state, result, &task.result_selector, &task.result_path)
     }
 
     /// Applies a flow decided outside the frame's own stepping and lets it carry on.
@@ -499,9 +509,22 @@ fn seconds(
                 ))),
             }
         }
-        Some(Seconds::Jsonata(_)) => Err(Failure::new(
-            baton_asl::error_name::RUNTIME,
-            "JSONata expressions are not supported by this version of Baton",
-        )),
+        // Only in JSONata states, which use `jsonata_seconds`.
+        Some(Seconds::Jsonata(_)) => Ok(None),
+    }
+}
+
+/// Evaluates TimeoutSeconds or HeartbeatSeconds in a JSONata state.
+fn jsonata_seconds(
+    field: Option<&Seconds>,
+    name: &str,
+    scope: &mut EvalScope<'_>,
+    states: &StatesVars,
+    at: At<'_>,
+) -> Result<Option<u64>, EvalFailure> {
+    match field {
+        Some(Seconds::Fixed(n)) => Ok(Some(*n)),
+        Some(Seconds::Jsonata(e)) => jsonata::count(e, name, scope, states, at).map(Some),
+        _ => Ok(None),
     }
 }

@@ -1,6 +1,6 @@
 //! Wait: pauses its frame for a number of seconds or until a timestamp.
 
-use baton_asl::definition::State;
+use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::{Wait, WaitFor};
 use baton_json::Value;
 
@@ -9,6 +9,7 @@ use crate::effect::Effect;
 use crate::error::Failure;
 use crate::execution::{Execution, FrameId, Sink, Step, Work};
 use crate::flow::Flow;
+use crate::jsonata::{self, StatesVars};
 use crate::scope::EvalScope;
 use crate::time::Millis;
 
@@ -25,15 +26,44 @@ impl Execution {
     ) -> Flow {
         let resumed = matches!(self.active(fid).step, Step::Resume);
         let now = self.now;
+        let jsonata = state.query_language == QueryLanguage::Jsonata;
         let (raw, at, mut scope) = self.state_env(fid, state);
         let effective = match select(&state.input_path, raw, &scope, at) {
             Ok(v) => v,
             Err(f) => return Flow::Fail(f),
         };
         if !resumed {
-            let due = match due_time(&wait.wait_for, &effective, &scope, now, at) {
-                Ok(d) => d,
-                Err(f) => return Flow::Fail(f),
+            let due = match &wait.wait_for {
+                WaitFor::SecondsExpr(e) => {
+                    let states = StatesVars::input(effective.clone());
+                    match jsonata::count(e, "Seconds", &mut scope, &states, at) {
+                        Ok(secs) if secs as i64 > MAX_DELAY_SECONDS => {
+                            return Flow::Fail(at.runtime("Wait state delay is too long."));
+                        }
+                        Ok(secs) => now.plus(secs * 1000),
+                        Err(e) => return Flow::EvaluationFailed(e),
+                    }
+                }
+                WaitFor::TimestampExpr(e) => {
+                    let states = StatesVars::input(effective.clone());
+                    match jsonata::expr(e, "Timestamp", &mut scope, &states, at) {
+                        Ok(v) => match v.as_str().and_then(baton_asl::timestamp::parse) {
+                            Some(t) => Millis::from_datetime(t),
+                            None => {
+                                let shown = v.as_str().map_or_else(|| v.to_json_string(), str::to_owned);
+                                return Flow::EvaluationFailed(at.query_error(
+                                    format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"),
+                                    "Timestamp",
+                                ));
+                            }
+                        },
+                        Err(e) => return Flow::EvaluationFailed(e),
+                    }
+                }
+                other => match due_time(other, &effective, &scope, now, at) {
+                    Ok(d) => d,
+                    Err(f) => return Flow::Fail(f),
+                },
             };
             if due > now {
                 let id = self.new_work(Work::StateTimer(fid));
@@ -41,6 +71,10 @@ impl Execution {
                 self.active_mut(fid).step = Step::Timer(id);
                 return Flow::Wait;
             }
+        }
+        if jsonata {
+            drop(scope);
+            return self.run_jsonata_io(fid, state);
         }
         let outcome = (|| -> Result<Flow, Failure> {
             let assigned = assign(state.assign.as_ref(), &effective, &mut scope, at)?;
@@ -112,12 +146,8 @@ fn due_time(
             })?;
             Millis::from_datetime(parsed)
         }
-        WaitFor::SecondsExpr(_) | WaitFor::TimestampExpr(_) => {
-            return Err(Failure::new(
-                baton_asl::error_name::RUNTIME,
-                "JSONata expressions are not supported by this version of Baton",
-            ));
-        }
+        // Evaluated by the caller.
+        WaitFor::SecondsExpr(_) | WaitFor::TimestampExpr(_) => now,
     };
     if (due.0 - now.0) / 1000 > MAX_DELAY_SECONDS {
         return Err(at.runtime("Wait state delay is too long."));

@@ -1,5 +1,6 @@
 //! `Choice`: picks the next state by the first rule that matches its input.
 
+use crate::jsonata::{Expr, JsonataTemplate};
 use baton_json::{Map, Str, Value};
 
 use super::StateParser;
@@ -29,7 +30,7 @@ pub struct ChoiceRule {
     /// `Assign`: variables set when this rule is taken.
     pub assign: Option<Payload>,
     /// `Output` (JSONata): the state's output when this rule is taken.
-    pub output: Option<Value>,
+    pub output: Option<JsonataTemplate>,
     /// Where the rule is in the definition.
     pub location: Pointer,
 }
@@ -40,7 +41,7 @@ pub enum RuleCondition {
     /// A JSONPath comparison (or And/Or/Not of them).
     JsonPath(Condition),
     /// `Condition`: a JSONata expression that must yield a boolean.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 /// Fields a top-level rule has besides its test.
@@ -80,7 +81,9 @@ fn parse_rule(
         .take("Assign")
         .map(|v| Payload::compile(v, ql, &assign_at, d));
     let output = match f.take("Output") {
-        Some(v) if ql == QueryLanguage::Jsonata => Some(v.clone()),
+        Some(v) if ql == QueryLanguage::Jsonata => {
+            JsonataTemplate::compile(v, &f.at_field("Output"), d)
+        }
         Some(_) => {
             wrong_language("Output", ql, at, d);
             None
@@ -93,7 +96,8 @@ fn parse_rule(
             let cond_at = f.at_field("Condition");
             let condition = match f.take("Condition") {
                 Some(Value::String(t)) => jsonata_template(t, "Condition", &cond_at, d),
-                Some(Value::Bool(b)) => Some(b.to_string()),
+                // A constant condition (recorded on AWS): `true` or `false` as written.
+                Some(Value::Bool(b)) => crate::jsonata::compile_expr(&b.to_string(), &cond_at, d),
                 Some(other) => {
                     wrong_type(&cond_at, "string", other, d);
                     None

@@ -36,7 +36,10 @@ fn text_field(cx: &mut StateParser<'_, '_>, name: &str, path_name: &str) -> Opti
     let literal = match cx.f.take(name) {
         Some(Value::String(s)) => Some(match jsonata_expression(s) {
             Some(expr) if cx.ql == QueryLanguage::Jsonata => {
-                ErrorText::Dynamic(Dynamic::Jsonata(expr.to_owned()))
+                match crate::jsonata::compile_expr(expr, &at, cx.d) {
+                    Some(e) => ErrorText::Dynamic(Dynamic::Jsonata(e)),
+                    None => ErrorText::Literal(String::new()),
+                }
             }
             _ => ErrorText::Literal(s.to_string()),
         }),

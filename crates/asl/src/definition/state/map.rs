@@ -1,6 +1,7 @@
 //! `Map`: runs an item processor for each item of an array (inline) or of a dataset
 //! (distributed), and collects the results in an array.
 
+use crate::jsonata::{Expr};
 use baton_json::Value;
 
 use super::map_reader as reader;
@@ -70,7 +71,7 @@ pub enum MapCount {
     /// Read from the input (`...Path`).
     Path(Path),
     /// A JSONata expression.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 /// A percentage: fixed, read from a path, or computed by JSONata.
@@ -81,7 +82,7 @@ pub enum Tolerance {
     /// Read from the input (`...Path`).
     Path(Path),
     /// A JSONata expression.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Map {

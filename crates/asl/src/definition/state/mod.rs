@@ -23,6 +23,7 @@ pub use succeed::Succeed;
 pub use task::{Seconds, Task};
 pub use wait::{MAX_WAIT_SECONDS, Wait, WaitFor};
 
+use crate::jsonata::{JsonataTemplate};
 use baton_json::{Str, Value};
 
 use super::dynamic::Dynamic;
@@ -48,7 +49,7 @@ pub struct State {
     /// `OutputPath` (JSONPath states).
     pub output_path: IoPath,
     /// `Output` (JSONata states): a JSONata template for the state's output.
-    pub output: Option<Value>,
+    pub output: Option<JsonataTemplate>,
     /// `Assign`: variables set after the state's output is computed.
     pub assign: Option<Payload>,
     /// The type-specific part.
@@ -321,10 +322,13 @@ impl<'a> StateParser<'a, '_> {
         }
     }
 
-    fn io_fields(&mut self) -> (IoPath, IoPath, Option<Value>) {
+    fn io_fields(&mut self) -> (IoPath, IoPath, Option<JsonataTemplate>) {
         let input = self.io_path("InputPath");
         let output_path = self.io_path("OutputPath");
-        let output = self.jsonata_only("Output").cloned();
+        let at = self.f.at_field("Output");
+        let output = self
+            .jsonata_only("Output")
+            .and_then(|v| JsonataTemplate::compile(v, &at, self.d));
         (input, output_path, output)
     }
 

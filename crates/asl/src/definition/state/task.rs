@@ -1,5 +1,6 @@
 //! `Task`: runs a unit of work named by its `Resource`.
 
+use crate::jsonata::{Expr};
 use baton_json::Value;
 
 use super::{ResultPath, StateParser};
@@ -41,7 +42,7 @@ pub enum Seconds {
     /// `...SecondsPath`: read from the input (or a variable).
     Path(Path),
     /// A JSONata expression.
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 /// The longest task timeout and heartbeat AWS accepts (99999999 seconds).

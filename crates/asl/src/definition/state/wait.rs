@@ -1,5 +1,6 @@
 //! `Wait`: pauses for a time or until a timestamp.
 
+use crate::jsonata::{Expr};
 use baton_json::Value;
 use time::OffsetDateTime;
 
@@ -28,9 +29,9 @@ pub enum WaitFor {
     /// `TimestampPath`: an RFC 3339 timestamp read from the input.
     TimestampPath(Path),
     /// `Seconds` as a JSONata expression.
-    SecondsExpr(String),
+    SecondsExpr(Expr),
     /// `Timestamp` as a JSONata expression.
-    TimestampExpr(String),
+    TimestampExpr(Expr),
 }
 
 const FIELDS: [&str; 4] = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
@@ -73,7 +74,9 @@ fn timestamp(cx: &mut StateParser<'_, '_>) -> Option<WaitFor> {
     let at = cx.f.at_field("Timestamp");
     match cx.f.take("Timestamp")? {
         Value::String(s) => match (cx.ql, jsonata_expression(s)) {
-            (QueryLanguage::Jsonata, Some(e)) => Some(WaitFor::TimestampExpr(e.to_owned())),
+            (QueryLanguage::Jsonata, Some(e)) => {
+                crate::jsonata::compile_expr(e, &at, cx.d).map(WaitFor::TimestampExpr)
+            }
             _ => match crate::timestamp::parse(s) {
                 Some(t) => Some(WaitFor::Timestamp(t)),
                 None => {
