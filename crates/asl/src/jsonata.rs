@@ -43,7 +43,11 @@ pub struct JsonataTemplate(Arc<Template>);
 
 impl JsonataTemplate {
     /// Compiles `value`, reporting a syntax error at its place below `at`.
-    pub(crate) fn compile(value: &Value, at: &Pointer, d: &mut Diagnostics) -> Option<JsonataTemplate> {
+    pub(crate) fn compile(
+        value: &Value,
+        at: &Pointer,
+        d: &mut Diagnostics,
+    ) -> Option<JsonataTemplate> {
         match Template::compile(value) {
             Ok(t) => Some(JsonataTemplate(Arc::new(t))),
             Err((pointer, e)) => {

@@ -1,8 +1,8 @@
 //! What happens when a state is done with a step: exit and transition, retry, catch, or
 //! fail its frame; and what happens when a frame ends.
 
-use baton_asl::definition::state::Transition;
 use baton_asl::definition::state::ResultPath;
+use baton_asl::definition::state::Transition;
 use baton_asl::definition::{
     Catcher, JitterStrategy, Payload, QueryLanguage, Retrier, State, StateKind,
 };
@@ -12,10 +12,10 @@ use crate::dataflow::{assign, evaluate, place_result, select};
 use crate::effect::Effect;
 use crate::error::Failure;
 use crate::event::{Details, EvaluationFailed, EventType};
-use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::execution::{
     Execution, FrameId, Pos, Sink, Status, Step, Work, exited_type, failure_details,
 };
+use crate::jsonata::{self, EvalFailure, StatesVars};
 
 /// The outcome of a state's step.
 #[derive(Debug)]

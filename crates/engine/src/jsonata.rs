@@ -42,7 +42,11 @@ pub(crate) struct EvalFailure {
 
 impl At<'_> {
     /// A `States.QueryEvaluationError` of this state.
-    pub(crate) fn query_error(&self, detail: impl std::fmt::Display, location: &str) -> EvalFailure {
+    pub(crate) fn query_error(
+        &self,
+        detail: impl std::fmt::Display,
+        location: &str,
+    ) -> EvalFailure {
         EvalFailure {
             failure: Failure::new(
                 baton_asl::error_name::QUERY_EVALUATION_ERROR,
@@ -144,7 +148,12 @@ pub(crate) fn expr(
 }
 
 /// AWS's cause when a field's expression gave the wrong type of value.
-pub(crate) fn unexpected_type(expression: &str, field: &str, expected: &str, got: &Value) -> String {
+pub(crate) fn unexpected_type(
+    expression: &str,
+    field: &str,
+    expected: &str,
+    got: &Value,
+) -> String {
     format!(
         "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {}",
         expression.trim(),
@@ -205,9 +214,6 @@ pub(crate) fn count(
     match v.as_number() {
         Some(n) if n.as_u64().is_some() => Ok(n.as_u64().unwrap_or_default()),
         Some(n) if n.as_f64().fract() == 0.0 && n.as_f64() >= 0.0 => Ok(n.as_f64() as u64),
-        _ => Err(at.query_error(
-            unexpected_type(e.text(), field, "integer", &v),
-            field,
-        )),
+        _ => Err(at.query_error(unexpected_type(e.text(), field, "integer", &v), field)),
     }
 }

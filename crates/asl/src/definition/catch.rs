@@ -1,6 +1,6 @@
 //! `Catch`: catchers of Task, Parallel and Map states.
 
-use crate::jsonata::{JsonataTemplate};
+use crate::jsonata::JsonataTemplate;
 use baton_json::{Str, Value};
 
 use super::fields::Fields;

@@ -1,9 +1,9 @@
 //! A field whose value is computed at run time from a path or an intrinsic function call
 //! (`ErrorPath`, `CausePath`, ...), or a JSONata expression.
 
-use crate::jsonata::Expr;
 use crate::diagnostic::{Diagnostics, Pointer};
 use crate::intrinsic::Call;
+use crate::jsonata::Expr;
 use crate::path::Path;
 
 /// A path, an intrinsic function call, or a JSONata expression.

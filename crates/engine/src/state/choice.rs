@@ -1,7 +1,7 @@
 //! Choice: the first rule that matches picks the next state.
 
-use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::{Choice, RuleCondition};
+use baton_asl::definition::{QueryLanguage, State};
 
 use crate::dataflow::{assign, select};
 use crate::error::Failure;
@@ -83,7 +83,12 @@ impl Execution {
                     baton_json::Value::Bool(false) => {}
                     other => {
                         return Err(at.query_error(
-                            jsonata::unexpected_type(condition.text(), "Condition", "boolean", &other),
+                            jsonata::unexpected_type(
+                                condition.text(),
+                                "Condition",
+                                "boolean",
+                                &other,
+                            ),
                             "Condition",
                         ));
                     }

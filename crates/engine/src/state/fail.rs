@@ -1,7 +1,7 @@
 //! Fail: ends its frame with an error and a cause, literal or computed.
 
-use baton_asl::definition::{Dynamic, QueryLanguage};
 use baton_asl::definition::state::{ErrorText, Fail, State};
+use baton_asl::definition::{Dynamic, QueryLanguage};
 use baton_json::{Str, Value};
 
 use crate::dataflow::At;
@@ -21,9 +21,10 @@ impl Execution {
             ("ErrorPath", "CausePath")
         };
         let error = text(fail.error.as_ref(), error_field, &raw, &mut scope, at);
-        let cause = error.as_ref().ok().map(|_| {
-            text(fail.cause.as_ref(), cause_field, &raw, &mut scope, at)
-        });
+        let cause = error
+            .as_ref()
+            .ok()
+            .map(|_| text(fail.cause.as_ref(), cause_field, &raw, &mut scope, at));
         match (error, cause) {
             (Ok(error), Some(Ok(cause))) => Flow::FailFrame(Failure { error, cause }),
             (Err(flow), _) | (_, Some(Err(flow))) => flow,

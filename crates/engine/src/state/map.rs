@@ -2,8 +2,8 @@
 //! output is the array of the iterations' outputs. Inline iterations are part of the
 //! history; distributed ones run as a Map Run whose child executions are not.
 
-use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_asl::definition::state::{Map, MapCount, ProcessorMode, Tolerance};
+use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_json::{Str, Value};
 
 use crate::dataflow::{At, evaluate, select};

@@ -1,8 +1,8 @@
 //! Parallel: runs every branch on the same input; the output is the array of the
 //! branches' outputs. The first branch to fail fails the state and aborts the others.
 
-use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::Parallel;
+use baton_asl::definition::{QueryLanguage, State};
 use baton_json::Value;
 
 use crate::dataflow::{evaluate, select};
@@ -24,8 +24,15 @@ impl Execution {
             let (raw, at, mut scope) = self.state_env(fid, state);
             let input = if state.query_language == QueryLanguage::Jsonata {
                 let states = StatesVars::input(raw.clone());
-                jsonata::payload_or(parallel.parameters.as_ref(), "Arguments", raw, &mut scope, &states, at)
-                    .map_err(Flow::EvaluationFailed)
+                jsonata::payload_or(
+                    parallel.parameters.as_ref(),
+                    "Arguments",
+                    raw,
+                    &mut scope,
+                    &states,
+                    at,
+                )
+                .map_err(Flow::EvaluationFailed)
             } else {
                 select(&state.input_path, raw, &scope, at)
                     .and_then(|effective| match &parallel.parameters {

@@ -1,7 +1,7 @@
 //! Pass: input to output, optionally shaped by Parameters or replaced by Result.
 
-use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::Pass;
+use baton_asl::definition::{QueryLanguage, State};
 
 use crate::dataflow::{assign, evaluate, place_result, select};
 use crate::error::Failure;

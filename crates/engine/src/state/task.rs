@@ -143,8 +143,13 @@ impl Execution {
                     &states,
                     at,
                 )?;
-                let timeout =
-                    jsonata_seconds(task.timeout.as_ref(), "TimeoutSeconds", &mut scope, &states, at)?;
+                let timeout = jsonata_seconds(
+                    task.timeout.as_ref(),
+                    "TimeoutSeconds",
+                    &mut scope,
+                    &states,
+                    at,
+                )?;
                 let heartbeat = jsonata_seconds(
                     task.heartbeat.as_ref(),
                     "HeartbeatSeconds",

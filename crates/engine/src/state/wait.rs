@@ -1,7 +1,7 @@
 //! Wait: pauses its frame for a number of seconds or until a timestamp.
 
-use baton_asl::definition::{QueryLanguage, State};
 use baton_asl::definition::state::{Wait, WaitFor};
+use baton_asl::definition::{QueryLanguage, State};
 use baton_json::Value;
 
 use crate::dataflow::{At, assign, select};
@@ -50,7 +50,8 @@ impl Execution {
                         Ok(v) => match v.as_str().and_then(baton_asl::timestamp::parse) {
                             Some(t) => Millis::from_datetime(t),
                             None => {
-                                let shown = v.as_str().map_or_else(|| v.to_json_string(), str::to_owned);
+                                let shown =
+                                    v.as_str().map_or_else(|| v.to_json_string(), str::to_owned);
                                 return Flow::EvaluationFailed(at.query_error(
                                     format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"),
                                     "Timestamp",

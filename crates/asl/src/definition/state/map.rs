@@ -1,7 +1,7 @@
 //! `Map`: runs an item processor for each item of an array (inline) or of a dataset
 //! (distributed), and collects the results in an array.
 
-use crate::jsonata::{Expr};
+use crate::jsonata::Expr;
 use baton_json::Value;
 
 use super::map_reader as reader;

@@ -23,7 +23,7 @@ pub use succeed::Succeed;
 pub use task::{Seconds, Task};
 pub use wait::{MAX_WAIT_SECONDS, Wait, WaitFor};
 
-use crate::jsonata::{JsonataTemplate};
+use crate::jsonata::JsonataTemplate;
 use baton_json::{Str, Value};
 
 use super::dynamic::Dynamic;

@@ -1,6 +1,6 @@
 //! `Task`: runs a unit of work named by its `Resource`.
 
-use crate::jsonata::{Expr};
+use crate::jsonata::Expr;
 use baton_json::Value;
 
 use super::{ResultPath, StateParser};

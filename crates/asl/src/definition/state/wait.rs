@@ -1,6 +1,6 @@
 //! `Wait`: pauses for a time or until a timestamp.
 
-use crate::jsonata::{Expr};
+use crate::jsonata::Expr;
 use baton_json::Value;
 use time::OffsetDateTime;
 
