@@ -1266,6 +1266,16 @@ pub struct ActivityFailedEventDetails {
     pub cause: Option<String>,
 }
 
+impl ActivityFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ActivityFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for ActivityFailedEventDetails {
     const SHAPE: ShapeId = ShapeId(0);
 }
@@ -1284,6 +1294,17 @@ pub struct ActivityListItem {
     pub creation_date: Timestamp,
 }
 
+impl ActivityListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String, name: String, creation_date: Timestamp) -> Self {
+        ActivityListItem {
+            activity_arn,
+            name,
+            creation_date,
+        }
+    }
+}
+
 impl Shaped for ActivityListItem {
     const SHAPE: ShapeId = ShapeId(2);
 }
@@ -1297,6 +1318,16 @@ pub struct ActivityScheduleFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl ActivityScheduleFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ActivityScheduleFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for ActivityScheduleFailedEventDetails {
@@ -1336,6 +1367,19 @@ pub struct ActivityScheduledEventDetails {
     pub heartbeat_in_seconds: Option<i64>,
 }
 
+impl ActivityScheduledEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource: String) -> Self {
+        ActivityScheduledEventDetails {
+            resource,
+            input: None,
+            input_details: None,
+            timeout_in_seconds: None,
+            heartbeat_in_seconds: None,
+        }
+    }
+}
+
 impl Shaped for ActivityScheduledEventDetails {
     const SHAPE: ShapeId = ShapeId(4);
 }
@@ -1351,6 +1395,13 @@ pub struct ActivityStartedEventDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub worker_name: Option<String>,
+}
+
+impl ActivityStartedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ActivityStartedEventDetails { worker_name: None }
+    }
 }
 
 impl Shaped for ActivityStartedEventDetails {
@@ -1373,6 +1424,16 @@ pub struct ActivitySucceededEventDetails {
     pub output_details: Option<HistoryEventExecutionDataDetails>,
 }
 
+impl ActivitySucceededEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ActivitySucceededEventDetails {
+            output: None,
+            output_details: None,
+        }
+    }
+}
+
 impl Shaped for ActivitySucceededEventDetails {
     const SHAPE: ShapeId = ShapeId(6);
 }
@@ -1388,6 +1449,16 @@ pub struct ActivityTimedOutEventDetails {
     pub cause: Option<String>,
 }
 
+impl ActivityTimedOutEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ActivityTimedOutEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for ActivityTimedOutEventDetails {
     const SHAPE: ShapeId = ShapeId(7);
 }
@@ -1400,6 +1471,13 @@ pub struct AssignedVariablesDetails {
     /// size limits.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
+}
+
+impl AssignedVariablesDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        AssignedVariablesDetails { truncated: None }
+    }
 }
 
 impl Shaped for AssignedVariablesDetails {
@@ -1425,6 +1503,16 @@ pub struct BillingDetails {
     pub billed_duration_in_milliseconds: Option<i64>,
 }
 
+impl BillingDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        BillingDetails {
+            billed_memory_used_in_mb: None,
+            billed_duration_in_milliseconds: None,
+        }
+    }
+}
+
 impl Shaped for BillingDetails {
     const SHAPE: ShapeId = ShapeId(14);
 }
@@ -1436,6 +1524,13 @@ pub struct CloudWatchEventsExecutionDataDetails {
     /// calls.
     #[serde(rename = "included", default, skip_serializing_if = "Option::is_none")]
     pub included: Option<bool>,
+}
+
+impl CloudWatchEventsExecutionDataDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        CloudWatchEventsExecutionDataDetails { included: None }
+    }
 }
 
 impl Shaped for CloudWatchEventsExecutionDataDetails {
@@ -1453,6 +1548,15 @@ pub struct CloudWatchLogsLogGroup {
         skip_serializing_if = "Option::is_none"
     )]
     pub log_group_arn: Option<String>,
+}
+
+impl CloudWatchLogsLogGroup {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        CloudWatchLogsLogGroup {
+            log_group_arn: None,
+        }
+    }
 }
 
 impl Shaped for CloudWatchLogsLogGroup {
@@ -1478,6 +1582,17 @@ pub struct CreateActivityInput {
     pub encryption_configuration: Option<EncryptionConfiguration>,
 }
 
+impl CreateActivityInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(name: String) -> Self {
+        CreateActivityInput {
+            name,
+            tags: None,
+            encryption_configuration: None,
+        }
+    }
+}
+
 impl Shaped for CreateActivityInput {
     const SHAPE: ShapeId = ShapeId(20);
 }
@@ -1491,6 +1606,16 @@ pub struct CreateActivityOutput {
     /// The date the activity is created. Required.
     #[serde(rename = "creationDate")]
     pub creation_date: Timestamp,
+}
+
+impl CreateActivityOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String, creation_date: Timestamp) -> Self {
+        CreateActivityOutput {
+            activity_arn,
+            creation_date,
+        }
+    }
 }
 
 impl Shaped for CreateActivityOutput {
@@ -1519,6 +1644,17 @@ pub struct CreateStateMachineAliasInput {
     pub routing_configuration: Vec<RoutingConfigurationListItem>,
 }
 
+impl CreateStateMachineAliasInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(name: String, routing_configuration: Vec<RoutingConfigurationListItem>) -> Self {
+        CreateStateMachineAliasInput {
+            description: None,
+            name,
+            routing_configuration,
+        }
+    }
+}
+
 impl Shaped for CreateStateMachineAliasInput {
     const SHAPE: ShapeId = ShapeId(22);
 }
@@ -1533,6 +1669,16 @@ pub struct CreateStateMachineAliasOutput {
     /// The date the state machine alias was created. Required.
     #[serde(rename = "creationDate")]
     pub creation_date: Timestamp,
+}
+
+impl CreateStateMachineAliasOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_alias_arn: String, creation_date: Timestamp) -> Self {
+        CreateStateMachineAliasOutput {
+            state_machine_alias_arn,
+            creation_date,
+        }
+    }
 }
 
 impl Shaped for CreateStateMachineAliasOutput {
@@ -1595,6 +1741,24 @@ pub struct CreateStateMachineInput {
     pub encryption_configuration: Option<EncryptionConfiguration>,
 }
 
+impl CreateStateMachineInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(name: String, definition: String, role_arn: String) -> Self {
+        CreateStateMachineInput {
+            name,
+            definition,
+            role_arn,
+            r#type: None,
+            logging_configuration: None,
+            tags: None,
+            tracing_configuration: None,
+            publish: None,
+            version_description: None,
+            encryption_configuration: None,
+        }
+    }
+}
+
 impl Shaped for CreateStateMachineInput {
     const SHAPE: ShapeId = ShapeId(24);
 }
@@ -1618,6 +1782,17 @@ pub struct CreateStateMachineOutput {
     pub state_machine_version_arn: Option<String>,
 }
 
+impl CreateStateMachineOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String, creation_date: Timestamp) -> Self {
+        CreateStateMachineOutput {
+            state_machine_arn,
+            creation_date,
+            state_machine_version_arn: None,
+        }
+    }
+}
+
 impl Shaped for CreateStateMachineOutput {
     const SHAPE: ShapeId = ShapeId(25);
 }
@@ -1630,6 +1805,13 @@ pub struct DeleteActivityInput {
     pub activity_arn: String,
 }
 
+impl DeleteActivityInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String) -> Self {
+        DeleteActivityInput { activity_arn }
+    }
+}
+
 impl Shaped for DeleteActivityInput {
     const SHAPE: ShapeId = ShapeId(27);
 }
@@ -1637,6 +1819,13 @@ impl Shaped for DeleteActivityInput {
 /// The response of DeleteActivity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DeleteActivityOutput {}
+
+impl DeleteActivityOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        DeleteActivityOutput {}
+    }
+}
 
 impl Shaped for DeleteActivityOutput {
     const SHAPE: ShapeId = ShapeId(28);
@@ -1650,6 +1839,15 @@ pub struct DeleteStateMachineAliasInput {
     pub state_machine_alias_arn: String,
 }
 
+impl DeleteStateMachineAliasInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_alias_arn: String) -> Self {
+        DeleteStateMachineAliasInput {
+            state_machine_alias_arn,
+        }
+    }
+}
+
 impl Shaped for DeleteStateMachineAliasInput {
     const SHAPE: ShapeId = ShapeId(29);
 }
@@ -1657,6 +1855,13 @@ impl Shaped for DeleteStateMachineAliasInput {
 /// The response of DeleteStateMachineAlias.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DeleteStateMachineAliasOutput {}
+
+impl DeleteStateMachineAliasOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        DeleteStateMachineAliasOutput {}
+    }
+}
 
 impl Shaped for DeleteStateMachineAliasOutput {
     const SHAPE: ShapeId = ShapeId(30);
@@ -1670,6 +1875,13 @@ pub struct DeleteStateMachineInput {
     pub state_machine_arn: String,
 }
 
+impl DeleteStateMachineInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        DeleteStateMachineInput { state_machine_arn }
+    }
+}
+
 impl Shaped for DeleteStateMachineInput {
     const SHAPE: ShapeId = ShapeId(31);
 }
@@ -1677,6 +1889,13 @@ impl Shaped for DeleteStateMachineInput {
 /// The response of DeleteStateMachine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DeleteStateMachineOutput {}
+
+impl DeleteStateMachineOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        DeleteStateMachineOutput {}
+    }
+}
 
 impl Shaped for DeleteStateMachineOutput {
     const SHAPE: ShapeId = ShapeId(32);
@@ -1690,6 +1909,15 @@ pub struct DeleteStateMachineVersionInput {
     pub state_machine_version_arn: String,
 }
 
+impl DeleteStateMachineVersionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_version_arn: String) -> Self {
+        DeleteStateMachineVersionInput {
+            state_machine_version_arn,
+        }
+    }
+}
+
 impl Shaped for DeleteStateMachineVersionInput {
     const SHAPE: ShapeId = ShapeId(33);
 }
@@ -1697,6 +1925,13 @@ impl Shaped for DeleteStateMachineVersionInput {
 /// The response of DeleteStateMachineVersion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DeleteStateMachineVersionOutput {}
+
+impl DeleteStateMachineVersionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        DeleteStateMachineVersionOutput {}
+    }
+}
 
 impl Shaped for DeleteStateMachineVersionOutput {
     const SHAPE: ShapeId = ShapeId(34);
@@ -1708,6 +1943,13 @@ pub struct DescribeActivityInput {
     /// The Amazon Resource Name (ARN) of the activity to describe. Required.
     #[serde(rename = "activityArn")]
     pub activity_arn: String,
+}
+
+impl DescribeActivityInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String) -> Self {
+        DescribeActivityInput { activity_arn }
+    }
 }
 
 impl Shaped for DescribeActivityInput {
@@ -1735,6 +1977,18 @@ pub struct DescribeActivityOutput {
     pub encryption_configuration: Option<EncryptionConfiguration>,
 }
 
+impl DescribeActivityOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String, name: String, creation_date: Timestamp) -> Self {
+        DescribeActivityOutput {
+            activity_arn,
+            name,
+            creation_date,
+            encryption_configuration: None,
+        }
+    }
+}
+
 impl Shaped for DescribeActivityOutput {
     const SHAPE: ShapeId = ShapeId(36);
 }
@@ -1755,6 +2009,16 @@ pub struct DescribeExecutionInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub included_data: Option<IncludedData>,
+}
+
+impl DescribeExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        DescribeExecutionInput {
+            execution_arn,
+            included_data: None,
+        }
+    }
 }
 
 impl Shaped for DescribeExecutionInput {
@@ -1873,6 +2137,39 @@ pub struct DescribeExecutionOutput {
     pub redrive_status_reason: Option<String>,
 }
 
+impl DescribeExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        execution_arn: String,
+        state_machine_arn: String,
+        status: ExecutionStatus,
+        start_date: Timestamp,
+    ) -> Self {
+        DescribeExecutionOutput {
+            execution_arn,
+            state_machine_arn,
+            name: None,
+            status,
+            start_date,
+            stop_date: None,
+            input: None,
+            input_details: None,
+            output: None,
+            output_details: None,
+            trace_header: None,
+            map_run_arn: None,
+            error: None,
+            cause: None,
+            state_machine_version_arn: None,
+            state_machine_alias_arn: None,
+            redrive_count: None,
+            redrive_date: None,
+            redrive_status: None,
+            redrive_status_reason: None,
+        }
+    }
+}
+
 impl Shaped for DescribeExecutionOutput {
     const SHAPE: ShapeId = ShapeId(38);
 }
@@ -1883,6 +2180,13 @@ pub struct DescribeMapRunInput {
     /// The Amazon Resource Name (ARN) that identifies a Map Run. Required.
     #[serde(rename = "mapRunArn")]
     pub map_run_arn: String,
+}
+
+impl DescribeMapRunInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(map_run_arn: String) -> Self {
+        DescribeMapRunInput { map_run_arn }
+    }
 }
 
 impl Shaped for DescribeMapRunInput {
@@ -1948,6 +2252,36 @@ pub struct DescribeMapRunOutput {
     pub redrive_date: Option<Timestamp>,
 }
 
+impl DescribeMapRunOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        map_run_arn: String,
+        execution_arn: String,
+        status: MapRunStatus,
+        start_date: Timestamp,
+        max_concurrency: i32,
+        tolerated_failure_percentage: f32,
+        tolerated_failure_count: i64,
+        item_counts: MapRunItemCounts,
+        execution_counts: MapRunExecutionCounts,
+    ) -> Self {
+        DescribeMapRunOutput {
+            map_run_arn,
+            execution_arn,
+            status,
+            start_date,
+            stop_date: None,
+            max_concurrency,
+            tolerated_failure_percentage,
+            tolerated_failure_count,
+            item_counts,
+            execution_counts,
+            redrive_count: None,
+            redrive_date: None,
+        }
+    }
+}
+
 impl Shaped for DescribeMapRunOutput {
     const SHAPE: ShapeId = ShapeId(40);
 }
@@ -1958,6 +2292,15 @@ pub struct DescribeStateMachineAliasInput {
     /// The Amazon Resource Name (ARN) of the state machine alias. Required.
     #[serde(rename = "stateMachineAliasArn")]
     pub state_machine_alias_arn: String,
+}
+
+impl DescribeStateMachineAliasInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_alias_arn: String) -> Self {
+        DescribeStateMachineAliasInput {
+            state_machine_alias_arn,
+        }
+    }
 }
 
 impl Shaped for DescribeStateMachineAliasInput {
@@ -2007,6 +2350,20 @@ pub struct DescribeStateMachineAliasOutput {
     pub update_date: Option<Timestamp>,
 }
 
+impl DescribeStateMachineAliasOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        DescribeStateMachineAliasOutput {
+            state_machine_alias_arn: None,
+            name: None,
+            description: None,
+            routing_configuration: None,
+            creation_date: None,
+            update_date: None,
+        }
+    }
+}
+
 impl Shaped for DescribeStateMachineAliasOutput {
     const SHAPE: ShapeId = ShapeId(42);
 }
@@ -2028,6 +2385,16 @@ pub struct DescribeStateMachineForExecutionInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub included_data: Option<IncludedData>,
+}
+
+impl DescribeStateMachineForExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        DescribeStateMachineForExecutionInput {
+            execution_arn,
+            included_data: None,
+        }
+    }
 }
 
 impl Shaped for DescribeStateMachineForExecutionInput {
@@ -2105,6 +2472,32 @@ pub struct DescribeStateMachineForExecutionOutput {
     pub variable_references: Option<IndexMap<String, Vec<String>>>,
 }
 
+impl DescribeStateMachineForExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        state_machine_arn: String,
+        name: String,
+        definition: String,
+        role_arn: String,
+        update_date: Timestamp,
+    ) -> Self {
+        DescribeStateMachineForExecutionOutput {
+            state_machine_arn,
+            name,
+            definition,
+            role_arn,
+            update_date,
+            logging_configuration: None,
+            tracing_configuration: None,
+            map_run_arn: None,
+            label: None,
+            revision_id: None,
+            encryption_configuration: None,
+            variable_references: None,
+        }
+    }
+}
+
 impl Shaped for DescribeStateMachineForExecutionOutput {
     const SHAPE: ShapeId = ShapeId(44);
 }
@@ -2126,6 +2519,16 @@ pub struct DescribeStateMachineInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub included_data: Option<IncludedData>,
+}
+
+impl DescribeStateMachineInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        DescribeStateMachineInput {
+            state_machine_arn,
+            included_data: None,
+        }
+    }
 }
 
 impl Shaped for DescribeStateMachineInput {
@@ -2209,6 +2612,35 @@ pub struct DescribeStateMachineOutput {
     pub variable_references: Option<IndexMap<String, Vec<String>>>,
 }
 
+impl DescribeStateMachineOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        state_machine_arn: String,
+        name: String,
+        definition: String,
+        role_arn: String,
+        r#type: StateMachineType,
+        creation_date: Timestamp,
+    ) -> Self {
+        DescribeStateMachineOutput {
+            state_machine_arn,
+            name,
+            status: None,
+            definition,
+            role_arn,
+            r#type,
+            creation_date,
+            logging_configuration: None,
+            tracing_configuration: None,
+            label: None,
+            revision_id: None,
+            description: None,
+            encryption_configuration: None,
+            variable_references: None,
+        }
+    }
+}
+
 impl Shaped for DescribeStateMachineOutput {
     const SHAPE: ShapeId = ShapeId(46);
 }
@@ -2234,6 +2666,17 @@ pub struct EncryptionConfiguration {
     pub r#type: EncryptionType,
 }
 
+impl EncryptionConfiguration {
+    /// A value with the required members given and the others absent.
+    pub fn new(r#type: EncryptionType) -> Self {
+        EncryptionConfiguration {
+            kms_key_id: None,
+            kms_data_key_reuse_period_seconds: None,
+            r#type,
+        }
+    }
+}
+
 impl Shaped for EncryptionConfiguration {
     const SHAPE: ShapeId = ShapeId(48);
 }
@@ -2257,6 +2700,18 @@ pub struct EvaluationFailedEventDetails {
     pub state: String,
 }
 
+impl EvaluationFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(state: String) -> Self {
+        EvaluationFailedEventDetails {
+            error: None,
+            cause: None,
+            location: None,
+            state,
+        }
+    }
+}
+
 impl Shaped for EvaluationFailedEventDetails {
     const SHAPE: ShapeId = ShapeId(51);
 }
@@ -2272,6 +2727,16 @@ pub struct ExecutionAbortedEventDetails {
     pub cause: Option<String>,
 }
 
+impl ExecutionAbortedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionAbortedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for ExecutionAbortedEventDetails {
     const SHAPE: ShapeId = ShapeId(55);
 }
@@ -2285,6 +2750,16 @@ pub struct ExecutionFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl ExecutionFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for ExecutionFailedEventDetails {
@@ -2356,6 +2831,32 @@ pub struct ExecutionListItem {
     pub redrive_date: Option<Timestamp>,
 }
 
+impl ExecutionListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        execution_arn: String,
+        state_machine_arn: String,
+        name: String,
+        status: ExecutionStatus,
+        start_date: Timestamp,
+    ) -> Self {
+        ExecutionListItem {
+            execution_arn,
+            state_machine_arn,
+            name,
+            status,
+            start_date,
+            stop_date: None,
+            map_run_arn: None,
+            item_count: None,
+            state_machine_version_arn: None,
+            state_machine_alias_arn: None,
+            redrive_count: None,
+            redrive_date: None,
+        }
+    }
+}
+
 impl Shaped for ExecutionListItem {
     const SHAPE: ShapeId = ShapeId(58);
 }
@@ -2372,6 +2873,15 @@ pub struct ExecutionRedrivenEventDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub redrive_count: Option<i32>,
+}
+
+impl ExecutionRedrivenEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionRedrivenEventDetails {
+            redrive_count: None,
+        }
+    }
 }
 
 impl Shaped for ExecutionRedrivenEventDetails {
@@ -2413,6 +2923,19 @@ pub struct ExecutionStartedEventDetails {
     pub state_machine_version_arn: Option<String>,
 }
 
+impl ExecutionStartedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionStartedEventDetails {
+            input: None,
+            input_details: None,
+            role_arn: None,
+            state_machine_alias_arn: None,
+            state_machine_version_arn: None,
+        }
+    }
+}
+
 impl Shaped for ExecutionStartedEventDetails {
     const SHAPE: ShapeId = ShapeId(62);
 }
@@ -2433,6 +2956,16 @@ pub struct ExecutionSucceededEventDetails {
     pub output_details: Option<HistoryEventExecutionDataDetails>,
 }
 
+impl ExecutionSucceededEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionSucceededEventDetails {
+            output: None,
+            output_details: None,
+        }
+    }
+}
+
 impl Shaped for ExecutionSucceededEventDetails {
     const SHAPE: ShapeId = ShapeId(64);
 }
@@ -2446,6 +2979,16 @@ pub struct ExecutionTimedOutEventDetails {
     /// A more detailed explanation of the cause of the timeout.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl ExecutionTimedOutEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ExecutionTimedOutEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for ExecutionTimedOutEventDetails {
@@ -2469,6 +3012,16 @@ pub struct GetActivityTaskInput {
     pub worker_name: Option<String>,
 }
 
+impl GetActivityTaskInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activity_arn: String) -> Self {
+        GetActivityTaskInput {
+            activity_arn,
+            worker_name: None,
+        }
+    }
+}
+
 impl Shaped for GetActivityTaskInput {
     const SHAPE: ShapeId = ShapeId(66);
 }
@@ -2485,6 +3038,16 @@ pub struct GetActivityTaskOutput {
     /// the payload size, and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
+}
+
+impl GetActivityTaskOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        GetActivityTaskOutput {
+            task_token: None,
+            input: None,
+        }
+    }
 }
 
 impl Shaped for GetActivityTaskOutput {
@@ -2530,6 +3093,19 @@ pub struct GetExecutionHistoryInput {
     pub include_execution_data: Option<bool>,
 }
 
+impl GetExecutionHistoryInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        GetExecutionHistoryInput {
+            execution_arn,
+            max_results: None,
+            reverse_order: None,
+            next_token: None,
+            include_execution_data: None,
+        }
+    }
+}
+
 impl Shaped for GetExecutionHistoryInput {
     const SHAPE: ShapeId = ShapeId(68);
 }
@@ -2547,6 +3123,16 @@ pub struct GetExecutionHistoryOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl GetExecutionHistoryOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(events: Vec<Passthrough<HistoryEvent>>) -> Self {
+        GetExecutionHistoryOutput {
+            events,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for GetExecutionHistoryOutput {
@@ -2839,6 +3425,55 @@ pub struct HistoryEvent {
     pub evaluation_failed_event_details: Option<EvaluationFailedEventDetails>,
 }
 
+impl HistoryEvent {
+    /// A value with the required members given and the others absent.
+    pub fn new(timestamp: Timestamp, r#type: HistoryEventType, id: i64) -> Self {
+        HistoryEvent {
+            timestamp,
+            r#type,
+            id,
+            previous_event_id: None,
+            activity_failed_event_details: None,
+            activity_schedule_failed_event_details: None,
+            activity_scheduled_event_details: None,
+            activity_started_event_details: None,
+            activity_succeeded_event_details: None,
+            activity_timed_out_event_details: None,
+            task_failed_event_details: None,
+            task_scheduled_event_details: None,
+            task_start_failed_event_details: None,
+            task_started_event_details: None,
+            task_submit_failed_event_details: None,
+            task_submitted_event_details: None,
+            task_succeeded_event_details: None,
+            task_timed_out_event_details: None,
+            execution_failed_event_details: None,
+            execution_started_event_details: None,
+            execution_succeeded_event_details: None,
+            execution_aborted_event_details: None,
+            execution_timed_out_event_details: None,
+            execution_redriven_event_details: None,
+            map_state_started_event_details: None,
+            map_iteration_started_event_details: None,
+            map_iteration_succeeded_event_details: None,
+            map_iteration_failed_event_details: None,
+            map_iteration_aborted_event_details: None,
+            lambda_function_failed_event_details: None,
+            lambda_function_schedule_failed_event_details: None,
+            lambda_function_scheduled_event_details: None,
+            lambda_function_start_failed_event_details: None,
+            lambda_function_succeeded_event_details: None,
+            lambda_function_timed_out_event_details: None,
+            state_entered_event_details: None,
+            state_exited_event_details: None,
+            map_run_started_event_details: None,
+            map_run_failed_event_details: None,
+            map_run_redriven_event_details: None,
+            evaluation_failed_event_details: None,
+        }
+    }
+}
+
 impl Shaped for HistoryEvent {
     const SHAPE: ShapeId = ShapeId(76);
 }
@@ -2851,6 +3486,13 @@ pub struct HistoryEventExecutionDataDetails {
     /// limits.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
+}
+
+impl HistoryEventExecutionDataDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        HistoryEventExecutionDataDetails { truncated: None }
+    }
 }
 
 impl Shaped for HistoryEventExecutionDataDetails {
@@ -2981,6 +3623,32 @@ pub struct InspectionData {
     pub max_concurrency: Option<i32>,
 }
 
+impl InspectionData {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        InspectionData {
+            input: None,
+            after_arguments: None,
+            after_input_path: None,
+            after_parameters: None,
+            result: None,
+            after_result_selector: None,
+            after_result_path: None,
+            request: None,
+            response: None,
+            variables: None,
+            error_details: None,
+            after_items_path: None,
+            after_item_selector: None,
+            after_item_batcher: None,
+            after_items_pointer: None,
+            tolerated_failure_count: None,
+            tolerated_failure_percentage: None,
+            max_concurrency: None,
+        }
+    }
+}
+
 impl Shaped for InspectionData {
     const SHAPE: ShapeId = ShapeId(84);
 }
@@ -3004,6 +3672,19 @@ pub struct InspectionDataRequest {
     /// The request body for the HTTP request.
     #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+}
+
+impl InspectionDataRequest {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        InspectionDataRequest {
+            protocol: None,
+            method: None,
+            url: None,
+            headers: None,
+            body: None,
+        }
+    }
 }
 
 impl Shaped for InspectionDataRequest {
@@ -3040,6 +3721,19 @@ pub struct InspectionDataResponse {
     pub body: Option<String>,
 }
 
+impl InspectionDataResponse {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        InspectionDataResponse {
+            protocol: None,
+            status_code: None,
+            status_message: None,
+            headers: None,
+            body: None,
+        }
+    }
+}
+
 impl Shaped for InspectionDataResponse {
     const SHAPE: ShapeId = ShapeId(86);
 }
@@ -3070,6 +3764,17 @@ pub struct InspectionErrorDetails {
     pub retry_backoff_interval_seconds: Option<i32>,
 }
 
+impl InspectionErrorDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        InspectionErrorDetails {
+            catch_index: None,
+            retry_index: None,
+            retry_backoff_interval_seconds: None,
+        }
+    }
+}
+
 impl Shaped for InspectionErrorDetails {
     const SHAPE: ShapeId = ShapeId(87);
 }
@@ -3083,6 +3788,16 @@ pub struct LambdaFunctionFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl LambdaFunctionFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LambdaFunctionFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for LambdaFunctionFailedEventDetails {
@@ -3099,6 +3814,16 @@ pub struct LambdaFunctionScheduleFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl LambdaFunctionScheduleFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LambdaFunctionScheduleFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for LambdaFunctionScheduleFailedEventDetails {
@@ -3138,6 +3863,19 @@ pub struct LambdaFunctionScheduledEventDetails {
     pub task_credentials: Option<TaskCredentials>,
 }
 
+impl LambdaFunctionScheduledEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource: String) -> Self {
+        LambdaFunctionScheduledEventDetails {
+            resource,
+            input: None,
+            input_details: None,
+            timeout_in_seconds: None,
+            task_credentials: None,
+        }
+    }
+}
+
 impl Shaped for LambdaFunctionScheduledEventDetails {
     const SHAPE: ShapeId = ShapeId(97);
 }
@@ -3151,6 +3889,16 @@ pub struct LambdaFunctionStartFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl LambdaFunctionStartFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LambdaFunctionStartFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for LambdaFunctionStartFailedEventDetails {
@@ -3173,6 +3921,16 @@ pub struct LambdaFunctionSucceededEventDetails {
     pub output_details: Option<HistoryEventExecutionDataDetails>,
 }
 
+impl LambdaFunctionSucceededEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LambdaFunctionSucceededEventDetails {
+            output: None,
+            output_details: None,
+        }
+    }
+}
+
 impl Shaped for LambdaFunctionSucceededEventDetails {
     const SHAPE: ShapeId = ShapeId(99);
 }
@@ -3186,6 +3944,16 @@ pub struct LambdaFunctionTimedOutEventDetails {
     /// A more detailed explanation of the cause of the timeout.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl LambdaFunctionTimedOutEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LambdaFunctionTimedOutEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for LambdaFunctionTimedOutEventDetails {
@@ -3213,6 +3981,16 @@ pub struct ListActivitiesInput {
     pub next_token: Option<String>,
 }
 
+impl ListActivitiesInput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ListActivitiesInput {
+            max_results: None,
+            next_token: None,
+        }
+    }
+}
+
 impl Shaped for ListActivitiesInput {
     const SHAPE: ShapeId = ShapeId(101);
 }
@@ -3230,6 +4008,16 @@ pub struct ListActivitiesOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl ListActivitiesOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(activities: Vec<ActivityListItem>) -> Self {
+        ListActivitiesOutput {
+            activities,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for ListActivitiesOutput {
@@ -3285,6 +4073,20 @@ pub struct ListExecutionsInput {
     pub redrive_filter: Option<ExecutionRedriveFilter>,
 }
 
+impl ListExecutionsInput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ListExecutionsInput {
+            state_machine_arn: None,
+            status_filter: None,
+            max_results: None,
+            next_token: None,
+            map_run_arn: None,
+            redrive_filter: None,
+        }
+    }
+}
+
 impl Shaped for ListExecutionsInput {
     const SHAPE: ShapeId = ShapeId(103);
 }
@@ -3302,6 +4104,16 @@ pub struct ListExecutionsOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl ListExecutionsOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(executions: Vec<ExecutionListItem>) -> Self {
+        ListExecutionsOutput {
+            executions,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for ListExecutionsOutput {
@@ -3333,6 +4145,17 @@ pub struct ListMapRunsInput {
     pub next_token: Option<String>,
 }
 
+impl ListMapRunsInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        ListMapRunsInput {
+            execution_arn,
+            max_results: None,
+            next_token: None,
+        }
+    }
+}
+
 impl Shaped for ListMapRunsInput {
     const SHAPE: ShapeId = ShapeId(106);
 }
@@ -3352,6 +4175,16 @@ pub struct ListMapRunsOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl ListMapRunsOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(map_runs: Vec<MapRunListItem>) -> Self {
+        ListMapRunsOutput {
+            map_runs,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for ListMapRunsOutput {
@@ -3383,6 +4216,17 @@ pub struct ListStateMachineAliasesInput {
     pub max_results: Option<i32>,
 }
 
+impl ListStateMachineAliasesInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        ListStateMachineAliasesInput {
+            state_machine_arn,
+            next_token: None,
+            max_results: None,
+        }
+    }
+}
+
 impl Shaped for ListStateMachineAliasesInput {
     const SHAPE: ShapeId = ShapeId(108);
 }
@@ -3400,6 +4244,16 @@ pub struct ListStateMachineAliasesOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl ListStateMachineAliasesOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_aliases: Vec<StateMachineAliasListItem>) -> Self {
+        ListStateMachineAliasesOutput {
+            state_machine_aliases,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for ListStateMachineAliasesOutput {
@@ -3430,6 +4284,17 @@ pub struct ListStateMachineVersionsInput {
     pub max_results: Option<i32>,
 }
 
+impl ListStateMachineVersionsInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        ListStateMachineVersionsInput {
+            state_machine_arn,
+            next_token: None,
+            max_results: None,
+        }
+    }
+}
+
 impl Shaped for ListStateMachineVersionsInput {
     const SHAPE: ShapeId = ShapeId(110);
 }
@@ -3447,6 +4312,16 @@ pub struct ListStateMachineVersionsOutput {
     /// InvalidToken error.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl ListStateMachineVersionsOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_versions: Vec<StateMachineVersionListItem>) -> Self {
+        ListStateMachineVersionsOutput {
+            state_machine_versions,
+            next_token: None,
+        }
+    }
 }
 
 impl Shaped for ListStateMachineVersionsOutput {
@@ -3474,6 +4349,16 @@ pub struct ListStateMachinesInput {
     pub next_token: Option<String>,
 }
 
+impl ListStateMachinesInput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ListStateMachinesInput {
+            max_results: None,
+            next_token: None,
+        }
+    }
+}
+
 impl Shaped for ListStateMachinesInput {
     const SHAPE: ShapeId = ShapeId(112);
 }
@@ -3493,6 +4378,16 @@ pub struct ListStateMachinesOutput {
     pub next_token: Option<String>,
 }
 
+impl ListStateMachinesOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machines: Vec<StateMachineListItem>) -> Self {
+        ListStateMachinesOutput {
+            state_machines,
+            next_token: None,
+        }
+    }
+}
+
 impl Shaped for ListStateMachinesOutput {
     const SHAPE: ShapeId = ShapeId(113);
 }
@@ -3506,6 +4401,13 @@ pub struct ListTagsForResourceInput {
     pub resource_arn: String,
 }
 
+impl ListTagsForResourceInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_arn: String) -> Self {
+        ListTagsForResourceInput { resource_arn }
+    }
+}
+
 impl Shaped for ListTagsForResourceInput {
     const SHAPE: ShapeId = ShapeId(114);
 }
@@ -3516,6 +4418,13 @@ pub struct ListTagsForResourceOutput {
     /// An array of tags associated with the resource.
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
+}
+
+impl ListTagsForResourceOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        ListTagsForResourceOutput { tags: None }
+    }
 }
 
 impl Shaped for ListTagsForResourceOutput {
@@ -3533,6 +4442,15 @@ pub struct LogDestination {
         skip_serializing_if = "Option::is_none"
     )]
     pub cloud_watch_logs_log_group: Option<CloudWatchLogsLogGroup>,
+}
+
+impl LogDestination {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LogDestination {
+            cloud_watch_logs_log_group: None,
+        }
+    }
 }
 
 impl Shaped for LogDestination {
@@ -3563,6 +4481,17 @@ pub struct LoggingConfiguration {
     pub destinations: Option<Vec<LogDestination>>,
 }
 
+impl LoggingConfiguration {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        LoggingConfiguration {
+            level: None,
+            include_execution_data: None,
+            destinations: None,
+        }
+    }
+}
+
 impl Shaped for LoggingConfiguration {
     const SHAPE: ShapeId = ShapeId(119);
 }
@@ -3576,6 +4505,16 @@ pub struct MapIterationEventDetails {
     /// The index of the array belonging to the Map state iteration.
     #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i32>,
+}
+
+impl MapIterationEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MapIterationEventDetails {
+            name: None,
+            index: None,
+        }
+    }
 }
 
 impl Shaped for MapIterationEventDetails {
@@ -3639,6 +4578,33 @@ pub struct MapRunExecutionCounts {
     pub pending_redrive: Option<i64>,
 }
 
+impl MapRunExecutionCounts {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        pending: i64,
+        running: i64,
+        succeeded: i64,
+        failed: i64,
+        timed_out: i64,
+        aborted: i64,
+        total: i64,
+        results_written: i64,
+    ) -> Self {
+        MapRunExecutionCounts {
+            pending,
+            running,
+            succeeded,
+            failed,
+            timed_out,
+            aborted,
+            total,
+            results_written,
+            failures_not_redrivable: None,
+            pending_redrive: None,
+        }
+    }
+}
+
 impl Shaped for MapRunExecutionCounts {
     const SHAPE: ShapeId = ShapeId(124);
 }
@@ -3653,6 +4619,16 @@ pub struct MapRunFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl MapRunFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MapRunFailedEventDetails {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for MapRunFailedEventDetails {
@@ -3715,6 +4691,33 @@ pub struct MapRunItemCounts {
     pub pending_redrive: Option<i64>,
 }
 
+impl MapRunItemCounts {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        pending: i64,
+        running: i64,
+        succeeded: i64,
+        failed: i64,
+        timed_out: i64,
+        aborted: i64,
+        total: i64,
+        results_written: i64,
+    ) -> Self {
+        MapRunItemCounts {
+            pending,
+            running,
+            succeeded,
+            failed,
+            timed_out,
+            aborted,
+            total,
+            results_written,
+            failures_not_redrivable: None,
+            pending_redrive: None,
+        }
+    }
+}
+
 impl Shaped for MapRunItemCounts {
     const SHAPE: ShapeId = ShapeId(126);
 }
@@ -3739,6 +4742,24 @@ pub struct MapRunListItem {
     pub stop_date: Option<Timestamp>,
 }
 
+impl MapRunListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        execution_arn: String,
+        map_run_arn: String,
+        state_machine_arn: String,
+        start_date: Timestamp,
+    ) -> Self {
+        MapRunListItem {
+            execution_arn,
+            map_run_arn,
+            state_machine_arn,
+            start_date,
+            stop_date: None,
+        }
+    }
+}
+
 impl Shaped for MapRunListItem {
     const SHAPE: ShapeId = ShapeId(129);
 }
@@ -3760,6 +4781,16 @@ pub struct MapRunRedrivenEventDetails {
     pub redrive_count: Option<i32>,
 }
 
+impl MapRunRedrivenEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MapRunRedrivenEventDetails {
+            map_run_arn: None,
+            redrive_count: None,
+        }
+    }
+}
+
 impl Shaped for MapRunRedrivenEventDetails {
     const SHAPE: ShapeId = ShapeId(130);
 }
@@ -3772,6 +4803,13 @@ pub struct MapRunStartedEventDetails {
     pub map_run_arn: Option<String>,
 }
 
+impl MapRunStartedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MapRunStartedEventDetails { map_run_arn: None }
+    }
+}
+
 impl Shaped for MapRunStartedEventDetails {
     const SHAPE: ShapeId = ShapeId(131);
 }
@@ -3782,6 +4820,13 @@ pub struct MapStateStartedEventDetails {
     /// The size of the array for Map state iterations.
     #[serde(rename = "length", default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i32>,
+}
+
+impl MapStateStartedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MapStateStartedEventDetails { length: None }
+    }
 }
 
 impl Shaped for MapStateStartedEventDetails {
@@ -3798,6 +4843,16 @@ pub struct MockErrorOutput {
     /// A string containing the cause of the exception thrown when executing the state's logic.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl MockErrorOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MockErrorOutput {
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for MockErrorOutput {
@@ -3828,6 +4883,17 @@ pub struct MockInput {
     pub field_validation_mode: Option<MockResponseValidationMode>,
 }
 
+impl MockInput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        MockInput {
+            result: None,
+            error_output: None,
+            field_validation_mode: None,
+        }
+    }
+}
+
 impl Shaped for MockInput {
     const SHAPE: ShapeId = ShapeId(136);
 }
@@ -3855,6 +4921,17 @@ pub struct PublishStateMachineVersionInput {
     pub description: Option<String>,
 }
 
+impl PublishStateMachineVersionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        PublishStateMachineVersionInput {
+            state_machine_arn,
+            revision_id: None,
+            description: None,
+        }
+    }
+}
+
 impl Shaped for PublishStateMachineVersionInput {
     const SHAPE: ShapeId = ShapeId(142);
 }
@@ -3869,6 +4946,16 @@ pub struct PublishStateMachineVersionOutput {
     /// Required.
     #[serde(rename = "stateMachineVersionArn")]
     pub state_machine_version_arn: String,
+}
+
+impl PublishStateMachineVersionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(creation_date: Timestamp, state_machine_version_arn: String) -> Self {
+        PublishStateMachineVersionOutput {
+            creation_date,
+            state_machine_version_arn,
+        }
+    }
 }
 
 impl Shaped for PublishStateMachineVersionOutput {
@@ -3895,6 +4982,16 @@ pub struct RedriveExecutionInput {
     pub client_token: Option<String>,
 }
 
+impl RedriveExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        RedriveExecutionInput {
+            execution_arn,
+            client_token: None,
+        }
+    }
+}
+
 impl Shaped for RedriveExecutionInput {
     const SHAPE: ShapeId = ShapeId(145);
 }
@@ -3905,6 +5002,13 @@ pub struct RedriveExecutionOutput {
     /// The date the execution was last redriven. Required.
     #[serde(rename = "redriveDate")]
     pub redrive_date: Timestamp,
+}
+
+impl RedriveExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(redrive_date: Timestamp) -> Self {
+        RedriveExecutionOutput { redrive_date }
+    }
 }
 
 impl Shaped for RedriveExecutionOutput {
@@ -3924,6 +5028,16 @@ pub struct RoutingConfigurationListItem {
     /// weights in the routing configuration must be equal to 100. Required.
     #[serde(rename = "weight")]
     pub weight: i32,
+}
+
+impl RoutingConfigurationListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_version_arn: String, weight: i32) -> Self {
+        RoutingConfigurationListItem {
+            state_machine_version_arn,
+            weight,
+        }
+    }
 }
 
 impl Shaped for RoutingConfigurationListItem {
@@ -3946,6 +5060,17 @@ pub struct SendTaskFailureInput {
     pub cause: Option<String>,
 }
 
+impl SendTaskFailureInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(task_token: String) -> Self {
+        SendTaskFailureInput {
+            task_token,
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for SendTaskFailureInput {
     const SHAPE: ShapeId = ShapeId(154);
 }
@@ -3953,6 +5078,13 @@ impl Shaped for SendTaskFailureInput {
 /// The response of SendTaskFailure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendTaskFailureOutput {}
+
+impl SendTaskFailureOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        SendTaskFailureOutput {}
+    }
+}
 
 impl Shaped for SendTaskFailureOutput {
     const SHAPE: ShapeId = ShapeId(155);
@@ -3968,6 +5100,13 @@ pub struct SendTaskHeartbeatInput {
     pub task_token: String,
 }
 
+impl SendTaskHeartbeatInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(task_token: String) -> Self {
+        SendTaskHeartbeatInput { task_token }
+    }
+}
+
 impl Shaped for SendTaskHeartbeatInput {
     const SHAPE: ShapeId = ShapeId(156);
 }
@@ -3975,6 +5114,13 @@ impl Shaped for SendTaskHeartbeatInput {
 /// The response of SendTaskHeartbeat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendTaskHeartbeatOutput {}
+
+impl SendTaskHeartbeatOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        SendTaskHeartbeatOutput {}
+    }
+}
 
 impl Shaped for SendTaskHeartbeatOutput {
     const SHAPE: ShapeId = ShapeId(157);
@@ -3994,6 +5140,13 @@ pub struct SendTaskSuccessInput {
     pub output: String,
 }
 
+impl SendTaskSuccessInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(task_token: String, output: String) -> Self {
+        SendTaskSuccessInput { task_token, output }
+    }
+}
+
 impl Shaped for SendTaskSuccessInput {
     const SHAPE: ShapeId = ShapeId(158);
 }
@@ -4001,6 +5154,13 @@ impl Shaped for SendTaskSuccessInput {
 /// The response of SendTaskSuccess.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendTaskSuccessOutput {}
+
+impl SendTaskSuccessOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        SendTaskSuccessOutput {}
+    }
+}
 
 impl Shaped for SendTaskSuccessOutput {
     const SHAPE: ShapeId = ShapeId(159);
@@ -4032,6 +5192,18 @@ pub struct StartExecutionInput {
     pub trace_header: Option<String>,
 }
 
+impl StartExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        StartExecutionInput {
+            state_machine_arn,
+            name: None,
+            input: None,
+            trace_header: None,
+        }
+    }
+}
+
 impl Shaped for StartExecutionInput {
     const SHAPE: ShapeId = ShapeId(164);
 }
@@ -4045,6 +5217,16 @@ pub struct StartExecutionOutput {
     /// The date the execution is started. Required.
     #[serde(rename = "startDate")]
     pub start_date: Timestamp,
+}
+
+impl StartExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String, start_date: Timestamp) -> Self {
+        StartExecutionOutput {
+            execution_arn,
+            start_date,
+        }
+    }
 }
 
 impl Shaped for StartExecutionOutput {
@@ -4081,6 +5263,19 @@ pub struct StartSyncExecutionInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub included_data: Option<IncludedData>,
+}
+
+impl StartSyncExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        StartSyncExecutionInput {
+            state_machine_arn,
+            name: None,
+            input: None,
+            trace_header: None,
+            included_data: None,
+        }
+    }
 }
 
 impl Shaped for StartSyncExecutionInput {
@@ -4157,6 +5352,33 @@ pub struct StartSyncExecutionOutput {
     pub billing_details: Option<BillingDetails>,
 }
 
+impl StartSyncExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        execution_arn: String,
+        start_date: Timestamp,
+        stop_date: Timestamp,
+        status: SyncExecutionStatus,
+    ) -> Self {
+        StartSyncExecutionOutput {
+            execution_arn,
+            state_machine_arn: None,
+            name: None,
+            start_date,
+            stop_date,
+            status,
+            error: None,
+            cause: None,
+            input: None,
+            input_details: None,
+            output: None,
+            output_details: None,
+            trace_header: None,
+            billing_details: None,
+        }
+    }
+}
+
 impl Shaped for StartSyncExecutionOutput {
     const SHAPE: ShapeId = ShapeId(167);
 }
@@ -4178,6 +5400,17 @@ pub struct StateEnteredEventDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub input_details: Option<HistoryEventExecutionDataDetails>,
+}
+
+impl StateEnteredEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(name: String) -> Self {
+        StateEnteredEventDetails {
+            name,
+            input: None,
+            input_details: None,
+        }
+    }
 }
 
 impl Shaped for StateEnteredEventDetails {
@@ -4217,6 +5450,19 @@ pub struct StateExitedEventDetails {
     pub assigned_variables_details: Option<AssignedVariablesDetails>,
 }
 
+impl StateExitedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(name: String) -> Self {
+        StateExitedEventDetails {
+            name,
+            output: None,
+            output_details: None,
+            assigned_variables: None,
+            assigned_variables_details: None,
+        }
+    }
+}
+
 impl Shaped for StateExitedEventDetails {
     const SHAPE: ShapeId = ShapeId(169);
 }
@@ -4232,6 +5478,16 @@ pub struct StateMachineAliasListItem {
     /// The creation date of a state machine alias. Required.
     #[serde(rename = "creationDate")]
     pub creation_date: Timestamp,
+}
+
+impl StateMachineAliasListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_alias_arn: String, creation_date: Timestamp) -> Self {
+        StateMachineAliasListItem {
+            state_machine_alias_arn,
+            creation_date,
+        }
+    }
 }
 
 impl Shaped for StateMachineAliasListItem {
@@ -4255,6 +5511,23 @@ pub struct StateMachineListItem {
     pub creation_date: Timestamp,
 }
 
+impl StateMachineListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        state_machine_arn: String,
+        name: String,
+        r#type: StateMachineType,
+        creation_date: Timestamp,
+    ) -> Self {
+        StateMachineListItem {
+            state_machine_arn,
+            name,
+            r#type,
+            creation_date,
+        }
+    }
+}
+
 impl Shaped for StateMachineListItem {
     const SHAPE: ShapeId = ShapeId(173);
 }
@@ -4270,6 +5543,16 @@ pub struct StateMachineVersionListItem {
     /// The creation date of a state machine version. Required.
     #[serde(rename = "creationDate")]
     pub creation_date: Timestamp,
+}
+
+impl StateMachineVersionListItem {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_version_arn: String, creation_date: Timestamp) -> Self {
+        StateMachineVersionListItem {
+            state_machine_version_arn,
+            creation_date,
+        }
+    }
 }
 
 impl Shaped for StateMachineVersionListItem {
@@ -4290,6 +5573,17 @@ pub struct StopExecutionInput {
     pub cause: Option<String>,
 }
 
+impl StopExecutionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(execution_arn: String) -> Self {
+        StopExecutionInput {
+            execution_arn,
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for StopExecutionInput {
     const SHAPE: ShapeId = ShapeId(179);
 }
@@ -4300,6 +5594,13 @@ pub struct StopExecutionOutput {
     /// The date the execution is stopped. Required.
     #[serde(rename = "stopDate")]
     pub stop_date: Timestamp,
+}
+
+impl StopExecutionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(stop_date: Timestamp) -> Self {
+        StopExecutionOutput { stop_date }
+    }
 }
 
 impl Shaped for StopExecutionOutput {
@@ -4318,6 +5619,16 @@ pub struct Tag {
     pub value: Option<String>,
 }
 
+impl Tag {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        Tag {
+            key: None,
+            value: None,
+        }
+    }
+}
+
 impl Shaped for Tag {
     const SHAPE: ShapeId = ShapeId(182);
 }
@@ -4334,6 +5645,13 @@ pub struct TagResourceInput {
     pub tags: Vec<Tag>,
 }
 
+impl TagResourceInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_arn: String, tags: Vec<Tag>) -> Self {
+        TagResourceInput { resource_arn, tags }
+    }
+}
+
 impl Shaped for TagResourceInput {
     const SHAPE: ShapeId = ShapeId(186);
 }
@@ -4341,6 +5659,13 @@ impl Shaped for TagResourceInput {
 /// The response of TagResource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TagResourceOutput {}
+
+impl TagResourceOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        TagResourceOutput {}
+    }
+}
 
 impl Shaped for TagResourceOutput {
     const SHAPE: ShapeId = ShapeId(187);
@@ -4353,6 +5678,13 @@ pub struct TaskCredentials {
     /// cross-account access to resources.
     #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+}
+
+impl TaskCredentials {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        TaskCredentials { role_arn: None }
+    }
 }
 
 impl Shaped for TaskCredentials {
@@ -4374,6 +5706,18 @@ pub struct TaskFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl TaskFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskFailedEventDetails {
+            resource_type,
+            resource,
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for TaskFailedEventDetails {
@@ -4419,6 +5763,26 @@ pub struct TaskScheduledEventDetails {
     pub task_credentials: Option<TaskCredentials>,
 }
 
+impl TaskScheduledEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        resource_type: String,
+        resource: String,
+        region: String,
+        parameters: String,
+    ) -> Self {
+        TaskScheduledEventDetails {
+            resource_type,
+            resource,
+            region,
+            parameters,
+            timeout_in_seconds: None,
+            heartbeat_in_seconds: None,
+            task_credentials: None,
+        }
+    }
+}
+
 impl Shaped for TaskScheduledEventDetails {
     const SHAPE: ShapeId = ShapeId(191);
 }
@@ -4440,6 +5804,18 @@ pub struct TaskStartFailedEventDetails {
     pub cause: Option<String>,
 }
 
+impl TaskStartFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskStartFailedEventDetails {
+            resource_type,
+            resource,
+            error: None,
+            cause: None,
+        }
+    }
+}
+
 impl Shaped for TaskStartFailedEventDetails {
     const SHAPE: ShapeId = ShapeId(192);
 }
@@ -4453,6 +5829,16 @@ pub struct TaskStartedEventDetails {
     /// The action of the resource called by a task state. Required.
     #[serde(rename = "resource")]
     pub resource: String,
+}
+
+impl TaskStartedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskStartedEventDetails {
+            resource_type,
+            resource,
+        }
+    }
 }
 
 impl Shaped for TaskStartedEventDetails {
@@ -4474,6 +5860,18 @@ pub struct TaskSubmitFailedEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl TaskSubmitFailedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskSubmitFailedEventDetails {
+            resource_type,
+            resource,
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for TaskSubmitFailedEventDetails {
@@ -4500,6 +5898,18 @@ pub struct TaskSubmittedEventDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub output_details: Option<HistoryEventExecutionDataDetails>,
+}
+
+impl TaskSubmittedEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskSubmittedEventDetails {
+            resource_type,
+            resource,
+            output: None,
+            output_details: None,
+        }
+    }
 }
 
 impl Shaped for TaskSubmittedEventDetails {
@@ -4529,6 +5939,18 @@ pub struct TaskSucceededEventDetails {
     pub output_details: Option<HistoryEventExecutionDataDetails>,
 }
 
+impl TaskSucceededEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskSucceededEventDetails {
+            resource_type,
+            resource,
+            output: None,
+            output_details: None,
+        }
+    }
+}
+
 impl Shaped for TaskSucceededEventDetails {
     const SHAPE: ShapeId = ShapeId(196);
 }
@@ -4548,6 +5970,18 @@ pub struct TaskTimedOutEventDetails {
     /// A more detailed explanation of the cause of the failure.
     #[serde(rename = "cause", default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+}
+
+impl TaskTimedOutEventDetails {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_type: String, resource: String) -> Self {
+        TaskTimedOutEventDetails {
+            resource_type,
+            resource,
+            error: None,
+            cause: None,
+        }
+    }
 }
 
 impl Shaped for TaskTimedOutEventDetails {
@@ -4587,6 +6021,18 @@ pub struct TestStateConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub map_item_reader_data: Option<String>,
+}
+
+impl TestStateConfiguration {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        TestStateConfiguration {
+            retrier_retry_count: None,
+            error_caused_by_state: None,
+            map_iteration_failure_count: None,
+            map_item_reader_data: None,
+        }
+    }
 }
 
 impl Shaped for TestStateConfiguration {
@@ -4649,6 +6095,24 @@ pub struct TestStateInput {
     pub state_configuration: Option<TestStateConfiguration>,
 }
 
+impl TestStateInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(definition: String) -> Self {
+        TestStateInput {
+            definition,
+            role_arn: None,
+            input: None,
+            inspection_level: None,
+            reveal_secrets: None,
+            variables: None,
+            state_name: None,
+            mock: None,
+            context: None,
+            state_configuration: None,
+        }
+    }
+}
+
 impl Shaped for TestStateInput {
     const SHAPE: ShapeId = ShapeId(201);
 }
@@ -4684,6 +6148,20 @@ pub struct TestStateOutput {
     pub status: Option<TestExecutionStatus>,
 }
 
+impl TestStateOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        TestStateOutput {
+            output: None,
+            error: None,
+            cause: None,
+            inspection_data: None,
+            next_state: None,
+            status: None,
+        }
+    }
+}
+
 impl Shaped for TestStateOutput {
     const SHAPE: ShapeId = ShapeId(202);
 }
@@ -4694,6 +6172,13 @@ pub struct TracingConfiguration {
     /// When set to `true`, X-Ray tracing is enabled.
     #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+impl TracingConfiguration {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        TracingConfiguration { enabled: None }
+    }
 }
 
 impl Shaped for TracingConfiguration {
@@ -4712,6 +6197,16 @@ pub struct UntagResourceInput {
     pub tag_keys: Vec<String>,
 }
 
+impl UntagResourceInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(resource_arn: String, tag_keys: Vec<String>) -> Self {
+        UntagResourceInput {
+            resource_arn,
+            tag_keys,
+        }
+    }
+}
+
 impl Shaped for UntagResourceInput {
     const SHAPE: ShapeId = ShapeId(213);
 }
@@ -4719,6 +6214,13 @@ impl Shaped for UntagResourceInput {
 /// The response of UntagResource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UntagResourceOutput {}
+
+impl UntagResourceOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        UntagResourceOutput {}
+    }
+}
 
 impl Shaped for UntagResourceOutput {
     const SHAPE: ShapeId = ShapeId(214);
@@ -4754,6 +6256,18 @@ pub struct UpdateMapRunInput {
     pub tolerated_failure_count: Option<i64>,
 }
 
+impl UpdateMapRunInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(map_run_arn: String) -> Self {
+        UpdateMapRunInput {
+            map_run_arn,
+            max_concurrency: None,
+            tolerated_failure_percentage: None,
+            tolerated_failure_count: None,
+        }
+    }
+}
+
 impl Shaped for UpdateMapRunInput {
     const SHAPE: ShapeId = ShapeId(215);
 }
@@ -4761,6 +6275,13 @@ impl Shaped for UpdateMapRunInput {
 /// The response of UpdateMapRun.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UpdateMapRunOutput {}
+
+impl UpdateMapRunOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new() -> Self {
+        UpdateMapRunOutput {}
+    }
+}
 
 impl Shaped for UpdateMapRunOutput {
     const SHAPE: ShapeId = ShapeId(216);
@@ -4788,6 +6309,17 @@ pub struct UpdateStateMachineAliasInput {
     pub routing_configuration: Option<Vec<RoutingConfigurationListItem>>,
 }
 
+impl UpdateStateMachineAliasInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_alias_arn: String) -> Self {
+        UpdateStateMachineAliasInput {
+            state_machine_alias_arn,
+            description: None,
+            routing_configuration: None,
+        }
+    }
+}
+
 impl Shaped for UpdateStateMachineAliasInput {
     const SHAPE: ShapeId = ShapeId(217);
 }
@@ -4798,6 +6330,13 @@ pub struct UpdateStateMachineAliasOutput {
     /// The date and time the state machine alias was updated. Required.
     #[serde(rename = "updateDate")]
     pub update_date: Timestamp,
+}
+
+impl UpdateStateMachineAliasOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(update_date: Timestamp) -> Self {
+        UpdateStateMachineAliasOutput { update_date }
+    }
 }
 
 impl Shaped for UpdateStateMachineAliasOutput {
@@ -4854,6 +6393,22 @@ pub struct UpdateStateMachineInput {
     pub encryption_configuration: Option<EncryptionConfiguration>,
 }
 
+impl UpdateStateMachineInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(state_machine_arn: String) -> Self {
+        UpdateStateMachineInput {
+            state_machine_arn,
+            definition: None,
+            role_arn: None,
+            logging_configuration: None,
+            tracing_configuration: None,
+            publish: None,
+            version_description: None,
+            encryption_configuration: None,
+        }
+    }
+}
+
 impl Shaped for UpdateStateMachineInput {
     const SHAPE: ShapeId = ShapeId(219);
 }
@@ -4880,6 +6435,17 @@ pub struct UpdateStateMachineOutput {
     pub state_machine_version_arn: Option<String>,
 }
 
+impl UpdateStateMachineOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(update_date: Timestamp) -> Self {
+        UpdateStateMachineOutput {
+            update_date,
+            revision_id: None,
+            state_machine_version_arn: None,
+        }
+    }
+}
+
 impl Shaped for UpdateStateMachineOutput {
     const SHAPE: ShapeId = ShapeId(220);
 }
@@ -4902,6 +6468,22 @@ pub struct ValidateStateMachineDefinitionDiagnostic {
     /// Location of the issue in the state machine, if available.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+}
+
+impl ValidateStateMachineDefinitionDiagnostic {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        severity: ValidateStateMachineDefinitionSeverity,
+        code: String,
+        message: String,
+    ) -> Self {
+        ValidateStateMachineDefinitionDiagnostic {
+            severity,
+            code,
+            message,
+            location: None,
+        }
+    }
 }
 
 impl Shaped for ValidateStateMachineDefinitionDiagnostic {
@@ -4933,6 +6515,18 @@ pub struct ValidateStateMachineDefinitionInput {
     pub max_results: Option<i32>,
 }
 
+impl ValidateStateMachineDefinitionInput {
+    /// A value with the required members given and the others absent.
+    pub fn new(definition: String) -> Self {
+        ValidateStateMachineDefinitionInput {
+            definition,
+            r#type: None,
+            severity: None,
+            max_results: None,
+        }
+    }
+}
+
 impl Shaped for ValidateStateMachineDefinitionInput {
     const SHAPE: ShapeId = ShapeId(224);
 }
@@ -4954,6 +6548,20 @@ pub struct ValidateStateMachineDefinitionOutput {
     /// will be `false`.
     #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
+}
+
+impl ValidateStateMachineDefinitionOutput {
+    /// A value with the required members given and the others absent.
+    pub fn new(
+        result: ValidateStateMachineDefinitionResultCode,
+        diagnostics: Vec<ValidateStateMachineDefinitionDiagnostic>,
+    ) -> Self {
+        ValidateStateMachineDefinitionOutput {
+            result,
+            diagnostics,
+            truncated: None,
+        }
+    }
 }
 
 impl Shaped for ValidateStateMachineDefinitionOutput {

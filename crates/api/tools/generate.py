@@ -328,6 +328,18 @@ def gen_model(m, source, digest):
                 w(f"    pub {snake(mname)}: Option<{rtype}>,")
         w("}")
         w("")
+        w(f"impl {name} {{")
+        req = [k for k in s["members"] if k in required]
+        w("    /// A value with the required members given and the others absent.")
+        args = ", ".join(f"{snake(k)}: {m.rust_type(s['members'][k]['shape'])}" for k in req)
+        w(f"    pub fn new({args}) -> Self {{")
+        w(f"        {name} {{")
+        for k in s["members"]:
+            w(f"            {snake(k)}{'' if k in required else ': None'},")
+        w("        }")
+        w("    }")
+        w("}")
+        w("")
         w(f"impl Shaped for {name} {{")
         w(f"    const SHAPE: ShapeId = ShapeId({m.schema_index[name]});")
         w("}")
