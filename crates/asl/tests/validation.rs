@@ -119,6 +119,12 @@ const CASES: &[Case] = &[
         &[(SVF, "/States/X/QueryLanguage", "The field 'QueryLanguage' should have one of these values: [JSONata, JSONPath]")]),
     ours("JSONata fields accepted", r#"{"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"}, "Output": "{% $states.result.Payload %}", "Assign": {"x": "{% 1 %}"}, "TimeoutSeconds": "{% 5 %}", "Next": "W"}, "W": {"Type": "Wait", "Seconds": "{% 1 %}", "Next": "C"}, "C": {"Type": "Choice", "Choices": [{"Condition": "{% $x = 1 %}", "Next": "S"}], "Default": "F"}, "S": {"Type": "Succeed", "Output": "{% 1 %}"}, "F": {"Type": "Fail", "Error": "{% 'E' %}", "Cause": "c"}}}"#,
         &[]),
+    ours("$eval is forbidden", r#"{"QueryLanguage": "JSONata", "StartAt": "X", "States": {"X": {"Type": "Pass", "Output": {"v": "{% $eval('1 + 1') %}"}, "End": true}}}"#,
+        &[("UNSUPPORTED_JSONATA_EXPRESSION", "/States/X/Output", "The JSONata function $eval is not supported by Step Functions")]),
+    ours("a JSONata syntax error points at its character", r#"{"QueryLanguage": "JSONata", "StartAt": "X", "States": {"X": {"Type": "Pass", "Output": {"v": "{% 1 + %}"}, "End": true}}}"#,
+        &[("INVALID_JSONATA_EXPRESSION", "/States/X/Output/v", "The JSONata expression is not valid at position 3: S0207: Unexpected end of expression")]),
+    ours("JSONata states in a JSONPath machine", r#"{"StartAt": "X", "States": {"X": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "Next": "Y"}, "Y": {"Type": "Pass", "Parameters": {"a.$": "$"}, "End": true}}}"#,
+        &[]),
 
     // ---- Transitions, terminal states, reachability, names ----
     aws("missing target and unreachable state", r#"{"StartAt": "pass1", "States": {"pass1": {"Type": "Pass", "Next": "pass3"}, "pass2": {"Type": "Pass", "End": true}}}"#,

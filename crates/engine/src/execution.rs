@@ -158,6 +158,9 @@ pub(crate) struct Frame {
     /// Events of this frame are not part of the execution's history (distributed Map
     /// iterations, which AWS runs as child executions).
     pub(crate) silent: bool,
+    /// The frame starts a variable scope of its own that does not see the scopes around
+    /// it: a distributed Map iteration, which AWS runs as a child execution.
+    pub(crate) isolated: bool,
     /// The frame is a Parallel branch (AWS reports an uncaught task failure there as an
     /// aborted task state).
     pub(crate) in_parallel: bool,
@@ -340,6 +343,7 @@ impl Execution {
             vars: Map::default(),
             last_event: 1,
             silent: false,
+            isolated: false,
             in_parallel: false,
             queued: false,
             pos: Pos::Enter {

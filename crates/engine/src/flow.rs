@@ -128,6 +128,12 @@ impl Execution {
         if self.output_too_large(state, &output, sink) {
             return;
         }
+        if let Some(vars) = &assigned
+            && let Some(f) = self.variables_too_large(fid, state, vars)
+        {
+            self.fail_execution(f, sink);
+            return;
+        }
         let details_output = output.clone();
         let details_assigned = assigned.clone().map(Box::new);
         self.emit(
@@ -183,6 +189,55 @@ impl Execution {
         );
         self.fail_execution(f, sink);
         true
+    }
+
+    /// The variable limits: 256 KiB for one variable and for everything one state assigns,
+    /// 10 MiB for all the variables an execution holds. (AWS's limits; the causes' wording
+    /// is not verified against AWS.)
+    fn variables_too_large(&self, fid: FrameId, state: &State, assigned: &Map) -> Option<Failure> {
+        const ONE: u64 = 256 * 1024;
+        const ALL: u64 = 10 * 1024 * 1024;
+        let limit = |cause: String| {
+            Some(Failure::new(
+                baton_asl::error_name::DATA_LIMIT_EXCEEDED,
+                cause,
+            ))
+        };
+        let mut assigned_total = 0;
+        for (name, value) in assigned {
+            let size = value.encoded_len();
+            if size > ONE {
+                return limit(format!(
+                    "The value of the variable '{name}' assigned by the state '{}' exceeds the maximum of {ONE} bytes.",
+                    state.name
+                ));
+            }
+            assigned_total += size;
+        }
+        if assigned_total > ONE {
+            return limit(format!(
+                "The variables assigned by the state '{}' exceed the maximum of {ONE} bytes together.",
+                state.name
+            ));
+        }
+        let mut held = assigned_total;
+        let mut frame = Some(fid);
+        while let Some(id) = frame {
+            let f = self.frame(id);
+            held += f
+                .vars
+                .iter()
+                .filter(|(k, _)| id != fid || !assigned.contains_key(*k))
+                .map(|(_, v)| v.encoded_len())
+                .sum::<u64>();
+            frame = f.parent.map(|(p, _)| p);
+        }
+        (held > ALL).then(|| {
+            Failure::new(
+                baton_asl::error_name::DATA_LIMIT_EXCEEDED,
+                format!("The execution's variables exceed the maximum of {ALL} bytes together."),
+            )
+        })
     }
 
     /// A state failed: retry it, catch the error, or fail its frame.

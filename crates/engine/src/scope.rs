@@ -148,6 +148,9 @@ impl Scope for EvalScope<'_> {
             if let Some(v) = frame.vars.get(name) {
                 return Some(v.clone());
             }
+            if frame.isolated {
+                return None;
+            }
             fid = frame.parent.map(|(p, _)| p);
         }
         None

@@ -505,3 +505,130 @@ fn outputs_over_the_payload_limit_fail_the_execution() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn jsonata_states_assign_after_output_and_see_variables_from_the_next_state() {
+    let run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": "{% $states.input.n %}"}, "Next": "B"},
+            "B": {"Type": "Pass", "Assign": {"x": "{% $x + 1 %}"},
+                  "Output": {"seen": "{% $x %}"}, "Next": "C"},
+            "C": {"Type": "Pass", "Output": {"before": "{% $states.input.seen %}", "now": "{% $x %}"},
+                  "End": true}}}),
+        json!({"n": 41}),
+    );
+    assert_eq!(run.output(), json!({"before": 41, "now": 42}));
+}
+
+#[test]
+fn inner_scopes_read_outer_variables_and_keep_their_own() {
+    let run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"x": 1}, "Next": "P"},
+            "P": {"Type": "Parallel", "Next": "After", "Branches": [
+                {"StartAt": "In", "States": {
+                    "In": {"Type": "Pass", "Assign": {"x": 2}, "Next": "Read"},
+                    "Read": {"Type": "Pass", "Output": "{% $x %}", "End": true}}},
+                {"StartAt": "Outer", "States": {
+                    "Outer": {"Type": "Pass", "Output": "{% $x %}", "End": true}}}]},
+            "After": {"Type": "Pass", "Output": {"branches": "{% $states.input %}", "x": "{% $x %}"},
+                      "End": true}}}),
+        json!({}),
+    );
+    assert_eq!(run.output(), json!({"branches": [2, 1], "x": 1}));
+}
+
+#[test]
+fn distributed_map_iterations_do_not_see_outer_variables() {
+    let run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"x": 1}, "Next": "M"},
+            "M": {"Type": "Map", "Items": [1], "End": true,
+                  "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                      "StartAt": "Read", "States": {"Read": {"Type": "Pass", "Output": "{% $x %}", "End": true}}}}}}),
+        json!({}),
+    );
+    assert_eq!(
+        run.failure().0.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+}
+
+#[test]
+fn a_jsonata_failure_is_a_query_evaluation_error_after_evaluation_failed() {
+    let run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Output": {"v": "{% $missing %}"}, "End": true}}}),
+        json!({}),
+    );
+    let (error, cause) = run.failure();
+    assert_eq!(error.as_deref(), Some("States.QueryEvaluationError"));
+    assert_eq!(
+        cause.as_deref(),
+        Some(
+            "An error occurred while executing the state 'A' (entered at the event id #2). The JSONata expression '$missing' specified for the field 'Output/v' returned nothing (undefined)."
+        )
+    );
+    assert_eq!(
+        run.types(),
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "EvaluationFailed",
+            "ExecutionFailed"
+        ]
+    );
+}
+
+#[test]
+fn jsonata_tasks_take_arguments_and_catchers_see_the_error_output() {
+    let mut run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA, "Arguments": {"n": "{% $states.input.n * 2 %}"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught",
+                             "Output": {"in": "{% $states.input %}", "err": "{% $states.errorOutput.Error %}"},
+                             "Assign": {"failed": true}}],
+                  "End": true},
+            "Caught": {"Type": "Pass", "Output": {"out": "{% $states.input %}", "failed": "{% $failed %}"},
+                       "End": true}}}),
+        json!({"n": 21}),
+    );
+    let task = Run::tasks(&run.effects())[0].clone();
+    assert_eq!(task.input, json!({"n": 42}));
+    run.apply(Input::TaskFailed {
+        id: task.id,
+        error: Some("Boom".into()),
+        cause: None,
+    });
+    assert_eq!(
+        run.output(),
+        json!({"out": {"in": {"n": 21}, "err": "Boom"}, "failed": true})
+    );
+}
+
+#[test]
+fn variables_over_256_kib_fail_the_execution() {
+    let run = Run::start(
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"big.$": "$.s"}, "End": true}}}),
+        json!({"s": "x".repeat(200 * 1024)}),
+    );
+    assert_eq!(run.output(), json!({"s": "x".repeat(200 * 1024)}));
+    let machine = parse(
+        &json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"big": "{% $pad('', 300000, 'x') %}"}, "End": true}}}),
+        ParseOptions::default(),
+    )
+    .valid()
+    .unwrap();
+    let mut exec = Execution::new(
+        Program::new(machine),
+        ExecutionInfo::local("m", "e", json!({}), Millis(0)),
+    );
+    let mut out = Collect::default();
+    exec.apply(Input::Start, Millis(0), &mut out);
+    match exec.status() {
+        Status::Failed(f) => assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded")),
+        other => panic!("{other:?}"),
+    }
+}

@@ -109,6 +109,11 @@ impl Part {
 }
 
 impl Needs {
+    /// `true` when the expression calls `$eval`, which Step Functions forbids.
+    pub(crate) fn calls_eval(&self) -> bool {
+        self.hosts & host::EVAL != 0
+    }
+
     /// The names (without `$`) of the variables the expression mentions.
     pub(crate) fn variable_names(&self) -> impl Iterator<Item = &str> {
         self.vars.keys().map(|k| &**k)

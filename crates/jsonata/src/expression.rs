@@ -34,6 +34,11 @@ impl Expression {
         &self.text
     }
 
+    /// `true` when the expression calls `$eval`, which Step Functions forbids.
+    pub fn calls_eval(&self) -> bool {
+        self.compiled.needs.calls_eval()
+    }
+
     /// The names (without `$`) of the variables the expression mentions: the only ones
     /// an evaluation needs bound.
     pub fn variables(&self) -> impl Iterator<Item = &str> {

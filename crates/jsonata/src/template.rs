@@ -131,6 +131,12 @@ impl Template {
         })
     }
 
+    /// `true` when an expression of the template calls `$eval`, which Step Functions
+    /// forbids.
+    pub fn calls_eval(&self) -> bool {
+        self.needs.calls_eval()
+    }
+
     /// The names (without `$`) of the variables the template's expressions mention: the
     /// only ones an evaluation needs bound.
     pub fn variables(&self) -> impl Iterator<Item = &str> {

@@ -18,6 +18,7 @@ pub(crate) mod retry;
 pub mod state;
 mod text;
 mod validate;
+mod variables;
 mod warnings;
 
 pub use branch::{Branch, MAX_STATE_NAME, States};
@@ -30,6 +31,7 @@ pub use resource::{IntegrationPattern, Resource};
 pub use retry::{JitterStrategy, Retrier};
 pub use state::{State, StateKind};
 pub use text::{DefinitionFormat, parse_text, read_text};
+pub use variables::variable_references;
 
 use baton_json::Value;
 
@@ -104,6 +106,9 @@ pub fn parse(definition: &Value, options: ParseOptions) -> Parsed {
         validate::validate(m, options, &mut d);
     }
     warnings::check(definition, &mut d);
+    if let Some(m) = &machine {
+        variables::check(m, definition, &mut d);
+    }
     Parsed {
         machine,
         diagnostics: d,

@@ -79,26 +79,30 @@ impl Execution {
         }
     }
 
-    /// Starts child `slot` of frame `parent` on `branch` with `input`, to run next.
+    /// Starts child `slot` of frame `parent` on `branch` with `input`, to run next; a
+    /// `distributed` child runs as a child execution (no events in this history, no
+    /// access to the variables around it).
     pub(crate) fn start_child(
         &mut self,
         parent: FrameId,
         slot: usize,
         branch: crate::program::BranchId,
         input: Value,
-        silent: bool,
+        distributed: bool,
         in_parallel: bool,
     ) {
         let p = self.frame(parent);
         let last_event = p.last_event;
-        let silent = silent || p.silent;
+        let silent = distributed || p.silent;
         let start = self.start_index(branch);
         let child = self.new_frame(Frame {
             branch,
             parent: Some((parent, slot as u32)),
             vars: baton_json::Map::default(),
-            last_event: if silent && !p.silent { 1 } else { last_event },
+            // A distributed iteration is a child execution: its events count from 1.
+            last_event: if distributed { 1 } else { last_event },
             silent,
+            isolated: distributed,
             in_parallel,
             queued: false,
             pos: Pos::Enter {
