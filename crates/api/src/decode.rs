@@ -11,7 +11,12 @@ use crate::validate::{Limits, validate};
 /// Validates `body` against `T`'s shape, then reads it as a `T`.
 pub fn decode<T: Shaped + DeserializeOwned>(body: Value, limits: &Limits) -> Result<T, ApiError> {
     validate(T::SHAPE, &body, limits)?;
-    serde_json::from_value(body).map_err(|e| ApiError::serialization(e.to_string()))
+    // A body that passed validation fits the generated type; if not, the two disagree.
+    serde_json::from_value(body).map_err(|e| {
+        ApiError::internal(format!(
+            "The request passed validation but does not fit its type: {e}"
+        ))
+    })
 }
 
 /// A response as JSON bytes.

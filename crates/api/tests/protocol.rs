@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use baton_api::ApiConfig;
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn assert_error(reply: &Reply, status: u16, code: &str, message: &str) {
     assert_eq!(
@@ -501,36 +501,6 @@ async fn health_and_other_routes() {
     assert_code(&reply, 404, "UnknownOperationException");
     let reply = send_request(app(ApiConfig::default()), get("/elsewhere")).await;
     assert_code(&reply, 404, "UnknownOperationException");
-}
-
-/// A request body of `shape` built from the model: required members only, or every member.
-fn example(shape: baton_api::schema::ShapeId, full: bool, depth: usize) -> Value {
-    use baton_api::schema::Kind;
-    match &shape.shape().kind {
-        Kind::Structure { members } => {
-            let mut map = serde_json::Map::new();
-            for m in *members {
-                if m.required || (full && depth < 6) {
-                    map.insert(m.name.into(), example(m.shape, full, depth + 1));
-                }
-            }
-            Value::Object(map)
-        }
-        Kind::List { member, min, .. } => {
-            let n = min.unwrap_or(0).max(u64::from(full)) as usize;
-            Value::Array((0..n).map(|_| example(*member, full, depth + 1)).collect())
-        }
-        Kind::Map { value, .. } => json!({"k": example(*value, full, depth + 1)}),
-        Kind::String { min, values, .. } => match values.first() {
-            Some(v) => json!(v),
-            None => json!("a".repeat(min.unwrap_or(1).max(1) as usize)),
-        },
-        Kind::Boolean => json!(true),
-        Kind::Integer { min, .. } | Kind::Long { min, .. } => json!(min.unwrap_or(0)),
-        Kind::Float { min, .. } | Kind::Double { min, .. } => json!(min.unwrap_or(0.0)),
-        Kind::Timestamp => json!(0),
-        Kind::Blob => json!(""),
-    }
 }
 
 #[tokio::test]

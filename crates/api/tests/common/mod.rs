@@ -10,7 +10,7 @@ use baton_api::arn::{Arn, Resource, ResourceType};
 use baton_api::model::*;
 use baton_api::page::{decode_token, encode_token, page_size};
 use baton_api::{ApiConfig, ApiError, Backend, Passthrough, RequestContext, Timestamp};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// The execution the fake knows.
@@ -262,4 +262,34 @@ pub fn request(target: &str, body: impl Into<Body>) -> Request<Body> {
 /// Calls `target` with the JSON `body` on a router with the default configuration.
 pub async fn call(target: &str, body: Value) -> Reply {
     send_request(app(ApiConfig::default()), request(target, body.to_string())).await
+}
+
+/// A request body of `shape` built from the model: required members only, or every member.
+pub fn example(shape: baton_api::schema::ShapeId, full: bool, depth: usize) -> Value {
+    use baton_api::schema::Kind;
+    match &shape.shape().kind {
+        Kind::Structure { members } => {
+            let mut map = serde_json::Map::new();
+            for m in *members {
+                if m.required || (full && depth < 6) {
+                    map.insert(m.name.into(), example(m.shape, full, depth + 1));
+                }
+            }
+            Value::Object(map)
+        }
+        Kind::List { member, min, .. } => {
+            let n = min.unwrap_or(0).max(u64::from(full)) as usize;
+            Value::Array((0..n).map(|_| example(*member, full, depth + 1)).collect())
+        }
+        Kind::Map { value, .. } => json!({"k": example(*value, full, depth + 1)}),
+        Kind::String { min, values, .. } => match values.first() {
+            Some(v) => json!(v),
+            None => json!("a".repeat(min.unwrap_or(1).max(1) as usize)),
+        },
+        Kind::Boolean => json!(true),
+        Kind::Integer { min, .. } | Kind::Long { min, .. } => json!(min.unwrap_or(0)),
+        Kind::Float { min, .. } | Kind::Double { min, .. } => json!(min.unwrap_or(0.0)),
+        Kind::Timestamp => json!(0),
+        Kind::Blob => json!(""),
+    }
 }
