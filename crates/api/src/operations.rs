@@ -689,12 +689,20 @@ impl std::fmt::Display for Operation {
 /// Every method has a default that answers [`ErrorCode::NotImplemented`], so a backend
 /// implements the actions it supports and grows one action at a time. Implement the
 /// methods with `async fn`; the futures must be `Send`.
+///
+/// The router is generic over the backend rather than holding a `dyn Backend`: the
+/// methods are plain `async fn`s with no boxing, and a server has one backend type.
 pub trait Backend: Send + Sync + 'static {
-    /// Creates an activity. An activity is a task that you write in any programming language
-    /// and host on any machine that has access to Step Functions. Activities must poll Step
-    /// Functions using the `GetActivityTask` API action and respond using `SendTask*` API
-    /// actions. This function lets Step Functions know the existence of your activity and
-    /// returns an identifier for use in a state machine and when polling from the activity.
+    /// `CreateActivity`: Creates an activity. An activity is a task that you write in any
+    /// programming language and host on any machine that has access to Step Functions.
+    /// Activities must poll Step Functions using the `GetActivityTask` API action and respond
+    /// using `SendTask*` API actions. This function lets Step Functions know the existence of
+    /// your activity and returns an identifier for use in a state machine and when polling from
+    /// the activity.
+    ///
+    /// Errors the model lists: `ActivityLimitExceeded`, `ActivityAlreadyExists`, `InvalidName`,
+    /// `TooManyTags`, `InvalidEncryptionConfiguration`, `KmsAccessDeniedException`,
+    /// `KmsThrottlingException`.
     fn create_activity(
         &self,
         ctx: RequestContext,
@@ -704,11 +712,18 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::CreateActivity)) }
     }
 
-    /// Creates a state machine. A state machine consists of a collection of states that can do
-    /// work (`Task` states), determine to which states to transition next (`Choice` states),
-    /// stop an execution with an error (`Fail` states), and so on. State machines are specified
-    /// using a JSON-based, structured language. For more information, see Amazon States
-    /// Language in the Step Functions User Guide.
+    /// `CreateStateMachine`: Creates a state machine. A state machine consists of a collection
+    /// of states that can do work (`Task` states), determine to which states to transition next
+    /// (`Choice` states), stop an execution with an error (`Fail` states), and so on. State
+    /// machines are specified using a JSON-based, structured language. For more information,
+    /// see Amazon States Language in the Step Functions User Guide.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidDefinition`, `InvalidName`,
+    /// `InvalidLoggingConfiguration`, `InvalidTracingConfiguration`,
+    /// `StateMachineAlreadyExists`, `StateMachineDeleting`, `StateMachineLimitExceeded`,
+    /// `StateMachineTypeNotSupported`, `TooManyTags`, `ValidationException`,
+    /// `ConflictException`, `InvalidEncryptionConfiguration`, `KmsAccessDeniedException`,
+    /// `KmsThrottlingException`.
     fn create_state_machine(
         &self,
         ctx: RequestContext,
@@ -718,9 +733,14 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::CreateStateMachine)) }
     }
 
-    /// Creates an alias for a state machine that points to one or two versions of the same
-    /// state machine. You can set your application to call StartExecution with an alias and
-    /// update the version the alias uses without changing the client's code.
+    /// `CreateStateMachineAlias`: Creates an alias for a state machine that points to one or
+    /// two versions of the same state machine. You can set your application to call
+    /// StartExecution with an alias and update the version the alias uses without changing the
+    /// client's code.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidName`, `ValidationException`,
+    /// `StateMachineDeleting`, `ResourceNotFound`, `ConflictException`,
+    /// `ServiceQuotaExceededException`.
     fn create_state_machine_alias(
         &self,
         ctx: RequestContext,
@@ -734,7 +754,9 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Deletes an activity.
+    /// `DeleteActivity`: Deletes an activity.
+    ///
+    /// Errors the model lists: `InvalidArn`.
     fn delete_activity(
         &self,
         ctx: RequestContext,
@@ -744,10 +766,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DeleteActivity)) }
     }
 
-    /// Deletes a state machine. This is an asynchronous operation. It sets the state machine's
-    /// status to `DELETING` and begins the deletion process. A state machine is deleted only
-    /// when all its executions are completed. On the next state transition, the state machine's
-    /// executions are terminated.
+    /// `DeleteStateMachine`: Deletes a state machine. This is an asynchronous operation. It
+    /// sets the state machine's status to `DELETING` and begins the deletion process. A state
+    /// machine is deleted only when all its executions are completed. On the next state
+    /// transition, the state machine's executions are terminated.
+    ///
+    /// Errors the model lists: `InvalidArn`, `ValidationException`.
     fn delete_state_machine(
         &self,
         ctx: RequestContext,
@@ -757,7 +781,10 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DeleteStateMachine)) }
     }
 
-    /// Deletes a state machine alias.
+    /// `DeleteStateMachineAlias`: Deletes a state machine alias.
+    ///
+    /// Errors the model lists: `ValidationException`, `InvalidArn`, `ResourceNotFound`,
+    /// `ConflictException`.
     fn delete_state_machine_alias(
         &self,
         ctx: RequestContext,
@@ -771,8 +798,11 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Deletes a state machine version. After you delete a version, you can't call
-    /// StartExecution using that version's ARN or use the version with a state machine alias.
+    /// `DeleteStateMachineVersion`: Deletes a state machine version. After you delete a
+    /// version, you can't call StartExecution using that version's ARN or use the version with
+    /// a state machine alias.
+    ///
+    /// Errors the model lists: `ValidationException`, `InvalidArn`, `ConflictException`.
     fn delete_state_machine_version(
         &self,
         ctx: RequestContext,
@@ -786,7 +816,9 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Describes an activity.
+    /// `DescribeActivity`: Describes an activity.
+    ///
+    /// Errors the model lists: `ActivityDoesNotExist`, `InvalidArn`.
     fn describe_activity(
         &self,
         ctx: RequestContext,
@@ -796,12 +828,15 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DescribeActivity)) }
     }
 
-    /// Provides information about a state machine execution, such as the state machine
-    /// associated with the execution, the execution input and output, and relevant execution
-    /// metadata. If you've redriven an execution, you can use this API action to return
-    /// information about the redrives of that execution. In addition, you can use this API
-    /// action to return the Map Run Amazon Resource Name (ARN) if the execution was dispatched
-    /// by a Map Run.
+    /// `DescribeExecution`: Provides information about a state machine execution, such as the
+    /// state machine associated with the execution, the execution input and output, and
+    /// relevant execution metadata. If you've redriven an execution, you can use this API
+    /// action to return information about the redrives of that execution. In addition, you can
+    /// use this API action to return the Map Run Amazon Resource Name (ARN) if the execution
+    /// was dispatched by a Map Run.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `InvalidArn`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn describe_execution(
         &self,
         ctx: RequestContext,
@@ -811,10 +846,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DescribeExecution)) }
     }
 
-    /// Provides information about a Map Run's configuration, progress, and results. If you've
-    /// redriven a Map Run, this API action also returns information about the redrives of that
-    /// Map Run. For more information, see Examining Map Run in the Step Functions Developer
-    /// Guide.
+    /// `DescribeMapRun`: Provides information about a Map Run's configuration, progress, and
+    /// results. If you've redriven a Map Run, this API action also returns information about
+    /// the redrives of that Map Run. For more information, see Examining Map Run in the Step
+    /// Functions Developer Guide.
+    ///
+    /// Errors the model lists: `ResourceNotFound`, `InvalidArn`.
     fn describe_map_run(
         &self,
         ctx: RequestContext,
@@ -824,8 +861,11 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DescribeMapRun)) }
     }
 
-    /// Provides information about a state machine's definition, its IAM role Amazon Resource
-    /// Name (ARN), and configuration.
+    /// `DescribeStateMachine`: Provides information about a state machine's definition, its IAM
+    /// role Amazon Resource Name (ARN), and configuration.
+    ///
+    /// Errors the model lists: `InvalidArn`, `StateMachineDoesNotExist`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn describe_state_machine(
         &self,
         ctx: RequestContext,
@@ -835,7 +875,9 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::DescribeStateMachine)) }
     }
 
-    /// Returns details about a state machine alias.
+    /// `DescribeStateMachineAlias`: Returns details about a state machine alias.
+    ///
+    /// Errors the model lists: `ValidationException`, `InvalidArn`, `ResourceNotFound`.
     fn describe_state_machine_alias(
         &self,
         ctx: RequestContext,
@@ -849,10 +891,13 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Provides information about a state machine's definition, its execution role ARN, and
-    /// configuration. If a Map Run dispatched the execution, this action returns the Map Run
-    /// Amazon Resource Name (ARN) in the response. The state machine returned is the state
-    /// machine associated with the Map Run.
+    /// `DescribeStateMachineForExecution`: Provides information about a state machine's
+    /// definition, its execution role ARN, and configuration. If a Map Run dispatched the
+    /// execution, this action returns the Map Run Amazon Resource Name (ARN) in the response.
+    /// The state machine returned is the state machine associated with the Map Run.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `InvalidArn`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn describe_state_machine_for_execution(
         &self,
         ctx: RequestContext,
@@ -866,12 +911,16 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Used by workers to retrieve a task (with the specified activity ARN) which has been
-    /// scheduled for execution by a running state machine. This initiates a long poll, where
-    /// the service holds the HTTP connection open and responds as soon as a task becomes
-    /// available (i.e. an execution of a task of this type is needed.) The maximum time the
-    /// service holds on to the request before responding is 60 seconds. If no task is available
-    /// within 60 seconds, the poll returns a `taskToken` with a null string.
+    /// `GetActivityTask`: Used by workers to retrieve a task (with the specified activity ARN)
+    /// which has been scheduled for execution by a running state machine. This initiates a long
+    /// poll, where the service holds the HTTP connection open and responds as soon as a task
+    /// becomes available (i.e. an execution of a task of this type is needed.) The maximum time
+    /// the service holds on to the request before responding is 60 seconds. If no task is
+    /// available within 60 seconds, the poll returns a `taskToken` with a null string.
+    ///
+    /// Errors the model lists: `ActivityDoesNotExist`, `ActivityWorkerLimitExceeded`,
+    /// `InvalidArn`, `KmsAccessDeniedException`, `KmsInvalidStateException`,
+    /// `KmsThrottlingException`.
     fn get_activity_task(
         &self,
         ctx: RequestContext,
@@ -881,9 +930,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::GetActivityTask)) }
     }
 
-    /// Returns the history of the specified execution as a list of events. By default, the
-    /// results are returned in ascending order of the `timeStamp` of the events. Use the
-    /// `reverseOrder` parameter to get the latest events first.
+    /// `GetExecutionHistory`: Returns the history of the specified execution as a list of
+    /// events. By default, the results are returned in ascending order of the `timeStamp` of
+    /// the events. Use the `reverseOrder` parameter to get the latest events first.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `InvalidArn`, `InvalidToken`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn get_execution_history(
         &self,
         ctx: RequestContext,
@@ -893,7 +945,9 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::GetExecutionHistory)) }
     }
 
-    /// Lists the existing activities.
+    /// `ListActivities`: Lists the existing activities.
+    ///
+    /// Errors the model lists: `InvalidToken`.
     fn list_activities(
         &self,
         ctx: RequestContext,
@@ -903,10 +957,13 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::ListActivities)) }
     }
 
-    /// Lists all executions of a state machine or a Map Run. You can list all executions
-    /// related to a state machine by specifying a state machine Amazon Resource Name (ARN), or
-    /// those related to a Map Run by specifying a Map Run ARN. Using this API action, you can
-    /// also list all redriven executions.
+    /// `ListExecutions`: Lists all executions of a state machine or a Map Run. You can list all
+    /// executions related to a state machine by specifying a state machine Amazon Resource Name
+    /// (ARN), or those related to a Map Run by specifying a Map Run ARN. Using this API action,
+    /// you can also list all redriven executions.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidToken`, `StateMachineDoesNotExist`,
+    /// `StateMachineTypeNotSupported`, `ValidationException`, `ResourceNotFound`.
     fn list_executions(
         &self,
         ctx: RequestContext,
@@ -916,9 +973,11 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::ListExecutions)) }
     }
 
-    /// Lists all Map Runs that were started by a given state machine execution. Use this API
-    /// action to obtain Map Run ARNs, and then call `DescribeMapRun` to obtain more
-    /// information, if needed.
+    /// `ListMapRuns`: Lists all Map Runs that were started by a given state machine execution.
+    /// Use this API action to obtain Map Run ARNs, and then call `DescribeMapRun` to obtain
+    /// more information, if needed.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `InvalidArn`, `InvalidToken`.
     fn list_map_runs(
         &self,
         ctx: RequestContext,
@@ -928,8 +987,11 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::ListMapRuns)) }
     }
 
-    /// Lists aliases for a specified state machine ARN. Results are sorted by time, with the
-    /// most recently created aliases listed first.
+    /// `ListStateMachineAliases`: Lists aliases for a specified state machine ARN. Results are
+    /// sorted by time, with the most recently created aliases listed first.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidToken`, `ResourceNotFound`,
+    /// `StateMachineDoesNotExist`, `StateMachineDeleting`.
     fn list_state_machine_aliases(
         &self,
         ctx: RequestContext,
@@ -943,7 +1005,10 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Lists versions for the specified state machine Amazon Resource Name (ARN).
+    /// `ListStateMachineVersions`: Lists versions for the specified state machine Amazon
+    /// Resource Name (ARN).
+    ///
+    /// Errors the model lists: `ValidationException`, `InvalidArn`, `InvalidToken`.
     fn list_state_machine_versions(
         &self,
         ctx: RequestContext,
@@ -957,7 +1022,9 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Lists the existing state machines.
+    /// `ListStateMachines`: Lists the existing state machines.
+    ///
+    /// Errors the model lists: `InvalidToken`.
     fn list_state_machines(
         &self,
         ctx: RequestContext,
@@ -967,7 +1034,9 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::ListStateMachines)) }
     }
 
-    /// List tags for a given resource.
+    /// `ListTagsForResource`: List tags for a given resource.
+    ///
+    /// Errors the model lists: `InvalidArn`, `ResourceNotFound`.
     fn list_tags_for_resource(
         &self,
         ctx: RequestContext,
@@ -977,9 +1046,14 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::ListTagsForResource)) }
     }
 
-    /// Creates a version from the current revision of a state machine. Use versions to create
-    /// immutable snapshots of your state machine. You can start executions from versions either
-    /// directly or with an alias. To create an alias, use CreateStateMachineAlias.
+    /// `PublishStateMachineVersion`: Creates a version from the current revision of a state
+    /// machine. Use versions to create immutable snapshots of your state machine. You can start
+    /// executions from versions either directly or with an alias. To create an alias, use
+    /// CreateStateMachineAlias.
+    ///
+    /// Errors the model lists: `ValidationException`, `StateMachineDeleting`,
+    /// `StateMachineDoesNotExist`, `ServiceQuotaExceededException`, `ConflictException`,
+    /// `InvalidArn`.
     fn publish_state_machine_version(
         &self,
         ctx: RequestContext,
@@ -993,13 +1067,16 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Restarts unsuccessful executions of Standard workflows that didn't complete successfully
-    /// in the last 14 days. These include failed, aborted, or timed out executions. When you
-    /// redrive an execution, it continues the failed execution from the unsuccessful step and
-    /// uses the same input. Step Functions preserves the results and execution history of the
-    /// successful steps, and doesn't rerun these steps when you redrive an execution. Redriven
-    /// executions use the same state machine definition and execution ARN as the original
-    /// execution attempt.
+    /// `RedriveExecution`: Restarts unsuccessful executions of Standard workflows that didn't
+    /// complete successfully in the last 14 days. These include failed, aborted, or timed out
+    /// executions. When you redrive an execution, it continues the failed execution from the
+    /// unsuccessful step and uses the same input. Step Functions preserves the results and
+    /// execution history of the successful steps, and doesn't rerun these steps when you
+    /// redrive an execution. Redriven executions use the same state machine definition and
+    /// execution ARN as the original execution attempt.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `ExecutionNotRedrivable`,
+    /// `ExecutionLimitExceeded`, `InvalidArn`, `ValidationException`.
     fn redrive_execution(
         &self,
         ctx: RequestContext,
@@ -1009,9 +1086,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::RedriveExecution)) }
     }
 
-    /// Used by activity workers, Task states using the callback pattern, and optionally Task
-    /// states using the job run pattern to report that the task identified by the `taskToken`
-    /// failed.
+    /// `SendTaskFailure`: Used by activity workers, Task states using the callback pattern, and
+    /// optionally Task states using the job run pattern to report that the task identified by
+    /// the `taskToken` failed.
+    ///
+    /// Errors the model lists: `TaskDoesNotExist`, `InvalidToken`, `TaskTimedOut`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn send_task_failure(
         &self,
         ctx: RequestContext,
@@ -1021,14 +1101,16 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::SendTaskFailure)) }
     }
 
-    /// Used by activity workers and Task states using the callback pattern, and optionally Task
-    /// states using the job run pattern to report to Step Functions that the task represented
-    /// by the specified `taskToken` is still making progress. This action resets the
-    /// `Heartbeat` clock. The `Heartbeat` threshold is specified in the state machine's Amazon
-    /// States Language definition (`HeartbeatSeconds`). This action does not in itself create
-    /// an event in the execution history. However, if the task times out, the execution history
-    /// contains an `ActivityTimedOut` entry for activities, or a `TaskTimedOut` entry for tasks
-    /// using the job run or callback pattern.
+    /// `SendTaskHeartbeat`: Used by activity workers and Task states using the callback
+    /// pattern, and optionally Task states using the job run pattern to report to Step
+    /// Functions that the task represented by the specified `taskToken` is still making
+    /// progress. This action resets the `Heartbeat` clock. The `Heartbeat` threshold is
+    /// specified in the state machine's Amazon States Language definition (`HeartbeatSeconds`).
+    /// This action does not in itself create an event in the execution history. However, if the
+    /// task times out, the execution history contains an `ActivityTimedOut` entry for
+    /// activities, or a `TaskTimedOut` entry for tasks using the job run or callback pattern.
+    ///
+    /// Errors the model lists: `TaskDoesNotExist`, `InvalidToken`, `TaskTimedOut`.
     fn send_task_heartbeat(
         &self,
         ctx: RequestContext,
@@ -1038,9 +1120,13 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::SendTaskHeartbeat)) }
     }
 
-    /// Used by activity workers, Task states using the callback pattern, and optionally Task
-    /// states using the job run pattern to report that the task identified by the `taskToken`
-    /// completed successfully.
+    /// `SendTaskSuccess`: Used by activity workers, Task states using the callback pattern, and
+    /// optionally Task states using the job run pattern to report that the task identified by
+    /// the `taskToken` completed successfully.
+    ///
+    /// Errors the model lists: `TaskDoesNotExist`, `InvalidOutput`, `InvalidToken`,
+    /// `TaskTimedOut`, `KmsAccessDeniedException`, `KmsInvalidStateException`,
+    /// `KmsThrottlingException`.
     fn send_task_success(
         &self,
         ctx: RequestContext,
@@ -1050,7 +1136,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::SendTaskSuccess)) }
     }
 
-    /// Starts a state machine execution.
+    /// `StartExecution`: Starts a state machine execution.
+    ///
+    /// Errors the model lists: `ExecutionLimitExceeded`, `ExecutionAlreadyExists`,
+    /// `InvalidArn`, `InvalidExecutionInput`, `InvalidName`, `StateMachineDoesNotExist`,
+    /// `StateMachineDeleting`, `ValidationException`, `KmsAccessDeniedException`,
+    /// `KmsInvalidStateException`, `KmsThrottlingException`.
     fn start_execution(
         &self,
         ctx: RequestContext,
@@ -1060,8 +1151,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::StartExecution)) }
     }
 
-    /// Starts a Synchronous Express state machine execution. `StartSyncExecution` is not
-    /// available for `STANDARD` workflows.
+    /// `StartSyncExecution`: Starts a Synchronous Express state machine execution.
+    /// `StartSyncExecution` is not available for `STANDARD` workflows.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidExecutionInput`, `InvalidName`,
+    /// `StateMachineDoesNotExist`, `StateMachineDeleting`, `StateMachineTypeNotSupported`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn start_sync_execution(
         &self,
         ctx: RequestContext,
@@ -1071,7 +1166,10 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::StartSyncExecution)) }
     }
 
-    /// Stops an execution.
+    /// `StopExecution`: Stops an execution.
+    ///
+    /// Errors the model lists: `ExecutionDoesNotExist`, `InvalidArn`, `ValidationException`,
+    /// `KmsAccessDeniedException`, `KmsInvalidStateException`, `KmsThrottlingException`.
     fn stop_execution(
         &self,
         ctx: RequestContext,
@@ -1081,7 +1179,9 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::StopExecution)) }
     }
 
-    /// Add a tag to a Step Functions resource.
+    /// `TagResource`: Add a tag to a Step Functions resource.
+    ///
+    /// Errors the model lists: `InvalidArn`, `ResourceNotFound`, `TooManyTags`.
     fn tag_resource(
         &self,
         ctx: RequestContext,
@@ -1091,9 +1191,12 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::TagResource)) }
     }
 
-    /// Accepts the definition of a single state and executes it. You can test a state without
-    /// creating a state machine or updating an existing state machine. Using this API, you can
-    /// test the following:
+    /// `TestState`: Accepts the definition of a single state and executes it. You can test a
+    /// state without creating a state machine or updating an existing state machine. Using this
+    /// API, you can test the following:
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidDefinition`, `InvalidExecutionInput`,
+    /// `ValidationException`.
     fn test_state(
         &self,
         ctx: RequestContext,
@@ -1103,7 +1206,9 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::TestState)) }
     }
 
-    /// Remove a tag from a Step Functions resource
+    /// `UntagResource`: Remove a tag from a Step Functions resource
+    ///
+    /// Errors the model lists: `InvalidArn`, `ResourceNotFound`.
     fn untag_resource(
         &self,
         ctx: RequestContext,
@@ -1113,8 +1218,10 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::UntagResource)) }
     }
 
-    /// Updates an in-progress Map Run's configuration to include changes to the settings that
-    /// control maximum concurrency and Map Run failure.
+    /// `UpdateMapRun`: Updates an in-progress Map Run's configuration to include changes to the
+    /// settings that control maximum concurrency and Map Run failure.
+    ///
+    /// Errors the model lists: `ResourceNotFound`, `InvalidArn`, `ValidationException`.
     fn update_map_run(
         &self,
         ctx: RequestContext,
@@ -1124,10 +1231,16 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::UpdateMapRun)) }
     }
 
-    /// Updates an existing state machine by modifying its `definition`, `roleArn`,
-    /// `loggingConfiguration`, or `EncryptionConfiguration`. Running executions will continue
-    /// to use the previous `definition` and `roleArn`. You must include at least one of
-    /// `definition` or `roleArn` or you will receive a `MissingRequiredParameter` error.
+    /// `UpdateStateMachine`: Updates an existing state machine by modifying its `definition`,
+    /// `roleArn`, `loggingConfiguration`, or `EncryptionConfiguration`. Running executions will
+    /// continue to use the previous `definition` and `roleArn`. You must include at least one
+    /// of `definition` or `roleArn` or you will receive a `MissingRequiredParameter` error.
+    ///
+    /// Errors the model lists: `InvalidArn`, `InvalidDefinition`,
+    /// `InvalidLoggingConfiguration`, `InvalidTracingConfiguration`,
+    /// `MissingRequiredParameter`, `StateMachineDeleting`, `StateMachineDoesNotExist`,
+    /// `ServiceQuotaExceededException`, `ConflictException`, `ValidationException`,
+    /// `InvalidEncryptionConfiguration`, `KmsAccessDeniedException`, `KmsThrottlingException`.
     fn update_state_machine(
         &self,
         ctx: RequestContext,
@@ -1137,8 +1250,11 @@ pub trait Backend: Send + Sync + 'static {
         async { Err(ApiError::not_implemented(Operation::UpdateStateMachine)) }
     }
 
-    /// Updates the configuration of an existing state machine alias by modifying its
-    /// `description` or `routingConfiguration`.
+    /// `UpdateStateMachineAlias`: Updates the configuration of an existing state machine alias
+    /// by modifying its `description` or `routingConfiguration`.
+    ///
+    /// Errors the model lists: `ValidationException`, `InvalidArn`, `ResourceNotFound`,
+    /// `ConflictException`, `StateMachineDeleting`.
     fn update_state_machine_alias(
         &self,
         ctx: RequestContext,
@@ -1152,8 +1268,10 @@ pub trait Backend: Send + Sync + 'static {
         }
     }
 
-    /// Validates the syntax of a state machine definition specified in Amazon States Language
-    /// (ASL), a JSON-based, structured language.
+    /// `ValidateStateMachineDefinition`: Validates the syntax of a state machine definition
+    /// specified in Amazon States Language (ASL), a JSON-based, structured language.
+    ///
+    /// Errors the model lists: `ValidationException`.
     fn validate_state_machine_definition(
         &self,
         ctx: RequestContext,

@@ -206,7 +206,7 @@ class Model:
         if t == "timestamp":
             return "Timestamp"
         if t == "blob":
-            return "Blob"
+            return "String"  # base64 text on the wire; the model has none today
         if t == "structure":
             return shape_name
         if t == "list":
@@ -248,7 +248,10 @@ def gen_model(m, source, digest):
     w("use crate::timestamp::Timestamp;")
     w("")
 
-    # Enums.
+    # Enums: plain Rust enums, no catch-all variant. Requests are validated against the
+    # model's value set before they are decoded (an unknown value is AWS's
+    # ValidationException), so a backend only ever sees modeled values and matches
+    # exhaustively; responses are made by the backend from the same enums.
     w("// ---- Enums " + "-" * 84)
     w("")
     for name in m.enums:
@@ -580,12 +583,19 @@ def gen_operations(m, source, digest):
     w("/// Every method has a default that answers [`ErrorCode::NotImplemented`], so a backend")
     w("/// implements the actions it supports and grows one action at a time. Implement the")
     w("/// methods with `async fn`; the futures must be `Send`.")
+    w("///")
+    w("/// The router is generic over the backend rather than holding a `dyn Backend`: the")
+    w("/// methods are plain `async fn`s with no boxing, and a server has one backend type.")
     w("pub trait Backend: Send + Sync + 'static {")
     for i, n in enumerate(ops):
         op = m.ops[n]
         if i:
             w("")
-        out.extend(doc_lines(doc_text(op.get("documentation")) or f"`{n}`.", "    "))
+        out.extend(doc_lines(f"`{n}`: " + (doc_text(op.get("documentation")) or "."), "    "))
+        errs = ", ".join(f"`{e['shape']}`" for e in op.get("errors", []))
+        if errs:
+            w("    ///")
+            out.extend(doc_lines(f"Errors the model lists: {errs}.", "    "))
         w("    fn " + snake(n) + "(")
         w("        &self,")
         w("        ctx: RequestContext,")
