@@ -6,6 +6,10 @@
 //! - `b`: one inline Map over 10,000 items, a Pass with `States.Format` each;
 //! - `c`: a Choice loop counting to 100,000 with `States.MathAdd`.
 //!
+//! and the same three in JSONata (`a-jsonata`, `b-jsonata`, `c-jsonata`, whose
+//! definitions are in this folder): same inputs, same outputs, `Output`, `Assign`,
+//! `Items` and `Condition` instead of paths.
+//!
 //! Every execution's output is checked; a run whose output is wrong reports
 //! `"verified": false` and the command fails. Executions run through the same engine
 //! code as `baton run` and the server, building every history event.
@@ -25,7 +29,8 @@ use clap::Args;
 /// Arguments of `baton bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The workloads to run (`a`, `b`, `c`); all by default.
+    /// The workloads to run (`a`, `b`, `c`, `a-jsonata`, `b-jsonata`, `c-jsonata`); all
+    /// by default.
     workloads: Vec<String>,
     /// The directory holding `a.asl.json`, `a.input.json`, ...
     #[arg(long, default_value = "../shared/peers/workloads")]
@@ -70,7 +75,9 @@ struct Measured {
 
 pub fn main(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let workloads = if args.workloads.is_empty() {
-        vec!["a".to_string(), "b".to_string(), "c".to_string()]
+        ["a", "b", "c", "a-jsonata", "b-jsonata", "c-jsonata"]
+            .map(String::from)
+            .to_vec()
     } else {
         args.workloads.clone()
     };
@@ -140,8 +147,22 @@ fn execute(program: &std::sync::Arc<Program>, input: Value, sink: &mut BenchSink
     (exec.status().clone(), exec.transitions())
 }
 
-fn run_workload(w: &str, dir: &Path, scale: u64, keep: bool) -> anyhow::Result<Measured> {
-    let mut definition = load(dir, &format!("{w}.asl.json"))?;
+/// The JSONata variants' definitions.
+const JSONATA: [(&str, &str); 3] = [
+    ("a", include_str!("a-jsonata.asl.json")),
+    ("b", include_str!("b-jsonata.asl.json")),
+    ("c", include_str!("c-jsonata.asl.json")),
+];
+
+fn run_workload(name: &str, dir: &Path, scale: u64, keep: bool) -> anyhow::Result<Measured> {
+    let (w, jsonata) = match name.strip_suffix("-jsonata") {
+        Some(base) => (base, true),
+        None => (name, false),
+    };
+    let mut definition = match JSONATA.iter().find(|(n, _)| *n == w) {
+        Some((_, text)) if jsonata => Value::from_json_str(text)?,
+        _ => load(dir, &format!("{w}.asl.json"))?,
+    };
     let mut input = load(dir, &format!("{w}.input.json"))?;
     let mut sink = BenchSink {
         keep,
@@ -206,6 +227,24 @@ fn run_workload(w: &str, dir: &Path, scale: u64, keep: bool) -> anyhow::Result<M
                 verified,
             })
         }
+        "c" if jsonata => {
+            let bound = 100_000 / scale;
+            let text = definition
+                .to_json_string()
+                .replace("counter < 100000", &format!("counter < {bound}"));
+            let program = program(&Value::from_json_str(&text)?)?;
+            let started = Instant::now();
+            let (status, transitions) = execute(&program, input, &mut sink);
+            let seconds = started.elapsed().as_secs_f64();
+            let verified = matches!(&status, Status::Succeeded(out)
+                if out.get("counter").and_then(Value::as_number).and_then(baton_json::Number::as_u64) == Some(bound));
+            Ok(Measured {
+                transitions,
+                events: sink.count,
+                seconds,
+                verified,
+            })
+        }
         "c" => {
             let bound = 100_000 / scale;
             if let Some(rule) = definition
@@ -234,7 +273,7 @@ fn run_workload(w: &str, dir: &Path, scale: u64, keep: bool) -> anyhow::Result<M
                 verified,
             })
         }
-        other => bail!("unknown workload '{other}' (expected a, b or c)"),
+        _ => bail!("unknown workload '{name}' (expected a, b or c, or one of them with -jsonata)"),
     }
 }
 
