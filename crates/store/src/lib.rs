@@ -1,0 +1,185 @@
+//! Durable storage behind one trait, [`Store`].
+//!
+//! What is stored, and why:
+//! - **Definitions of the API's resources**: state machines, versions, aliases,
+//!   activities, tags.
+//! - **Executions**: one record each, with their status, input and output.
+//! - **Journals**: every input applied to an execution's engine, in order, with the time
+//!   it was applied at. The engine is deterministic, so replaying the journal rebuilds the
+//!   execution exactly: this is how executions survive a crash.
+//! - **Histories**: the events the engine emitted, in AWS's JSON shape, paged by id.
+//! - **Outstanding work**: timers and tasks an execution waits for, so that a restarted
+//!   server re-arms the timers (firing those that fell due while it was down) and
+//!   re-dispatches or re-offers the tasks.
+//!
+//! Architecture invariant: everything one engine step produced (journal entry, events,
+//! work changes, status) is written by one [`Store::commit`] in one transaction, before
+//! any effect of that step is performed. Backends group the commits of concurrent
+//! executions into one transaction so that durability does not cost one sync per step.
+//!
+//! This crate holds the types and the trait; backends live in their own modules.
+
+mod records;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use records::*;
+
+/// A boxed future, as the object-safe [`Store`] returns them.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What went wrong in a store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A record with this key exists already.
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    /// The storage is full (disk full); nothing of the failed commit was written.
+    #[error("the storage is full: {0}")]
+    Full(String),
+    /// The store is closed (shutting down).
+    #[error("the store is closed")]
+    Closed,
+    /// Any other failure of the storage; nothing of the failed commit was written.
+    #[error("storage error: {0}")]
+    Backend(String),
+}
+
+/// Result of a store operation.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Durable storage. Object-safe: a server holds an `Arc<dyn Store>`.
+pub trait Store: Send + Sync + 'static {
+    // ----- executions: the hot path -----
+
+    /// Writes everything one engine step of one execution produced, atomically. A commit
+    /// with `create` set inserts the execution (and fails with
+    /// [`StoreError::AlreadyExists`] if its ARN exists). Commits of one execution are
+    /// applied in the order they are made. Backends may group concurrent commits into one
+    /// transaction; a commit returns once it is durable.
+    fn commit(&self, commit: ExecutionCommit) -> BoxFuture<'_, Result<()>>;
+
+    /// One execution.
+    fn execution(&self, arn: &str) -> BoxFuture<'_, Result<Option<ExecutionRecord>>>;
+
+    /// Executions, newest first, filtered, a page at a time.
+    fn list_executions(
+        &self,
+        filter: ExecutionFilter,
+        page: Page,
+    ) -> BoxFuture<'_, Result<Paged<ExecutionRecord>>>;
+
+    /// Executions that have not ended (for recovery), in no particular order.
+    fn open_executions(&self) -> BoxFuture<'_, Result<Vec<ExecutionRecord>>>;
+
+    /// An execution's journal, in order.
+    fn journal(&self, execution_arn: &str) -> BoxFuture<'_, Result<Vec<JournalEntry>>>;
+
+    /// A page of an execution's history: events by id, ascending (or descending when
+    /// `reverse`), starting after the event id in `page.token` (a decimal id; absent: from
+    /// the start, or from the end when reversed).
+    fn history(
+        &self,
+        execution_arn: &str,
+        reverse: bool,
+        page: Page,
+    ) -> BoxFuture<'_, Result<Paged<EventRecord>>>;
+
+    /// Every timer not yet fired, of every execution.
+    fn timers(&self) -> BoxFuture<'_, Result<Vec<TimerRecord>>>;
+
+    /// Every task not yet finished, of every execution.
+    fn tasks(&self) -> BoxFuture<'_, Result<Vec<TaskRecord>>>;
+
+    /// One Map Run.
+    fn map_run(&self, arn: &str) -> BoxFuture<'_, Result<Option<MapRunRecord>>>;
+
+    /// An execution's Map Runs, newest first, a page at a time.
+    fn list_map_runs(
+        &self,
+        execution_arn: &str,
+        page: Page,
+    ) -> BoxFuture<'_, Result<Paged<MapRunRecord>>>;
+
+    // ----- state machines, versions, aliases -----
+
+    /// Creates a state machine ([`StoreError::AlreadyExists`] if its ARN exists).
+    fn create_state_machine(&self, machine: StateMachineRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Replaces a state machine ([`StoreError::NotFound`] if it does not exist).
+    fn update_state_machine(&self, machine: StateMachineRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Deletes a state machine with its versions, aliases and tags.
+    fn delete_state_machine(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// One state machine.
+    fn state_machine(&self, arn: &str) -> BoxFuture<'_, Result<Option<StateMachineRecord>>>;
+
+    /// State machines in creation order, a page at a time.
+    fn list_state_machines(&self, page: Page) -> BoxFuture<'_, Result<Paged<StateMachineRecord>>>;
+
+    /// Adds a version ([`StoreError::AlreadyExists`] if its ARN exists).
+    fn create_version(&self, version: VersionRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// One version.
+    fn version(&self, arn: &str) -> BoxFuture<'_, Result<Option<VersionRecord>>>;
+
+    /// A state machine's versions, newest first, a page at a time.
+    fn list_versions(
+        &self,
+        machine_arn: &str,
+        page: Page,
+    ) -> BoxFuture<'_, Result<Paged<VersionRecord>>>;
+
+    /// Deletes a version.
+    fn delete_version(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// Creates or replaces an alias.
+    fn put_alias(&self, alias: AliasRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// One alias.
+    fn alias(&self, arn: &str) -> BoxFuture<'_, Result<Option<AliasRecord>>>;
+
+    /// A state machine's aliases, a page at a time.
+    fn list_aliases(&self, machine_arn: &str, page: Page) -> BoxFuture<'_, Result<Paged<AliasRecord>>>;
+
+    /// Deletes an alias.
+    fn delete_alias(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
+
+    // ----- activities and tags -----
+
+    /// Creates an activity ([`StoreError::AlreadyExists`] if its ARN exists).
+    fn create_activity(&self, activity: ActivityRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// One activity.
+    fn activity(&self, arn: &str) -> BoxFuture<'_, Result<Option<ActivityRecord>>>;
+
+    /// Activities in creation order, a page at a time.
+    fn list_activities(&self, page: Page) -> BoxFuture<'_, Result<Paged<ActivityRecord>>>;
+
+    /// Deletes an activity.
+    fn delete_activity(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// A resource's tags, by key.
+    fn tags(&self, resource_arn: &str) -> BoxFuture<'_, Result<Vec<Tag>>>;
+
+    /// Adds or replaces tags of a resource.
+    fn tag(&self, resource_arn: &str, tags: Vec<Tag>) -> BoxFuture<'_, Result<()>>;
+
+    /// Removes tags of a resource by key.
+    fn untag(&self, resource_arn: &str, keys: Vec<String>) -> BoxFuture<'_, Result<()>>;
+
+    // ----- the store itself -----
+
+    /// A 32-byte random secret, created on first use and the same ever after (and on every
+    /// node sharing the store): the key task tokens are signed with.
+    fn secret(&self) -> BoxFuture<'_, Result<[u8; 32]>>;
+
+    /// Finishes pending commits and closes the store; later calls fail with
+    /// [`StoreError::Closed`].
+    fn close(&self) -> BoxFuture<'_, Result<()>>;
+}
