@@ -1,0 +1,71 @@
+//! What `baton serve` is configured with. The command line, a TOML file and environment
+//! variables all fill this one structure (the CLI decides their precedence).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The server's settings. Field names are the TOML file's keys.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServerConfig {
+    /// Where the API listens.
+    pub bind: SocketAddr,
+    /// Where the embedded store keeps its files; `None` keeps everything in memory (lost at
+    /// exit).
+    pub data_dir: Option<PathBuf>,
+    /// The local functions file (Lambda ARNs mapped to commands or URLs).
+    pub functions: Option<PathBuf>,
+    /// The account in ARNs.
+    pub account: String,
+    /// The region in ARNs.
+    pub region: String,
+    /// The payload limit in bytes (execution input and output, task results).
+    pub max_payload_bytes: usize,
+    /// Whether a commit waits for the disk (`fsync`: survives power loss) or only for the
+    /// operating system (`process`: survives a crash of the server, not of the machine).
+    pub durability: Durability,
+    /// Where Express executions' logs go (per their logging configuration): a file, or `-`
+    /// for standard output. `None`: not written.
+    pub express_log: Option<PathBuf>,
+}
+
+/// How durable a commit is before it is acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Durability {
+    /// Synced to the disk.
+    Fsync,
+    /// Handed to the operating system.
+    Process,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: baton_api::DEFAULT_ADDR
+                .parse()
+                .expect("the default address parses"),
+            data_dir: Some(PathBuf::from("baton-data")),
+            functions: None,
+            account: baton_api::DEFAULT_ACCOUNT.to_owned(),
+            region: baton_api::DEFAULT_REGION.to_owned(),
+            max_payload_bytes: baton_api::DEFAULT_MAX_PAYLOAD_BYTES,
+            durability: Durability::Fsync,
+            express_log: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The API layer's part of the settings.
+    pub fn api(&self) -> baton_api::ApiConfig {
+        baton_api::ApiConfig {
+            region: self.region.clone(),
+            account: self.account.clone(),
+            max_payload_bytes: self.max_payload_bytes,
+            max_body_bytes: None,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! `baton serve`: the AWS Step Functions API ([`baton_api`]) implemented over the durable
+//! runtime ([`baton_runtime`]) and the store ([`baton_store`]).
+//!
+//! - [`config`]: the settings.
+//! - [`service`]: [`Service`], the API's backend, handing each action to its owner.
+//! - [`catalog`]: state machines, versions, aliases, activities and tags.
+//! - [`executions`]: executions, histories, tasks, Map Runs.
+
+pub mod catalog;
+pub mod config;
+pub mod executions;
+pub mod service;
+
+pub use config::{Durability, ServerConfig};
+pub use service::Service;
