@@ -23,6 +23,7 @@ use crate::program::{BranchId, Program};
 use crate::state::children::Children;
 use crate::state::task::TaskWait;
 use crate::time::Millis;
+use crate::token::{PlainTokens, TokenMinter};
 
 /// Where an execution's events and effects go. Implemented by the caller: the runtime
 /// stores them; a benchmark may count and drop them.
@@ -80,6 +81,8 @@ pub struct ExecutionInfo {
     pub seed: u64,
     /// The largest state input or output, in bytes (256 KiB on AWS).
     pub max_payload_bytes: usize,
+    /// Makes the execution's task tokens.
+    pub tokens: Arc<dyn TokenMinter>,
 }
 
 impl ExecutionInfo {
@@ -111,6 +114,7 @@ impl ExecutionInfo {
             redrive_count: 0,
             seed: 0x5eed,
             max_payload_bytes: 256 * 1024,
+            tokens: Arc::new(PlainTokens),
         }
     }
 }
@@ -276,6 +280,16 @@ impl Execution {
     /// What the execution was started with.
     pub fn info(&self) -> &ExecutionInfo {
         &self.info
+    }
+
+    /// `true` while task `id` is awaited: a report about it would be heard.
+    pub fn awaits_task(&self, id: WorkId) -> bool {
+        matches!(self.work.get(&id), Some(Work::Task(_)))
+    }
+
+    /// Events emitted so far.
+    pub fn event_count(&self) -> u64 {
+        self.next_event_id - 1
     }
 
     /// States entered so far (the state transitions AWS bills).
@@ -508,6 +522,11 @@ impl Execution {
     pub(crate) fn start_index(&self, branch: BranchId) -> usize {
         let b = self.program.branch(branch);
         self.program.index_of(branch, &b.start_at).unwrap_or(0)
+    }
+
+    /// The id the next [`Execution::new_work`] will return.
+    pub(crate) fn next_work_id(&self) -> WorkId {
+        self.next_work_id
     }
 
     pub(crate) fn new_work(&mut self, w: Work) -> WorkId {

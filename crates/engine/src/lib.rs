@@ -24,6 +24,7 @@ mod scope;
 mod size;
 mod state;
 mod time;
+mod token;
 
 pub use effect::{Effect, TaskRequest, WorkId};
 pub use error::Failure;
@@ -34,3 +35,4 @@ pub use execution::{Collect, Execution, ExecutionInfo, Sink, Status};
 pub use input::Input;
 pub use program::Program;
 pub use time::Millis;
+pub use token::{PlainTokens, TokenMinter};

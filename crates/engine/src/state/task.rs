@@ -14,7 +14,7 @@ use crate::event::{Details, EventType, Scheduled, TaskResource, TaskScheduled};
 use crate::execution::{Execution, FrameId, Pos, Sink, Step, Work};
 use crate::flow::Flow;
 use crate::jsonata::{self, EvalFailure, StatesVars};
-use crate::scope::{EvalScope, next_random};
+use crate::scope::EvalScope;
 
 /// A task the state waits for.
 #[derive(Debug)]
@@ -122,12 +122,12 @@ impl Execution {
         };
         let needs_token = matches!(task.resource, Resource::Activity { .. })
             || task.resource.pattern() == IntegrationPattern::WaitForTaskToken;
+        // The token names the work id the task is about to get (nothing below allocates
+        // work before `new_work` does).
         let token = needs_token.then(|| {
-            Str::from(format!(
-                "{:016x}{:016x}",
-                next_random(&mut self.rng),
-                next_random(&mut self.rng)
-            ))
+            self.info
+                .tokens
+                .mint(&self.info.execution_arn, self.next_work_id())
         });
         let mut scope = EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
         scope.retry_count = Some(retry_count);
@@ -180,6 +180,7 @@ impl Execution {
 
         let family = Family::of(&task.resource);
         let id = self.new_work(Work::Task(fid));
+        debug_assert!(token.is_none() || id == self.next_work_id() - 1);
         let resource_arn = Str::from(task.resource.arn());
         match &family {
             Family::Service(resource) => {
