@@ -8,6 +8,7 @@ mod bench;
 mod conformance;
 mod definition;
 mod run;
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serves the Step Functions API (AWS CLI, boto3 and the SDKs work against it).
+    Serve(serve::ServeArgs),
     /// Runs one execution of a state machine to its end, in this process.
     Run(run::RunArgs),
     /// Checks a definition and reports every problem.
@@ -42,6 +45,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::main(args),
         Command::Run(args) => run::main(args),
         Command::Validate(args) => validate::main(args),
         Command::Conformance(args) => conformance::main(args),

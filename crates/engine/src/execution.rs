@@ -83,6 +83,9 @@ pub struct ExecutionInfo {
     pub max_payload_bytes: usize,
     /// Makes the execution's task tokens.
     pub tokens: Arc<dyn TokenMinter>,
+    /// The longest the execution may run whatever its machine's `TimeoutSeconds` says
+    /// (Express executions: five minutes), in seconds.
+    pub max_duration_seconds: Option<u64>,
 }
 
 impl ExecutionInfo {
@@ -115,6 +118,7 @@ impl ExecutionInfo {
             seed: 0x5eed,
             max_payload_bytes: 256 * 1024,
             tokens: Arc::new(PlainTokens),
+            max_duration_seconds: None,
         }
     }
 }
@@ -334,7 +338,14 @@ impl Execution {
             },
             sink,
         );
-        if let Some(t) = self.program.machine().timeout_seconds {
+        let timeout = match (
+            self.program.machine().timeout_seconds,
+            info.max_duration_seconds,
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(t) = timeout {
             let id = self.new_work(Work::ExecutionTimeout);
             sink.effect(Effect::StartTimer {
                 id,

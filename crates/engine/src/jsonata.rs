@@ -61,9 +61,12 @@ impl At<'_> {
 }
 
 /// Binds `$states` and the variables among `names` that are visible from the scope.
+/// The context object is built only when `reads_context` (an expression that never
+/// reads `$states.context` does not pay for it).
 fn bindings<'n>(
     scope: &mut EvalScope<'_>,
     names: impl Iterator<Item = &'n str>,
+    reads_context: bool,
     states: &StatesVars,
 ) -> Bindings {
     let mut b = Bindings::new()
@@ -71,16 +74,16 @@ fn bindings<'n>(
         .with_now_millis(scope.now.0);
     for name in names {
         if name == "states" {
-            b.set_var(
-                "states",
-                States {
-                    input: states.input.clone(),
-                    context: scope.context_object(),
-                    result: states.result.clone(),
-                    error_output: states.error_output.clone(),
-                }
-                .into_value(),
-            );
+            b.set_states(States {
+                input: states.input.clone(),
+                context: if reads_context {
+                    scope.context_object()
+                } else {
+                    Value::Null
+                },
+                result: states.result.clone(),
+                error_output: states.error_output.clone(),
+            });
         } else if let Some(v) = scope.variable(name) {
             b.set_var(name, v);
         }
@@ -102,7 +105,12 @@ pub(crate) fn template(
             .evaluate(&Bindings::new())
             .map_err(|e| at.query_error(e.under(field), field));
     }
-    let b = bindings(scope, template.variables(), states);
+    let b = bindings(
+        scope,
+        template.variables(),
+        template.reads_states_member("context"),
+        states,
+    );
     template
         .evaluate(&b)
         .map_err(|e| at.query_error(e.under(field), field))
@@ -118,27 +126,33 @@ pub(crate) fn expr(
     at: At<'_>,
 ) -> Result<Value, EvalFailure> {
     let expression = e.expression();
-    let b = bindings(scope, expression.variables(), states);
-    let text = e.text().trim().to_owned();
-    match expression.evaluate_input(None, &b) {
+    let b = bindings(
+        scope,
+        expression.variables(),
+        expression.reads_states_member("context"),
+        states,
+    );
+    let result = expression.evaluate_input(None, &b);
+    let text = || e.text().trim().to_owned();
+    match result {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(at.query_error(
             TemplateError::Undefined {
-                expression: text,
+                expression: text(),
                 field: field.to_owned(),
             },
             field,
         )),
         Err(JsonataError::UnsupportedResult) => Err(at.query_error(
             TemplateError::UnsupportedResult {
-                expression: text,
+                expression: text(),
                 field: field.to_owned(),
             },
             field,
         )),
         Err(error) => Err(at.query_error(
             TemplateError::Evaluation {
-                expression: text,
+                expression: text(),
                 field: field.to_owned(),
                 error,
             },

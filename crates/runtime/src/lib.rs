@@ -2,12 +2,24 @@
 //! for (tasks through the integrations, timers on a clock) and feeds their outcomes back
 //! as inputs.
 //!
-//! [`run_to_end`] runs one execution in process, as `baton run` and the conformance tests
-//! do. The clock is real, or virtual: a virtual clock starts at a chosen instant and skips
-//! the time when nothing but timers is pending, so a Wait of a day takes no real time.
+//! - [`run_to_end`] runs one execution in process, as `baton run` and the conformance
+//!   tests do. The clock is real, or virtual: a virtual clock starts at a chosen instant
+//!   and skips the time when nothing but timers is pending, so a Wait of a day takes no
+//!   real time.
+//! - [`Runtime`] runs many executions for a server: Standard ones checkpointed in a
+//!   store and recovered after a crash, Express ones in memory.
 
 mod clock;
+mod durable;
+mod journal;
 mod local;
+mod task_request;
+mod tokens;
 
 pub use clock::Clock;
+pub use durable::{
+    ActivityTask, Durability, NewExecution, Outcome, Result, Runtime, RuntimeConfig, RuntimeError,
+    Started,
+};
 pub use local::{RunOptions, RunResult, run_to_end};
+pub use tokens::{SignedTokens, TokenClaim, TokenError};

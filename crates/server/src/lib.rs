@@ -2,6 +2,7 @@
 //! runtime ([`baton_runtime`]) and the store ([`baton_store`]).
 //!
 //! - [`config`]: the settings.
+//! - [`server`]: [`Server`], everything put together and served.
 //! - [`service`]: [`Service`], the API's backend, handing each action to its owner.
 //! - [`catalog`]: state machines, versions, aliases, activities and tags.
 //! - [`executions`]: executions, histories, tasks, Map Runs.
@@ -9,7 +10,9 @@
 pub mod catalog;
 pub mod config;
 pub mod executions;
+pub mod server;
 pub mod service;
 
 pub use config::{Durability, ServerConfig};
+pub use server::{Server, ServerError};
 pub use service::Service;

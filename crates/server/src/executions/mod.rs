@@ -1,27 +1,40 @@
 //! [`Executions`]: starting, stopping, describing and listing executions, their
-//! histories, activity tasks and callbacks, Map Runs and TestState, over the runtime.
+//! histories, activity tasks and callbacks, over the runtime.
+//!
+//! - [`start`]: StartExecution, StartSyncExecution, StopExecution.
+//! - [`views`]: DescribeExecution, ListExecutions, GetExecutionHistory,
+//!   DescribeStateMachineForExecution.
+//! - [`tasks`]: GetActivityTask and SendTask{Success,Failure,Heartbeat}.
+
+mod errors;
+mod start;
+mod tasks;
+mod views;
 
 use std::sync::Arc;
 
 use baton_api::model::*;
 use baton_api::{ApiError, Operation, RequestContext};
+use baton_runtime::Runtime;
 
 use crate::catalog::Catalog;
+use crate::config::ServerConfig;
 
 /// The executions' side of the API.
 pub struct Executions {
     pub(crate) catalog: Arc<Catalog>,
+    pub(crate) runtime: Runtime,
+    pub(crate) config: Arc<ServerConfig>,
 }
 
 impl Executions {
-    /// `DescribeExecution`.
-    pub async fn describe_execution(
-        &self,
-        ctx: RequestContext,
-        input: DescribeExecutionInput,
-    ) -> Result<DescribeExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DescribeExecution))
+    /// Executions over `runtime`, resolving state machines through `catalog`.
+    pub fn new(catalog: Arc<Catalog>, runtime: Runtime, config: Arc<ServerConfig>) -> Self {
+        Executions {
+            catalog,
+            runtime,
+            config,
+        }
     }
 
     /// `DescribeMapRun`.
@@ -34,48 +47,6 @@ impl Executions {
         Err(ApiError::not_implemented(Operation::DescribeMapRun))
     }
 
-    /// `DescribeStateMachineForExecution`.
-    pub async fn describe_state_machine_for_execution(
-        &self,
-        ctx: RequestContext,
-        input: DescribeStateMachineForExecutionInput,
-    ) -> Result<DescribeStateMachineForExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::DescribeStateMachineForExecution,
-        ))
-    }
-
-    /// `GetActivityTask`.
-    pub async fn get_activity_task(
-        &self,
-        ctx: RequestContext,
-        input: GetActivityTaskInput,
-    ) -> Result<GetActivityTaskOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::GetActivityTask))
-    }
-
-    /// `GetExecutionHistory`.
-    pub async fn get_execution_history(
-        &self,
-        ctx: RequestContext,
-        input: GetExecutionHistoryInput,
-    ) -> Result<GetExecutionHistoryOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::GetExecutionHistory))
-    }
-
-    /// `ListExecutions`.
-    pub async fn list_executions(
-        &self,
-        ctx: RequestContext,
-        input: ListExecutionsInput,
-    ) -> Result<ListExecutionsOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::ListExecutions))
-    }
-
     /// `ListMapRuns`.
     pub async fn list_map_runs(
         &self,
@@ -84,6 +55,16 @@ impl Executions {
     ) -> Result<ListMapRunsOutput, ApiError> {
         let _ = (ctx, input);
         Err(ApiError::not_implemented(Operation::ListMapRuns))
+    }
+
+    /// `UpdateMapRun`.
+    pub async fn update_map_run(
+        &self,
+        ctx: RequestContext,
+        input: UpdateMapRunInput,
+    ) -> Result<UpdateMapRunOutput, ApiError> {
+        let _ = (ctx, input);
+        Err(ApiError::not_implemented(Operation::UpdateMapRun))
     }
 
     /// `RedriveExecution`.
@@ -96,66 +77,6 @@ impl Executions {
         Err(ApiError::not_implemented(Operation::RedriveExecution))
     }
 
-    /// `SendTaskFailure`.
-    pub async fn send_task_failure(
-        &self,
-        ctx: RequestContext,
-        input: SendTaskFailureInput,
-    ) -> Result<SendTaskFailureOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::SendTaskFailure))
-    }
-
-    /// `SendTaskHeartbeat`.
-    pub async fn send_task_heartbeat(
-        &self,
-        ctx: RequestContext,
-        input: SendTaskHeartbeatInput,
-    ) -> Result<SendTaskHeartbeatOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::SendTaskHeartbeat))
-    }
-
-    /// `SendTaskSuccess`.
-    pub async fn send_task_success(
-        &self,
-        ctx: RequestContext,
-        input: SendTaskSuccessInput,
-    ) -> Result<SendTaskSuccessOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::SendTaskSuccess))
-    }
-
-    /// `StartExecution`.
-    pub async fn start_execution(
-        &self,
-        ctx: RequestContext,
-        input: StartExecutionInput,
-    ) -> Result<StartExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::StartExecution))
-    }
-
-    /// `StartSyncExecution`.
-    pub async fn start_sync_execution(
-        &self,
-        ctx: RequestContext,
-        input: StartSyncExecutionInput,
-    ) -> Result<StartSyncExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::StartSyncExecution))
-    }
-
-    /// `StopExecution`.
-    pub async fn stop_execution(
-        &self,
-        ctx: RequestContext,
-        input: StopExecutionInput,
-    ) -> Result<StopExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::StopExecution))
-    }
-
     /// `TestState`.
     pub async fn test_state(
         &self,
@@ -164,15 +85,5 @@ impl Executions {
     ) -> Result<TestStateOutput, ApiError> {
         let _ = (ctx, input);
         Err(ApiError::not_implemented(Operation::TestState))
-    }
-
-    /// `UpdateMapRun`.
-    pub async fn update_map_run(
-        &self,
-        ctx: RequestContext,
-        input: UpdateMapRunInput,
-    ) -> Result<UpdateMapRunOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::UpdateMapRun))
     }
 }

@@ -1,0 +1,188 @@
+//! `baton serve`: the Step Functions API on a port, executions kept in a data directory.
+//!
+//! Settings come from, in order of precedence: the command line, `BATON_*` environment
+//! variables, a TOML file (`--config`), and the defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use baton_server::{Durability, Server, ServerConfig};
+use clap::ValueEnum;
+
+/// `baton serve` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// A TOML file of settings (keys as the long options: bind, data-dir, functions, ...).
+    #[arg(long, env = "BATON_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the API listens [default: 127.0.0.1:8083].
+    #[arg(long, env = "BATON_BIND")]
+    bind: Option<SocketAddr>,
+    /// Where executions and definitions are kept [default: ./baton-data].
+    #[arg(long, env = "BATON_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Keep everything in memory instead: nothing survives a restart.
+    #[arg(long, env = "BATON_IN_MEMORY", conflicts_with = "data_dir")]
+    in_memory: bool,
+    /// Local functions standing in for Lambda functions (JSON: name → command or URL).
+    #[arg(long, env = "BATON_FUNCTIONS")]
+    functions: Option<PathBuf>,
+    /// The account in ARNs [default: 123456789012].
+    #[arg(long, env = "BATON_ACCOUNT")]
+    account: Option<String>,
+    /// The region in ARNs [default: us-east-1].
+    #[arg(long, env = "BATON_REGION")]
+    region: Option<String>,
+    /// The payload limit in bytes [default: 262144].
+    #[arg(long, env = "BATON_MAX_PAYLOAD_BYTES")]
+    max_payload_bytes: Option<usize>,
+    /// fsync: commits survive a power loss; process: they survive a crash of Baton only
+    /// (faster) [default: fsync].
+    #[arg(long, env = "BATON_DURABILITY", value_enum)]
+    durability: Option<DurabilityArg>,
+    /// Where Express executions' logs go: a file, or - for standard output.
+    #[arg(long, env = "BATON_EXPRESS_LOG")]
+    express_log: Option<PathBuf>,
+    /// Log level: error, warn, info, debug or trace.
+    #[arg(long, env = "BATON_LOG", default_value = "info")]
+    log: tracing::Level,
+    /// Log format.
+    #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DurabilityArg {
+    Fsync,
+    Process,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The settings: the file's, overridden by the options and the environment.
+fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let mut config = match &args.config {
+        Some(path) => read_config(path)?,
+        None => ServerConfig::default(),
+    };
+    if let Some(v) = args.bind {
+        config.bind = v;
+    }
+    if let Some(v) = &args.data_dir {
+        config.data_dir = Some(v.clone());
+    }
+    if args.in_memory {
+        config.data_dir = None;
+    }
+    if let Some(v) = &args.functions {
+        config.functions = Some(v.clone());
+    }
+    if let Some(v) = &args.account {
+        config.account = v.clone();
+    }
+    if let Some(v) = &args.region {
+        config.region = v.clone();
+    }
+    if let Some(v) = args.max_payload_bytes {
+        config.max_payload_bytes = v;
+    }
+    if let Some(v) = args.durability {
+        config.durability = match v {
+            DurabilityArg::Fsync => Durability::Fsync,
+            DurabilityArg::Process => Durability::Process,
+        };
+    }
+    if let Some(v) = &args.express_log {
+        config.express_log = Some(v.clone());
+    }
+    Ok(config)
+}
+
+fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut config: ServerConfig =
+        toml::from_str(&text).with_context(|| format!("bad settings in {}", path.display()))?;
+    // Relative paths in the file are relative to the file.
+    let base = path.parent().unwrap_or(Path::new("."));
+    for p in [
+        &mut config.data_dir,
+        &mut config.functions,
+        &mut config.express_log,
+    ] {
+        if let Some(p) = p
+            .as_mut()
+            .filter(|p| p.is_relative() && p.as_os_str() != "-")
+        {
+            *p = base.join(&*p);
+        }
+    }
+    Ok(config)
+}
+
+fn init_logs(args: &ServeArgs) {
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(args.log)
+        .with_writer(std::io::stderr);
+    let _ = match args.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn main(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logs(&args);
+    let config = settings(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let bind = config.bind;
+        let where_ = match &config.data_dir {
+            Some(d) => d.display().to_string(),
+            None => "memory".to_owned(),
+        };
+        let server = Server::open(config).await.context("cannot start")?;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        tracing::info!(
+            address = %listener.local_addr().unwrap_or(bind),
+            data = %where_,
+            open_executions = server.runtime().open_executions(),
+            "baton is serving the Step Functions API"
+        );
+        server
+            .serve(listener, shutdown_signal())
+            .await
+            .context("the server failed")?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = interrupt => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,606 @@
+//! Open executions in memory, and the step: apply one input, commit what it produced,
+//! then perform its effects.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use baton_asl::definition::{IntegrationPattern, Resource};
+use baton_engine::{
+    Effect, Execution, ExecutionInfo, HistoryEvent, Input, Millis, Sink, Status, TaskRequest,
+    TokenMinter, WorkId,
+};
+use baton_integrations::TaskCall;
+use baton_json::Value;
+use baton_store::{
+    EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, JournalEntry,
+    StoreError, TaskRecord, TimerRecord,
+};
+use tokio::sync::{Mutex, mpsc, watch};
+use tokio::task::AbortHandle;
+
+use super::activities::ActivityTask;
+use super::timers::Fired;
+use super::{Durability, Inner, NewExecution, Result, RuntimeError, Started, store_status};
+use crate::journal;
+use crate::task_request;
+
+/// How long an Express execution may run (AWS's limit): it times out after.
+const EXPRESS_MAX_SECONDS: u64 = 5 * 60;
+
+/// One open execution.
+pub(crate) struct Handle {
+    pub(crate) arn: Arc<str>,
+    pub(crate) durability: Durability,
+    /// The input it was started with, to answer a repeated StartExecution.
+    pub(crate) input: Arc<str>,
+    pub(crate) start_date: i64,
+    pub(crate) state: Mutex<Live>,
+    /// Set once, when the execution ends.
+    pub(crate) done: watch::Sender<Option<Arc<Outcome>>>,
+}
+
+/// An execution's engine and the work it waits for.
+pub(crate) struct Live {
+    pub(crate) engine: Execution,
+    pub(crate) journal_len: u64,
+    /// The time of the last step: steps never go back in time, even if the clock does.
+    pub(crate) last_at: Millis,
+    pub(crate) timers: HashMap<WorkId, Millis>,
+    pub(crate) tasks: HashMap<WorkId, Running>,
+    /// A commit failed after the engine applied its input: the engine is ahead of the
+    /// store and must be rebuilt from the journal before the next step.
+    pub(crate) broken: bool,
+}
+
+/// A task the execution waits for.
+pub(crate) struct Running {
+    /// Its stored record (Standard executions).
+    pub(crate) record: Option<TaskRecord>,
+    /// The integration call running it, if one is in flight.
+    pub(crate) abort: Option<AbortHandle>,
+    /// The activity it is offered to, for activity tasks.
+    pub(crate) activity: Option<Arc<str>>,
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// SUCCEEDED, FAILED, TIMED_OUT or ABORTED.
+    pub status: ExecutionStatus,
+    /// The output, as JSON text, when it succeeded.
+    pub output: Option<String>,
+    /// The error, otherwise.
+    pub error: Option<String>,
+    /// The cause.
+    pub cause: Option<String>,
+    /// When it started.
+    pub start_date: i64,
+    /// When it ended.
+    pub stop_date: i64,
+    /// States entered.
+    pub transitions: u64,
+    /// Its input, as JSON text.
+    pub input: Arc<str>,
+}
+
+/// Who delivers an input, which decides when it is heard.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Guard {
+    /// Start, stop: heard while the execution is open.
+    Open,
+    /// A worker's or a callback's report: an error unless the task is awaited.
+    Task(WorkId),
+    /// The task's own integration call: dropped silently unless the task is awaited.
+    Own(WorkId),
+    /// A timer: dropped silently unless the execution still waits for it.
+    Timer(WorkId),
+}
+
+/// Collects what one step produced.
+struct StepSink {
+    record: bool,
+    events: Vec<HistoryEvent>,
+    effects: Vec<Effect>,
+}
+
+impl Sink for StepSink {
+    fn event(&mut self, event: HistoryEvent) {
+        self.events.push(event);
+    }
+    fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+    fn records_events(&self) -> bool {
+        self.record
+    }
+}
+
+/// What the input of a step settles by itself.
+enum Settles {
+    Nothing,
+    Timer(WorkId),
+    Task(WorkId),
+    Started(WorkId),
+}
+
+/// The engine's view of an execution record.
+pub(crate) fn execution_info(
+    inner: &Inner,
+    record: &ExecutionRecord,
+    input: Value,
+    durability: Durability,
+) -> ExecutionInfo {
+    let machine_name = record.machine_arn.rsplit(':').next().unwrap_or_default();
+    ExecutionInfo {
+        execution_arn: record.arn.as_str().into(),
+        name: record.name.as_str().into(),
+        state_machine_arn: record.machine_arn.as_str().into(),
+        state_machine_name: machine_name.into(),
+        role_arn: record.role_arn.as_str().into(),
+        region: inner.config.region.as_str().into(),
+        input,
+        start_time: Millis(record.start_date),
+        redrive_count: record.redrive_count,
+        seed: record.seed,
+        max_payload_bytes: inner.config.max_payload_bytes,
+        tokens: Arc::clone(&inner.tokens) as Arc<dyn TokenMinter>,
+        max_duration_seconds: match durability {
+            Durability::Standard => None,
+            Durability::Express => Some(EXPRESS_MAX_SECONDS),
+        },
+    }
+}
+
+pub(crate) fn new_handle(
+    arn: Arc<str>,
+    durability: Durability,
+    input: Arc<str>,
+    start_date: i64,
+    live: Live,
+) -> Arc<Handle> {
+    Arc::new(Handle {
+        arn,
+        durability,
+        input,
+        start_date,
+        state: Mutex::new(live),
+        done: watch::channel(None).0,
+    })
+}
+
+/// Starts an execution: reserves its ARN, commits its start, runs it until it waits.
+pub(crate) async fn start(inner: &Arc<Inner>, new: NewExecution) -> Result<(Started, Arc<Handle>)> {
+    let program = inner
+        .programs
+        .get(&new.definition)
+        .map_err(RuntimeError::InvalidDefinition)?;
+    let input =
+        Value::from_json_str(&new.input).map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+    let now = inner.clock.now();
+    let record = ExecutionRecord {
+        arn: new.arn,
+        machine_arn: new.machine_arn,
+        version_arn: new.version_arn,
+        alias_arn: new.alias_arn,
+        map_run_arn: new.map_run_arn,
+        name: new.name,
+        status: ExecutionStatus::Running,
+        definition: new.definition,
+        role_arn: new.role_arn,
+        input: new.input,
+        output: None,
+        error: None,
+        cause: None,
+        start_date: now.0,
+        stop_date: None,
+        seed: uuid::Uuid::new_v4().as_u64_pair().0,
+        redrive_count: 0,
+        redrive_date: None,
+        event_count: 0,
+        journal_len: 0,
+        trace_header: new.trace_header,
+    };
+    let engine = Execution::new(
+        program,
+        execution_info(inner, &record, input, new.durability),
+    );
+    let arn: Arc<str> = record.arn.as_str().into();
+    let handle = new_handle(
+        Arc::clone(&arn),
+        new.durability,
+        record.input.as_str().into(),
+        now.0,
+        Live {
+            engine,
+            journal_len: 0,
+            last_at: now,
+            timers: HashMap::new(),
+            tasks: HashMap::new(),
+            broken: false,
+        },
+    );
+    if let Err(existing) = inner.live.insert_new(Arc::clone(&handle)) {
+        // StartExecution is idempotent for a running execution with the same input.
+        return if *existing.input == *record.input {
+            Ok((
+                Started {
+                    arn: arn.to_string(),
+                    start_date: existing.start_date,
+                },
+                existing,
+            ))
+        } else {
+            Err(RuntimeError::AlreadyExists(arn.to_string()))
+        };
+    }
+    let create = (new.durability == Durability::Standard).then_some(record);
+    match step_with(inner, &handle, Input::Start, Guard::Open, create).await {
+        Ok(()) => Ok((
+            Started {
+                arn: arn.to_string(),
+                start_date: now.0,
+            },
+            handle,
+        )),
+        Err(e) => {
+            inner.live.remove_if(&arn, &handle);
+            Err(match e {
+                RuntimeError::Store(StoreError::AlreadyExists(_)) => {
+                    RuntimeError::AlreadyExists(arn.to_string())
+                }
+                other => other,
+            })
+        }
+    }
+}
+
+/// Applies `input` to the execution, commits, performs the effects.
+pub(crate) async fn step(
+    inner: &Arc<Inner>,
+    handle: &Arc<Handle>,
+    input: Input,
+    guard: Guard,
+) -> Result<()> {
+    step_with(inner, handle, input, guard, None).await
+}
+
+async fn step_with(
+    inner: &Arc<Inner>,
+    handle: &Arc<Handle>,
+    input: Input,
+    guard: Guard,
+    create: Option<ExecutionRecord>,
+) -> Result<()> {
+    let mut guard_live = handle.state.lock().await;
+    let live = &mut *guard_live;
+    if live.engine.is_finished() {
+        return match guard {
+            Guard::Task(_) => Err(RuntimeError::TaskGone),
+            Guard::Open => Err(RuntimeError::NotFound(handle.arn.to_string())),
+            Guard::Own(_) | Guard::Timer(_) => Ok(()),
+        };
+    }
+    match guard {
+        Guard::Task(id) if !live.engine.awaits_task(id) => return Err(RuntimeError::TaskGone),
+        Guard::Own(id) if !live.engine.awaits_task(id) => return Ok(()),
+        Guard::Timer(id) if !live.timers.contains_key(&id) => return Ok(()),
+        _ => {}
+    }
+    if live.broken {
+        super::recovery::rebuild(inner, handle, live).await?;
+    }
+    let durable = handle.durability == Durability::Standard;
+    let now = inner.clock.now().max(live.last_at);
+    let settles = match &input {
+        Input::TimerFired { id } => Settles::Timer(*id),
+        Input::TaskSucceeded { id, .. } | Input::TaskFailed { id, .. } => Settles::Task(*id),
+        Input::TaskStarted { id, .. } | Input::TaskSubmitted { id, .. } => Settles::Started(*id),
+        _ => Settles::Nothing,
+    };
+    let journal_text = durable.then(|| journal::encode(&input));
+    let mut sink = StepSink {
+        record: durable,
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    live.engine.apply(input, now, &mut sink);
+    let finished = live.engine.is_finished();
+
+    // New tasks' records, made once: committed, then kept with the running task.
+    let mut new_records: HashMap<WorkId, TaskRecord> = HashMap::new();
+    if let Some(journal_text) = journal_text {
+        let arn = handle.arn.to_string();
+        let mut commit = ExecutionCommit {
+            execution_arn: arn.clone(),
+            create,
+            ..ExecutionCommit::default()
+        };
+        commit.journal.push(JournalEntry {
+            seq: live.journal_len,
+            at: now.0,
+            input: journal_text,
+        });
+        commit.events = sink
+            .events
+            .iter()
+            .map(|e| EventRecord {
+                id: e.id,
+                json: e.to_json().to_json_string(),
+            })
+            .collect();
+        match settles {
+            Settles::Timer(id) => commit.timers_cleared.push(id),
+            Settles::Task(id) => commit.tasks_cleared.push(id),
+            Settles::Started(id) => {
+                if let Some(mut r) = live.tasks.get(&id).and_then(|t| t.record.clone()) {
+                    r.started = true;
+                    commit.tasks_set.push(r);
+                }
+            }
+            Settles::Nothing => {}
+        }
+        for effect in &sink.effects {
+            match effect {
+                Effect::StartTimer { id, due } => commit.timers_set.push(TimerRecord {
+                    execution_arn: arn.clone(),
+                    work_id: *id,
+                    due: due.0,
+                }),
+                Effect::CancelTimer { id } => commit.timers_cleared.push(*id),
+                Effect::RunTask(req) => {
+                    let record = TaskRecord {
+                        execution_arn: arn.clone(),
+                        work_id: req.id,
+                        activity_arn: match &req.resource {
+                            Resource::Activity { arn, .. } => Some(arn.clone()),
+                            _ => None,
+                        },
+                        token: req.token.as_deref().map(str::to_owned),
+                        scheduled: now.0,
+                        request: task_request::encode(req),
+                        started: false,
+                    };
+                    commit.tasks_set.push(record.clone());
+                    new_records.insert(req.id, record);
+                }
+                Effect::CancelTask { id } => commit.tasks_cleared.push(*id),
+            }
+        }
+        if finished {
+            commit.update = finished_update(live.engine.status(), now);
+        }
+        if let Err(e) = inner.store.commit(commit).await {
+            live.broken = true;
+            tracing::warn!(execution = %handle.arn, error = %e, "a commit failed; the step is undone");
+            return Err(e.into());
+        }
+    }
+    live.journal_len += 1;
+    live.last_at = now;
+
+    match settles {
+        Settles::Timer(id) => {
+            live.timers.remove(&id);
+        }
+        Settles::Task(id) => {
+            if let Some(t) = live.tasks.remove(&id) {
+                // A report from outside ends the task: stop its integration call, unless
+                // that call is the one reporting (it is finishing by itself).
+                if let (Some(a), false) = (t.abort, matches!(guard, Guard::Own(_))) {
+                    a.abort();
+                }
+                if let Some(activity) = t.activity {
+                    inner.activities.withdraw(&activity, &handle.arn, id);
+                }
+            }
+        }
+        Settles::Started(id) => {
+            if let Some(r) = live.tasks.get_mut(&id).and_then(|t| t.record.as_mut()) {
+                r.started = true;
+            }
+        }
+        Settles::Nothing => {}
+    }
+    for effect in sink.effects {
+        match effect {
+            Effect::StartTimer { id, due } => {
+                live.timers.insert(id, due);
+                inner.timers.arm(due, Arc::clone(&handle.arn), id);
+            }
+            Effect::CancelTimer { id } => {
+                live.timers.remove(&id);
+            }
+            Effect::RunTask(req) => {
+                let record = new_records.remove(&req.id);
+                dispatch(inner, handle, live, req, record);
+            }
+            Effect::CancelTask { id } => {
+                if let Some(t) = live.tasks.remove(&id) {
+                    if let Some(a) = t.abort {
+                        a.abort();
+                    }
+                    if let Some(activity) = t.activity {
+                        inner.activities.withdraw(&activity, &handle.arn, id);
+                    }
+                }
+            }
+        }
+    }
+    if finished {
+        finish(inner, handle, live, now);
+    }
+    Ok(())
+}
+
+fn finished_update(status: &Status, now: Millis) -> ExecutionUpdate {
+    let mut update = ExecutionUpdate {
+        status: Some(store_status(status)),
+        stop_date: Some(now.0),
+        ..ExecutionUpdate::default()
+    };
+    match status {
+        Status::Succeeded(output) => update.output = Some(output.to_json_string()),
+        Status::Failed(f) | Status::TimedOut(f) | Status::Aborted(f) => {
+            update.error = f.error.as_deref().map(str::to_owned);
+            update.cause = f.cause.as_deref().map(str::to_owned);
+        }
+        Status::Running => {}
+    }
+    update
+}
+
+fn finish(inner: &Inner, handle: &Arc<Handle>, live: &mut Live, now: Millis) {
+    for (id, t) in live.tasks.drain() {
+        if let Some(a) = t.abort {
+            a.abort();
+        }
+        if let Some(activity) = t.activity {
+            inner.activities.withdraw(&activity, &handle.arn, id);
+        }
+    }
+    live.timers.clear();
+    inner.live.remove_if(&handle.arn, handle);
+    let update = finished_update(live.engine.status(), now);
+    handle.done.send_replace(Some(Arc::new(Outcome {
+        status: update.status.unwrap_or(ExecutionStatus::Running),
+        output: update.output,
+        error: update.error,
+        cause: update.cause,
+        start_date: handle.start_date,
+        stop_date: now.0,
+        transitions: live.engine.transitions(),
+        input: Arc::clone(&handle.input),
+    })));
+}
+
+/// Sends a task to whatever runs it: an activity's workers, or an integration.
+pub(crate) fn dispatch(
+    inner: &Arc<Inner>,
+    handle: &Arc<Handle>,
+    live: &mut Live,
+    req: TaskRequest,
+    record: Option<TaskRecord>,
+) {
+    let id = req.id;
+    if let Resource::Activity { arn, .. } = &req.resource {
+        let activity: Arc<str> = arn.as_str().into();
+        inner.activities.offer(
+            &activity,
+            ActivityTask {
+                execution_arn: Arc::clone(&handle.arn),
+                work: id,
+                token: req.token.clone().unwrap_or_default(),
+                input: req.input.to_json_string().into(),
+            },
+        );
+        live.tasks.insert(
+            id,
+            Running {
+                record,
+                abort: None,
+                activity: Some(activity),
+            },
+        );
+        return;
+    }
+    let callback = req.resource.pattern() == IntegrationPattern::WaitForTaskToken;
+    let call = TaskCall {
+        resource: if callback {
+            request_response(&req.resource)
+        } else {
+            req.resource
+        },
+        input: req.input,
+        token: req.token,
+        state_name: req.state_name,
+        region: inner.config.region.as_str().into(),
+        account: inner.config.account.as_str().into(),
+    };
+    let run = inner.registry.run(call);
+    let weak = Arc::downgrade(inner);
+    let handle2 = Arc::clone(handle);
+    let join = tokio::spawn(async move {
+        let input = match run.await {
+            Ok(output) if callback => Input::TaskSubmitted { id, output },
+            Ok(output) => Input::TaskSucceeded { id, output },
+            Err(f) => Input::TaskFailed {
+                id,
+                error: f.error,
+                cause: f.cause,
+            },
+        };
+        deliver(weak, handle2, input, Guard::Own(id)).await;
+    });
+    live.tasks.insert(
+        id,
+        Running {
+            record,
+            abort: Some(join.abort_handle()),
+            activity: None,
+        },
+    );
+}
+
+/// The request-response form of a `.waitForTaskToken` resource: the call that hands the
+/// token over.
+fn request_response(resource: &Resource) -> Resource {
+    match resource {
+        Resource::Service {
+            arn,
+            service,
+            action,
+            ..
+        } => Resource::Service {
+            arn: arn
+                .strip_suffix(IntegrationPattern::WaitForTaskToken.suffix())
+                .unwrap_or(arn)
+                .to_owned(),
+            service: service.clone(),
+            action: action.clone(),
+            pattern: IntegrationPattern::RequestResponse,
+            version: None,
+        },
+        other => other.clone(),
+    }
+}
+
+/// Delivers an input from inside the runtime (a task's outcome, a timer), trying again
+/// while the store fails, until the runtime closes.
+pub(crate) async fn deliver(inner: Weak<Inner>, handle: Arc<Handle>, input: Input, guard: Guard) {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        if *inner.closed.borrow() {
+            return;
+        }
+        match step(&inner, &handle, input.clone(), guard).await {
+            Err(RuntimeError::Store(e)) => {
+                tracing::warn!(execution = %handle.arn, error = %e, "delivery failed; trying again");
+            }
+            Ok(()) | Err(_) => return,
+        }
+        drop(inner);
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Fires due timers: each into its execution, if the execution still waits for it.
+pub(crate) async fn fire_timers(inner: Weak<Inner>, mut rx: mpsc::UnboundedReceiver<Fired>) {
+    while let Some((arn, id)) = rx.recv().await {
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        if let Some(handle) = strong.live.get(&arn) {
+            tokio::spawn(deliver(
+                Weak::clone(&inner),
+                handle,
+                Input::TimerFired { id },
+                Guard::Timer(id),
+            ));
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! The durable runtime: runs many executions at once, Standard ones checkpointed in a
+//! [`Store`], Express ones in memory.
+//!
+//! Each open execution lives in memory as its engine plus the work it waits for
+//! ([`live`]). Everything that happens to it (start, a task's outcome, a timer, a stop
+//! request, a worker's report) is one *step*: the engine applies the input; the input, the
+//! new history events, the changes to outstanding work and the status are committed in
+//! one [`ExecutionCommit`]; only then are the effects performed (tasks dispatched, timers
+//! armed). Steps of one execution run one at a time; steps of different executions run
+//! concurrently and the store groups their commits.
+//!
+//! After a crash, [`Runtime::open`] rebuilds every open execution by replaying its
+//! journal through the deterministic engine (no event is emitted twice: the history is
+//! already stored), re-arms its timers (those that fell due meanwhile fire at once) and
+//! dispatches again the tasks that had not started. A task that was running when the
+//! server died is run again: state transitions happen exactly once, task invocations at
+//! least once.
+
+mod activities;
+mod live;
+mod programs;
+mod recovery;
+mod timers;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use baton_engine::{Input, Millis, Status};
+use baton_integrations::Registry;
+use baton_json::{Str, Value};
+use baton_store::{ExecutionRecord, ExecutionStatus, Store, StoreError};
+use tokio::sync::{mpsc, watch};
+
+pub use activities::ActivityTask;
+pub use live::Outcome;
+
+use crate::clock::Clock;
+use crate::tokens::{SignedTokens, TokenError};
+use activities::Activities;
+use live::{Guard, Handle};
+use programs::Programs;
+use timers::Timers;
+
+/// How the runtime runs executions.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// The region in ARNs and task events.
+    pub region: String,
+    /// The account in ARNs.
+    pub account: String,
+    /// The largest state input or output, in bytes.
+    pub max_payload_bytes: usize,
+}
+
+/// Whether an execution is checkpointed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Standard: every step committed to the store.
+    Standard,
+    /// Express: in memory only.
+    Express,
+}
+
+/// An execution to start.
+#[derive(Debug, Clone)]
+pub struct NewExecution {
+    /// Its ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// The state machine's ARN.
+    pub machine_arn: String,
+    /// The state machine's name.
+    pub machine_name: String,
+    /// The version started through, if any.
+    pub version_arn: Option<String>,
+    /// The alias started through, if any.
+    pub alias_arn: Option<String>,
+    /// The Map Run it belongs to, if any.
+    pub map_run_arn: Option<String>,
+    /// Standard or Express.
+    pub durability: Durability,
+    /// The definition's text.
+    pub definition: Arc<str>,
+    /// The role it runs as.
+    pub role_arn: String,
+    /// Its input, as JSON text.
+    pub input: String,
+    /// The trace header given at start.
+    pub trace_header: Option<String>,
+}
+
+/// A started execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    /// Its ARN.
+    pub arn: String,
+    /// When it started (milliseconds since the epoch).
+    pub start_date: i64,
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// An execution with this ARN exists with another input, or has ended.
+    #[error("Execution Already Exists: '{0}'")]
+    AlreadyExists(String),
+    /// No such execution (or it has ended, for operations on open executions).
+    #[error("Execution Does Not Exist: '{0}'")]
+    NotFound(String),
+    /// The definition cannot run.
+    #[error("{0}")]
+    InvalidDefinition(String),
+    /// The input is not JSON.
+    #[error("Invalid execution input: {0}")]
+    InvalidInput(String),
+    /// A task token that this server did not make.
+    #[error("Invalid Token: {0}")]
+    InvalidToken(TokenError),
+    /// The task the token names is not awaited any more (it ended, timed out, or its
+    /// execution ended).
+    #[error("Task Timed Out: 'Provided task does not exist anymore'")]
+    TaskGone,
+    /// The store failed; nothing of the step was kept.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The runtime is shutting down.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+/// Result of runtime operations.
+pub type Result<T> = std::result::Result<T, RuntimeError>;
+
+pub(crate) struct Inner {
+    store: Arc<dyn Store>,
+    registry: Registry,
+    config: RuntimeConfig,
+    clock: Clock,
+    tokens: Arc<SignedTokens>,
+    programs: Programs,
+    live: Shards,
+    timers: Timers,
+    activities: Activities,
+    closed: watch::Sender<bool>,
+}
+
+/// Open executions by ARN, in shards so that concurrent steps rarely meet on one lock.
+struct Shards(Vec<Mutex<HashMap<Arc<str>, Arc<Handle>>>>);
+
+impl Shards {
+    fn new() -> Shards {
+        Shards((0..32).map(|_| Mutex::new(HashMap::new())).collect())
+    }
+
+    fn shard(&self, arn: &str) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Handle>>> {
+        let h = arn.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        self.0[(h % self.0.len() as u64) as usize]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, arn: &str) -> Option<Arc<Handle>> {
+        self.shard(arn).get(arn).cloned()
+    }
+
+    /// Inserts `handle` unless an execution with its ARN is there; returns the one there.
+    fn insert_new(&self, handle: Arc<Handle>) -> std::result::Result<(), Arc<Handle>> {
+        let mut shard = self.shard(&handle.arn);
+        if let Some(existing) = shard.get(&handle.arn) {
+            return Err(Arc::clone(existing));
+        }
+        shard.insert(Arc::clone(&handle.arn), handle);
+        Ok(())
+    }
+
+    /// Removes the execution `arn` if it is `handle` (and not a newer one of that ARN).
+    fn remove_if(&self, arn: &str, handle: &Arc<Handle>) {
+        let mut shard = self.shard(arn);
+        if shard.get(arn).is_some_and(|h| Arc::ptr_eq(h, handle)) {
+            shard.remove(arn);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).len())
+            .sum()
+    }
+}
+
+/// The runtime. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+impl Runtime {
+    /// Opens the runtime over `store`, recovering every open execution it holds, and
+    /// starts running them.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        registry: Registry,
+        config: RuntimeConfig,
+    ) -> Result<Runtime> {
+        let clock = Clock::real();
+        let key = store.secret().await?;
+        let (fire_tx, fire_rx) = mpsc::unbounded_channel();
+        let timers = Timers::start(clock.clone(), fire_tx);
+        let inner = Arc::new(Inner {
+            store,
+            registry,
+            config,
+            clock,
+            tokens: Arc::new(SignedTokens::new(key)),
+            programs: Programs::default(),
+            live: Shards::new(),
+            timers,
+            activities: Activities::default(),
+            closed: watch::channel(false).0,
+        });
+        tokio::spawn(live::fire_timers(Arc::downgrade(&inner), fire_rx));
+        recovery::recover(&inner).await?;
+        Ok(Runtime { inner })
+    }
+
+    /// How many executions are open in memory.
+    pub fn open_executions(&self) -> usize {
+        self.inner.live.len()
+    }
+
+    /// The store under the runtime.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The current time, as the runtime sees it.
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now()
+    }
+
+    /// Starts an execution. Starting again with the same ARN and input while it runs
+    /// returns the running one (StartExecution is idempotent); otherwise an existing ARN
+    /// is [`RuntimeError::AlreadyExists`].
+    pub async fn start(&self, new: NewExecution) -> Result<Started> {
+        live::start(&self.inner, new)
+            .await
+            .map(|(started, _)| started)
+    }
+
+    /// Starts an execution and waits for its end (StartSyncExecution).
+    pub async fn run(&self, new: NewExecution) -> Result<Arc<Outcome>> {
+        let (_, handle) = live::start(&self.inner, new).await?;
+        let mut rx = handle.done.subscribe();
+        drop(handle);
+        wait_outcome(&mut rx).await
+    }
+
+    /// Waits for an open execution to end; `None` when it is not open here (ended
+    /// before, or unknown).
+    pub async fn wait(&self, arn: &str) -> Result<Option<Arc<Outcome>>> {
+        let Some(handle) = self.inner.live.get(arn) else {
+            return Ok(None);
+        };
+        let mut rx = handle.done.subscribe();
+        drop(handle);
+        wait_outcome(&mut rx).await.map(Some)
+    }
+
+    /// Stops an open execution (StopExecution). Returns when the stop is committed.
+    pub async fn stop(
+        &self,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<()> {
+        let handle = self
+            .inner
+            .live
+            .get(arn)
+            .ok_or_else(|| RuntimeError::NotFound(arn.to_owned()))?;
+        live::step(
+            &self.inner,
+            &handle,
+            Input::Stop {
+                error: error.map(Str::from),
+                cause: cause.map(Str::from),
+            },
+            Guard::Open,
+        )
+        .await
+    }
+
+    /// SendTaskSuccess.
+    pub async fn task_succeeded(&self, token: &str, output: Value) -> Result<()> {
+        self.report(token, |id| Input::TaskSucceeded { id, output })
+            .await
+    }
+
+    /// SendTaskFailure.
+    pub async fn task_failed(
+        &self,
+        token: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<()> {
+        self.report(token, |id| Input::TaskFailed {
+            id,
+            error: error.map(Str::from),
+            cause: cause.map(Str::from),
+        })
+        .await
+    }
+
+    /// SendTaskHeartbeat.
+    pub async fn task_heartbeat(&self, token: &str) -> Result<()> {
+        self.report(token, |id| Input::TaskHeartbeat { id }).await
+    }
+
+    async fn report(&self, token: &str, input: impl FnOnce(u64) -> Input) -> Result<()> {
+        let claim = self
+            .inner
+            .tokens
+            .verify(token)
+            .map_err(RuntimeError::InvalidToken)?;
+        let handle = self
+            .inner
+            .live
+            .get(&claim.execution_arn)
+            .ok_or(RuntimeError::TaskGone)?;
+        live::step(
+            &self.inner,
+            &handle,
+            input(claim.work),
+            Guard::Task(claim.work),
+        )
+        .await
+    }
+
+    /// GetActivityTask: the activity's oldest task, waiting up to `wait` for one. The
+    /// task is marked started by `worker` before it is returned.
+    pub async fn take_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: Option<String>,
+        wait: Duration,
+    ) -> Result<Option<ActivityTask>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut closed = self.inner.closed.subscribe();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let task = tokio::select! {
+                t = self.inner.activities.take(activity_arn, left) => t,
+                _ = closed.wait_for(|c| *c) => return Err(RuntimeError::ShuttingDown),
+            };
+            let Some(task) = task else {
+                return Ok(None);
+            };
+            let Some(handle) = self.inner.live.get(&task.execution_arn) else {
+                continue;
+            };
+            // Marking the task started must finish even if the poll is dropped now.
+            let inner = Arc::clone(&self.inner);
+            let worker = worker.clone();
+            let work = task.work;
+            let started = tokio::spawn(async move {
+                live::step(
+                    &inner,
+                    &handle,
+                    Input::TaskStarted {
+                        id: work,
+                        worker_name: worker.map(Str::from),
+                    },
+                    Guard::Task(work),
+                )
+                .await
+            });
+            match started.await {
+                Ok(Ok(())) => return Ok(Some(task)),
+                Ok(Err(RuntimeError::TaskGone | RuntimeError::NotFound(_))) => continue,
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Err(RuntimeError::ShuttingDown),
+            }
+        }
+    }
+
+    /// Stops running: open executions stay in the store as they are (they carry on at
+    /// the next start); the store is closed.
+    pub async fn shutdown(&self) -> Result<()> {
+        self.inner.closed.send_replace(true);
+        self.inner.store.close().await?;
+        Ok(())
+    }
+
+    /// The record of an execution: from the store for Standard executions.
+    pub async fn describe(&self, arn: &str) -> Result<Option<ExecutionRecord>> {
+        Ok(self.inner.store.execution(arn).await?)
+    }
+}
+
+async fn wait_outcome(rx: &mut watch::Receiver<Option<Arc<Outcome>>>) -> Result<Arc<Outcome>> {
+    match rx.wait_for(Option::is_some).await {
+        Ok(v) => Ok(Arc::clone(v.as_ref().expect("waited for Some"))),
+        Err(_) => Err(RuntimeError::ShuttingDown),
+    }
+}
+
+/// The store's status for an engine status.
+pub(crate) fn store_status(status: &Status) -> ExecutionStatus {
+    match status {
+        Status::Running => ExecutionStatus::Running,
+        Status::Succeeded(_) => ExecutionStatus::Succeeded,
+        Status::Failed(_) => ExecutionStatus::Failed,
+        Status::TimedOut(_) => ExecutionStatus::TimedOut,
+        Status::Aborted(_) => ExecutionStatus::Aborted,
+    }
+}

@@ -1,0 +1,151 @@
+//! Rebuilding open executions from the store: after a restart (every open execution), and
+//! after a failed commit (one execution whose engine got ahead of the store).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use baton_engine::{Effect, Execution, HistoryEvent, Millis, Sink};
+use baton_json::Value;
+use baton_store::{ExecutionRecord, TaskRecord, TimerRecord};
+
+use super::live::{self, Handle, Live, Running};
+use super::{Durability, Inner, Result, RuntimeError};
+use crate::{journal, task_request};
+
+/// Drops events and effects: replay only rebuilds the engine's state.
+struct Replay;
+
+impl Sink for Replay {
+    fn event(&mut self, _: HistoryEvent) {}
+    fn effect(&mut self, _: Effect) {}
+    fn records_events(&self) -> bool {
+        false
+    }
+}
+
+/// The engine of `record`, with its journal applied; the journal's length and last time.
+async fn replay(inner: &Inner, record: &ExecutionRecord) -> Result<(Execution, u64, Millis)> {
+    let program = inner
+        .programs
+        .get(&record.definition)
+        .map_err(RuntimeError::InvalidDefinition)?;
+    let input = Value::from_json_str(&record.input)
+        .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
+    let mut engine = Execution::new(
+        program,
+        live::execution_info(inner, record, input, Durability::Standard),
+    );
+    let entries = inner.store.journal(&record.arn).await?;
+    let mut last = Millis(record.start_date);
+    for entry in &entries {
+        let input = journal::decode(&entry.input)
+            .map_err(|e| RuntimeError::InvalidDefinition(e.to_string()))?;
+        last = Millis(entry.at);
+        engine.apply(input, last, &mut Replay);
+    }
+    if engine.event_count() != record.event_count {
+        tracing::error!(
+            execution = %record.arn,
+            replayed = engine.event_count(),
+            stored = record.event_count,
+            "replaying the journal gave another number of events than the history holds"
+        );
+    }
+    Ok((engine, entries.len() as u64, last))
+}
+
+/// Rebuilds `live`'s engine from the store after a failed commit.
+pub(crate) async fn rebuild(inner: &Inner, handle: &Handle, live: &mut Live) -> Result<()> {
+    let record = inner
+        .store
+        .execution(&handle.arn)
+        .await?
+        .ok_or_else(|| RuntimeError::NotFound(handle.arn.to_string()))?;
+    let (engine, journal_len, last) = replay(inner, &record).await?;
+    live.engine = engine;
+    live.journal_len = journal_len;
+    live.last_at = live.last_at.max(last);
+    live.broken = false;
+    Ok(())
+}
+
+/// Brings back every open execution of the store: engine replayed, timers armed, tasks
+/// offered or dispatched again.
+pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
+    let open = inner.store.open_executions().await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let mut timers: HashMap<String, Vec<TimerRecord>> = HashMap::new();
+    for t in inner.store.timers().await? {
+        timers.entry(t.execution_arn.clone()).or_default().push(t);
+    }
+    let mut tasks: HashMap<String, Vec<TaskRecord>> = HashMap::new();
+    for t in inner.store.tasks().await? {
+        tasks.entry(t.execution_arn.clone()).or_default().push(t);
+    }
+    let count = open.len();
+    for record in open {
+        let (engine, journal_len, last) = match replay(inner, &record).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(execution = %record.arn, error = %e, "cannot recover the execution");
+                continue;
+            }
+        };
+        let arn: Arc<str> = record.arn.as_str().into();
+        let handle = live::new_handle(
+            Arc::clone(&arn),
+            Durability::Standard,
+            record.input.as_str().into(),
+            record.start_date,
+            Live {
+                engine,
+                journal_len,
+                last_at: last,
+                timers: HashMap::new(),
+                tasks: HashMap::new(),
+                broken: false,
+            },
+        );
+        {
+            let mut live = handle.state.lock().await;
+            for t in timers.remove(&record.arn).unwrap_or_default() {
+                live.timers.insert(t.work_id, Millis(t.due));
+                inner.timers.arm(Millis(t.due), Arc::clone(&arn), t.work_id);
+            }
+            for t in tasks.remove(&record.arn).unwrap_or_default() {
+                resume_task(inner, &handle, &mut live, t);
+            }
+        }
+        let _ = inner.live.insert_new(handle);
+    }
+    tracing::info!(executions = count, "recovered open executions");
+    Ok(())
+}
+
+/// A task the execution still waits for: started ones wait for their worker or callback;
+/// the others are dispatched again.
+fn resume_task(inner: &Arc<Inner>, handle: &Arc<Handle>, live: &mut Live, t: TaskRecord) {
+    if !live.engine.awaits_task(t.work_id) {
+        return;
+    }
+    if t.started {
+        let activity = t.activity_arn.as_deref().map(Arc::from);
+        live.tasks.insert(
+            t.work_id,
+            Running {
+                record: Some(t),
+                abort: None,
+                activity,
+            },
+        );
+        return;
+    }
+    match task_request::decode(&t.request) {
+        Some(req) => live::dispatch(inner, handle, live, req, Some(t)),
+        None => {
+            tracing::error!(execution = %handle.arn, work = t.work_id, "a stored task request cannot be read")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The journal's encoding of engine [`Input`]s: one small JSON object per input, so that a
+//! stored journal stays readable with any SQLite or PostgreSQL client.
+
+use baton_engine::{Input, WorkId};
+use baton_json::{Map, Str, Value};
+
+/// Why a journal entry could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("journal entry {0:?} is not an input this version knows")]
+pub struct JournalError(pub String);
+
+/// `input` as journal text.
+pub fn encode(input: &Input) -> String {
+    let mut m = Map::with_capacity_and_hasher(4, Default::default());
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    let opt = |s: &Option<Str>| s.clone().map(Value::String).unwrap_or(Value::Null);
+    match input {
+        Input::Start => put("k", "Start".into()),
+        Input::TaskStarted { id, worker_name } => {
+            put("k", "TaskStarted".into());
+            put("id", (*id).into());
+            put("worker", opt(worker_name));
+        }
+        Input::TaskSubmitted { id, output } => {
+            put("k", "TaskSubmitted".into());
+            put("id", (*id).into());
+            put("output", output.clone());
+        }
+        Input::TaskHeartbeat { id } => {
+            put("k", "TaskHeartbeat".into());
+            put("id", (*id).into());
+        }
+        Input::TaskSucceeded { id, output } => {
+            put("k", "TaskSucceeded".into());
+            put("id", (*id).into());
+            put("output", output.clone());
+        }
+        Input::TaskFailed { id, error, cause } => {
+            put("k", "TaskFailed".into());
+            put("id", (*id).into());
+            put("error", opt(error));
+            put("cause", opt(cause));
+        }
+        Input::TimerFired { id } => {
+            put("k", "TimerFired".into());
+            put("id", (*id).into());
+        }
+        Input::Stop { error, cause } => {
+            put("k", "Stop".into());
+            put("error", opt(error));
+            put("cause", opt(cause));
+        }
+    }
+    Value::object(m).to_json_string()
+}
+
+/// The input journal text `text` holds.
+pub fn decode(text: &str) -> Result<Input, JournalError> {
+    let bad = || JournalError(text.chars().take(200).collect());
+    let v = Value::from_json_str(text).map_err(|_| bad())?;
+    let id = || -> Result<WorkId, JournalError> {
+        v.get("id")
+            .and_then(|n| n.as_number())
+            .and_then(|n| n.as_u64())
+            .ok_or_else(bad)
+    };
+    let opt = |k: &str| -> Option<Str> {
+        match v.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        }
+    };
+    let output = || v.get("output").cloned().ok_or_else(bad);
+    Ok(match v.get("k").and_then(Value::as_str).ok_or_else(bad)? {
+        "Start" => Input::Start,
+        "TaskStarted" => Input::TaskStarted {
+            id: id()?,
+            worker_name: opt("worker"),
+        },
+        "TaskSubmitted" => Input::TaskSubmitted {
+            id: id()?,
+            output: output()?,
+        },
+        "TaskHeartbeat" => Input::TaskHeartbeat { id: id()? },
+        "TaskSucceeded" => Input::TaskSucceeded {
+            id: id()?,
+            output: output()?,
+        },
+        "TaskFailed" => Input::TaskFailed {
+            id: id()?,
+            error: opt("error"),
+            cause: opt("cause"),
+        },
+        "TimerFired" => Input::TimerFired { id: id()? },
+        "Stop" => Input::Stop {
+            error: opt("error"),
+            cause: opt("cause"),
+        },
+        _ => return Err(bad()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_reads_back_as_written() {
+        let inputs = [
+            Input::Start,
+            Input::TaskStarted {
+                id: 3,
+                worker_name: Some("w".into()),
+            },
+            Input::TaskStarted {
+                id: 3,
+                worker_name: None,
+            },
+            Input::TaskSubmitted {
+                id: 4,
+                output: Value::from_json_str(r#"{"a":[1,2.5,"x"]}"#).unwrap(),
+            },
+            Input::TaskHeartbeat { id: 5 },
+            Input::TaskSucceeded {
+                id: 6,
+                output: Value::Null,
+            },
+            Input::TaskFailed {
+                id: 7,
+                error: Some("E".into()),
+                cause: None,
+            },
+            Input::TimerFired { id: u64::MAX },
+            Input::Stop {
+                error: None,
+                cause: Some("why".into()),
+            },
+        ];
+        for input in inputs {
+            let text = encode(&input);
+            let back = decode(&text).unwrap();
+            assert_eq!(format!("{input:?}"), format!("{back:?}"), "{text}");
+        }
+        assert!(decode("{}").is_err());
+        assert!(decode(r#"{"k":"TimerFired"}"#).is_err());
+        assert!(decode("nope").is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! The durable runtime against real stores: executions run, wait, talk to workers, stop,
+//! and carry on after the runtime is closed and opened again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use baton_integrations::{Functions, Registry};
+use baton_json::Value;
+use baton_runtime::{Durability, NewExecution, Runtime, RuntimeConfig, RuntimeError};
+use baton_store::{ExecutionStatus, MemoryStore, Page, SqliteOptions, SqliteStore, Store};
+
+const ACCOUNT: &str = "123456789012";
+
+fn config() -> RuntimeConfig {
+    RuntimeConfig {
+        region: "us-east-1".into(),
+        account: ACCOUNT.into(),
+        max_payload_bytes: 256 * 1024,
+    }
+}
+
+async fn open(store: Arc<dyn Store>) -> Runtime {
+    Runtime::open(store, Registry::new(Functions::none()), config())
+        .await
+        .unwrap()
+}
+
+fn execution(name: &str, definition: &str, input: &str) -> NewExecution {
+    NewExecution {
+        arn: format!("arn:aws:states:us-east-1:{ACCOUNT}:execution:m:{name}"),
+        name: name.into(),
+        machine_arn: format!("arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:m"),
+        machine_name: "m".into(),
+        version_arn: None,
+        alias_arn: None,
+        map_run_arn: None,
+        durability: Durability::Standard,
+        definition: definition.into(),
+        role_arn: format!("arn:aws:iam::{ACCOUNT}:role/r"),
+        input: input.into(),
+        trace_header: None,
+    }
+}
+
+async fn history_types(store: &Arc<dyn Store>, arn: &str) -> Vec<String> {
+    let page = store
+        .history(
+            arn,
+            false,
+            Page {
+                token: None,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
+    page.items
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            assert_eq!(e.id, i as u64 + 1, "ids are gap-free");
+            let v = Value::from_json_str(&e.json).unwrap();
+            v.get("type").and_then(Value::as_str).unwrap().to_owned()
+        })
+        .collect()
+}
+
+const PASS: &str = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"x":1},"ResultPath":"$.a","Next":"B"},"B":{"Type":"Pass","End":true}}}"#;
+const WAIT: &str = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}}"#;
+const ACTIVITY: &str = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","HeartbeatSeconds":60,"End":true}}}"#;
+
+#[tokio::test]
+async fn a_standard_execution_runs_to_its_end_and_its_history_is_stored() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let out = rt
+        .run(execution("e1", PASS, r#"{"k":true}"#))
+        .await
+        .unwrap();
+    assert_eq!(out.status, ExecutionStatus::Succeeded);
+    assert_eq!(out.output.as_deref(), Some(r#"{"k":true,"a":{"x":1}}"#));
+    let arn = format!("arn:aws:states:us-east-1:{ACCOUNT}:execution:m:e1");
+    let record = store.execution(&arn).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Succeeded);
+    assert_eq!(record.output, out.output);
+    assert_eq!(
+        history_types(&store, &arn).await,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(rt.open_executions(), 0);
+}
+
+#[tokio::test]
+async fn starting_again_is_idempotent_with_the_same_input_and_refused_otherwise() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(store).await;
+    let first = rt.start(execution("w", WAIT, "{}")).await.unwrap();
+    let again = rt.start(execution("w", WAIT, "{}")).await.unwrap();
+    assert_eq!(first, again);
+    assert!(matches!(
+        rt.start(execution("w", WAIT, r#"{"other":1}"#)).await,
+        Err(RuntimeError::AlreadyExists(_))
+    ));
+    rt.wait(&first.arn).await.unwrap();
+    // Ended: any new start with that name is refused.
+    assert!(matches!(
+        rt.start(execution("w", WAIT, "{}")).await,
+        Err(RuntimeError::AlreadyExists(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_activity_task_goes_to_a_worker_and_its_token_works_once() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let started = rt
+        .start(execution("a", ACTIVITY, r#"{"n":1}"#))
+        .await
+        .unwrap();
+    let activity = format!("arn:aws:states:us-east-1:{ACCOUNT}:activity:work");
+    let task = rt
+        .take_activity_task(&activity, Some("w1".into()), Duration::from_secs(5))
+        .await
+        .unwrap()
+        .expect("a task");
+    assert_eq!(&*task.input, r#"{"n":1}"#);
+    assert!(matches!(
+        rt.task_succeeded("forged", Value::Null).await,
+        Err(RuntimeError::InvalidToken(_))
+    ));
+    rt.task_heartbeat(&task.token).await.unwrap();
+    rt.task_succeeded(&task.token, Value::from_json_str(r#"{"done":1}"#).unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(
+        rt.task_succeeded(&task.token, Value::Null).await,
+        Err(RuntimeError::TaskGone)
+    ));
+    let record = store.execution(&started.arn).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Succeeded);
+    assert_eq!(record.output.as_deref(), Some(r#"{"done":1}"#));
+    assert_eq!(
+        history_types(&store, &started.arn).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert!(
+        rt.take_activity_task(&activity, None, Duration::from_millis(50))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn stopping_aborts_the_execution_and_its_task() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let started = rt.start(execution("s", ACTIVITY, "{}")).await.unwrap();
+    rt.stop(&started.arn, Some("Why".into()), Some("Because".into()))
+        .await
+        .unwrap();
+    let record = store.execution(&started.arn).await.unwrap().unwrap();
+    assert_eq!(record.status, ExecutionStatus::Aborted);
+    assert_eq!(record.error.as_deref(), Some("Why"));
+    let activity = format!("arn:aws:states:us-east-1:{ACCOUNT}:activity:work");
+    assert!(
+        rt.take_activity_task(&activity, None, Duration::from_millis(50))
+            .await
+            .unwrap()
+            .is_none(),
+        "the aborted task is not offered any more"
+    );
+    assert!(matches!(
+        rt.stop(&started.arn, None, None).await,
+        Err(RuntimeError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn express_executions_run_in_memory_only() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let mut new = execution("x", PASS, "{}");
+    new.durability = Durability::Express;
+    let out = rt.run(new).await.unwrap();
+    assert_eq!(out.status, ExecutionStatus::Succeeded);
+    assert!(store.execution(&out_arn("x")).await.unwrap().is_none());
+}
+
+fn out_arn(name: &str) -> String {
+    format!("arn:aws:states:us-east-1:{ACCOUNT}:execution:m:{name}")
+}
+
+#[tokio::test]
+async fn executions_carry_on_after_the_runtime_is_opened_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baton.db");
+    let open_store = || -> Arc<dyn Store> {
+        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
+    };
+    let activity = format!("arn:aws:states:us-east-1:{ACCOUNT}:activity:work");
+    {
+        let store = open_store();
+        let rt = open(Arc::clone(&store)).await;
+        rt.start(execution("wait", WAIT, r#"{"w":1}"#))
+            .await
+            .unwrap();
+        rt.start(execution("queued", ACTIVITY, r#"{"q":1}"#))
+            .await
+            .unwrap();
+        rt.start(execution("taken", ACTIVITY, r#"{"t":1}"#))
+            .await
+            .unwrap();
+        // One activity task is taken by a worker before the restart.
+        let task = rt
+            .take_activity_task(&activity, Some("before".into()), Duration::from_secs(5))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&*task.input, r#"{"q":1}"#);
+        rt.shutdown().await.unwrap();
+        // The worker's token from before the restart still works after it.
+        std::fs::write(dir.path().join("token"), &*task.token).unwrap();
+    }
+    let store = open_store();
+    let rt = open(Arc::clone(&store)).await;
+    assert_eq!(rt.open_executions(), 3);
+    let token = std::fs::read_to_string(dir.path().join("token")).unwrap();
+    rt.task_succeeded(&token, Value::from_json_str(r#"{"r":"q"}"#).unwrap())
+        .await
+        .unwrap();
+    // The task nobody had taken is offered again.
+    let task = rt
+        .take_activity_task(&activity, Some("after".into()), Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&*task.input, r#"{"t":1}"#);
+    rt.task_succeeded(&task.token, Value::from_json_str(r#"{"r":"t"}"#).unwrap())
+        .await
+        .unwrap();
+    let waited = rt.wait(&out_arn("wait")).await.unwrap();
+    if let Some(o) = waited {
+        assert_eq!(o.status, ExecutionStatus::Succeeded);
+    }
+    for name in ["wait", "queued", "taken"] {
+        let r = store.execution(&out_arn(name)).await.unwrap().unwrap();
+        assert_eq!(r.status, ExecutionStatus::Succeeded, "{name}");
+    }
+    assert_eq!(
+        history_types(&store, &out_arn("wait")).await,
+        [
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(
+        history_types(&store, &out_arn("queued")).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+}

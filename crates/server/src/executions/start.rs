@@ -1,0 +1,178 @@
+//! StartExecution, StartSyncExecution and StopExecution.
+
+use std::sync::Arc;
+
+use baton_api::arn::{Arn, Resource};
+use baton_api::model::*;
+use baton_api::name::check_name;
+use baton_api::{ApiError, RequestContext, Timestamp};
+use baton_runtime::{Durability, NewExecution};
+use baton_store::{ExecutionStatus as Status, MachineType};
+
+use super::Executions;
+use super::errors::api_error;
+use crate::catalog::StartTarget;
+
+impl Executions {
+    /// The execution to start for a request: target resolved, name and input checked,
+    /// ARN made.
+    async fn new_execution(
+        &self,
+        ctx: &RequestContext,
+        machine: &str,
+        name: Option<String>,
+        input: Option<String>,
+        trace_header: Option<String>,
+    ) -> Result<(NewExecution, StartTarget), ApiError> {
+        let target = self.catalog.resolve(machine).await?;
+        let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        check_name(&name)?;
+        let input = input.unwrap_or_else(|| "{}".to_owned());
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&input) {
+            return Err(ApiError::invalid_execution_input(e));
+        }
+        let (resource, durability) = match target.machine_type {
+            MachineType::Standard => (
+                Resource::Execution {
+                    state_machine: target.machine_name.clone(),
+                    name: name.clone(),
+                },
+                Durability::Standard,
+            ),
+            MachineType::Express => (
+                Resource::Express {
+                    state_machine: target.machine_name.clone(),
+                    name: name.clone(),
+                    id: uuid::Uuid::new_v4().to_string(),
+                },
+                Durability::Express,
+            ),
+        };
+        let arn: Arn = ctx.arn(resource);
+        let new = NewExecution {
+            arn: arn.to_string(),
+            name,
+            machine_arn: target.machine_arn.clone(),
+            machine_name: target.machine_name.clone(),
+            version_arn: target.version_arn.clone(),
+            alias_arn: target.alias_arn.clone(),
+            map_run_arn: None,
+            durability,
+            definition: Arc::from(target.definition.as_str()),
+            role_arn: target.role_arn.clone(),
+            input,
+            trace_header,
+        };
+        Ok((new, target))
+    }
+
+    /// `StartExecution`.
+    pub async fn start_execution(
+        &self,
+        ctx: RequestContext,
+        input: StartExecutionInput,
+    ) -> Result<StartExecutionOutput, ApiError> {
+        let (new, _) = self
+            .new_execution(
+                &ctx,
+                &input.state_machine_arn,
+                input.name,
+                input.input,
+                input.trace_header,
+            )
+            .await?;
+        let started = self.runtime.start(new).await.map_err(api_error)?;
+        Ok(StartExecutionOutput::new(
+            started.arn,
+            Timestamp::from_unix_millis(started.start_date),
+        ))
+    }
+
+    /// `StartSyncExecution`.
+    pub async fn start_sync_execution(
+        &self,
+        ctx: RequestContext,
+        input: StartSyncExecutionInput,
+    ) -> Result<StartSyncExecutionOutput, ApiError> {
+        let (new, target) = self
+            .new_execution(
+                &ctx,
+                &input.state_machine_arn,
+                input.name,
+                input.input,
+                input.trace_header.clone(),
+            )
+            .await?;
+        if target.machine_type != MachineType::Express {
+            return Err(ApiError::state_machine_type_not_supported());
+        }
+        let arn = new.arn.clone();
+        let name = new.name.clone();
+        // Express executions time out by themselves after five minutes.
+        let outcome = self.runtime.run(new).await.map_err(api_error)?;
+        let status = match outcome.status {
+            Status::Succeeded => SyncExecutionStatus::Succeeded,
+            Status::TimedOut => SyncExecutionStatus::TimedOut,
+            _ => SyncExecutionStatus::Failed,
+        };
+        let mut out = StartSyncExecutionOutput::new(
+            arn,
+            Timestamp::from_unix_millis(outcome.start_date),
+            Timestamp::from_unix_millis(outcome.stop_date),
+            status,
+        );
+        out.state_machine_arn = Some(target.version_arn.unwrap_or(target.machine_arn));
+        out.name = Some(name);
+        out.input = Some(outcome.input.to_string());
+        out.input_details = Some(included());
+        if outcome.output.is_some() {
+            out.output = outcome.output.clone();
+            out.output_details = Some(included());
+        }
+        out.error = outcome.error.clone();
+        out.cause = outcome.cause.clone();
+        out.trace_header = input.trace_header;
+        out.billing_details = Some(billing(outcome.stop_date - outcome.start_date));
+        Ok(out)
+    }
+
+    /// `StopExecution`.
+    pub async fn stop_execution(
+        &self,
+        _ctx: RequestContext,
+        input: StopExecutionInput,
+    ) -> Result<StopExecutionOutput, ApiError> {
+        let arn = &input.execution_arn;
+        Arn::parse_as(arn, &[baton_api::arn::ResourceType::Execution])
+            .map_err(ApiError::invalid_arn)?;
+        match self.runtime.stop(arn, input.error, input.cause).await {
+            Ok(()) => {}
+            // Not open here: ended before, or unknown.
+            Err(baton_runtime::RuntimeError::NotFound(_)) => {}
+            Err(e) => return Err(api_error(e)),
+        }
+        let record = self
+            .runtime
+            .describe(arn)
+            .await
+            .map_err(api_error)?
+            .ok_or_else(|| ApiError::execution_does_not_exist(arn))?;
+        let stop = record.stop_date.unwrap_or_else(|| self.runtime.now().0);
+        Ok(StopExecutionOutput::new(Timestamp::from_unix_millis(stop)))
+    }
+}
+
+pub(crate) fn included() -> CloudWatchEventsExecutionDataDetails {
+    let mut d = CloudWatchEventsExecutionDataDetails::new();
+    d.included = Some(true);
+    d
+}
+
+/// What AWS bills an Express execution: its duration rounded up to 100 ms, and memory in
+/// 64 MB steps (the smallest step: executions here share one process).
+fn billing(duration_ms: i64) -> BillingDetails {
+    let mut b = BillingDetails::new();
+    b.billed_duration_in_milliseconds = Some(((duration_ms.max(1) + 99) / 100) * 100);
+    b.billed_memory_used_in_mb = Some(64);
+    b
+}

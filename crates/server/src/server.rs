@@ -1,0 +1,139 @@
+//! [`Server`]: the store, the runtime and the service put together from a
+//! [`ServerConfig`], served over HTTP until a shutdown signal.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use baton_integrations::{Functions, FunctionsError, Registry};
+use baton_runtime::{Runtime, RuntimeConfig, RuntimeError};
+use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
+
+use crate::catalog::Catalog;
+use crate::config::{Durability, ServerConfig};
+use crate::executions::Executions;
+use crate::service::Service;
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The store cannot be opened.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    /// The functions file is bad.
+    #[error(transparent)]
+    Functions(#[from] FunctionsError),
+    /// Recovering the open executions failed.
+    #[error("cannot recover executions: {0}")]
+    Runtime(#[from] RuntimeError),
+}
+
+/// A running Baton service: API, runtime and store.
+pub struct Server {
+    service: Arc<Service>,
+    runtime: Runtime,
+    config: Arc<ServerConfig>,
+}
+
+/// The name of the SQLite file in the data directory.
+pub const DATABASE_FILE: &str = "baton.db";
+
+impl Server {
+    /// Opens the store, recovers open executions and makes the service ready to serve.
+    pub async fn open(config: ServerConfig) -> Result<Server, ServerError> {
+        let store: Arc<dyn Store> = match &config.data_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+                let options = SqliteOptions {
+                    synchronous: match config.durability {
+                        Durability::Fsync => baton_store::Durability::Full,
+                        Durability::Process => baton_store::Durability::Normal,
+                    },
+                    ..SqliteOptions::default()
+                };
+                let path = dir.join(DATABASE_FILE);
+                let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, options))
+                    .await
+                    .map_err(|e| StoreError::Backend(e.to_string()))??;
+                Arc::new(store)
+            }
+            None => Arc::new(MemoryStore::new()),
+        };
+        Server::with_store(config, store).await
+    }
+
+    /// A server over a given store.
+    pub async fn with_store(
+        config: ServerConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Server, ServerError> {
+        let config = Arc::new(config);
+        let functions = match &config.functions {
+            Some(path) => Functions::load(path)?,
+            None => Functions::none(),
+        };
+        let runtime = Runtime::open(
+            Arc::clone(&store),
+            Registry::new(functions),
+            RuntimeConfig {
+                region: config.region.clone(),
+                account: config.account.clone(),
+                max_payload_bytes: config.max_payload_bytes,
+            },
+        )
+        .await?;
+        let catalog = Arc::new(Catalog::new(store, Arc::clone(&config)));
+        let executions =
+            Executions::new(Arc::clone(&catalog), runtime.clone(), Arc::clone(&config));
+        let service = Arc::new(Service {
+            catalog,
+            executions,
+        });
+        Ok(Server {
+            service,
+            runtime,
+            config,
+        })
+    }
+
+    /// The service, to call actions in process.
+    pub fn service(&self) -> &Arc<Service> {
+        &self.service
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The HTTP router: the API at `POST /`, `GET /healthz`.
+    pub fn router(&self) -> axum::Router {
+        baton_api::router(Arc::clone(&self.service), self.config.api())
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets requests in flight
+    /// finish and closes the store (open executions carry on at the next start).
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let result = axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        if let Err(e) = self.runtime.shutdown().await {
+            tracing::warn!(error = %e, "closing the store failed");
+        }
+        result
+    }
+}
