@@ -17,14 +17,22 @@
 //! any effect of that step is performed. Backends group the commits of concurrent
 //! executions into one transaction so that durability does not cost one sync per step.
 //!
-//! This crate holds the types and the trait; backends live in their own modules.
+//! This crate holds the types and the trait, and two backends: [`MemoryStore`] (tests,
+//! runs without a data directory) and [`SqliteStore`] (one node, durable). Both follow the
+//! same rules, written on the trait's methods, and one test suite runs against both.
 
+mod check;
+mod memory;
+mod paging;
 mod records;
+mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
 
+pub use memory::MemoryStore;
 pub use records::*;
+pub use sqlite::{Durability, SqliteOptions, SqliteStore};
 
 /// A boxed future, as the object-safe [`Store`] returns them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -41,6 +49,9 @@ pub enum StoreError {
     /// The storage is full (disk full); nothing of the failed commit was written.
     #[error("the storage is full: {0}")]
     Full(String),
+    /// A page token that this store did not hand out (or that does not fit this listing).
+    #[error("invalid page token: {0}")]
+    InvalidToken(String),
     /// The store is closed (shutting down).
     #[error("the store is closed")]
     Closed,
@@ -53,20 +64,40 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Durable storage. Object-safe: a server holds an `Arc<dyn Store>`.
+///
+/// Rules every backend follows:
+/// - Page tokens are opaque; a malformed one fails with [`StoreError::InvalidToken`]. A
+///   page has a `next` token only when more items follow it. `Page::limit` 0 means 100.
+/// - Methods that name a parent record (an execution's journal, history or Map Runs; a
+///   machine's versions or aliases) fail with [`StoreError::NotFound`] when it does not
+///   exist; deleting a record that does not exist fails with [`StoreError::NotFound`].
+/// - Tags are kept per ARN without checking that the resource exists (the server does).
+/// - After [`Store::close`], every method fails with [`StoreError::Closed`].
 pub trait Store: Send + Sync + 'static {
     // ----- executions: the hot path -----
 
     /// Writes everything one engine step of one execution produced, atomically. A commit
     /// with `create` set inserts the execution (and fails with
-    /// [`StoreError::AlreadyExists`] if its ARN exists). Commits of one execution are
-    /// applied in the order they are made. Backends may group concurrent commits into one
-    /// transaction; a commit returns once it is durable.
+    /// [`StoreError::AlreadyExists`] if its ARN exists); without it, the execution must
+    /// exist ([`StoreError::NotFound`]). Commits of one execution are applied in the order
+    /// `commit` was called (the order of the calls, not of the first polls of the futures).
+    /// Backends may group concurrent commits into one transaction; a commit returns once it
+    /// is durable. A failed commit writes nothing.
+    ///
+    /// The store keeps `event_count` and `journal_len` itself (those of a `create` record
+    /// are ignored): the commit's journal entries must continue the journal (the first
+    /// `seq` is `journal_len`, then one by one) and its events the history (the first id is
+    /// `event_count + 1`), else the commit fails with [`StoreError::Backend`]; so a journal
+    /// never has gaps. The ARNs in `create`, timers, tasks and Map Runs must be the
+    /// commit's `execution_arn`. Timers and tasks are set before the cleared ones are
+    /// removed, so a step that schedules and cancels the same work leaves none.
     fn commit(&self, commit: ExecutionCommit) -> BoxFuture<'_, Result<()>>;
 
     /// One execution.
     fn execution(&self, arn: &str) -> BoxFuture<'_, Result<Option<ExecutionRecord>>>;
 
-    /// Executions, newest first, filtered, a page at a time.
+    /// Executions, newest first (by start date, then most recently created first),
+    /// filtered, a page at a time.
     fn list_executions(
         &self,
         filter: ExecutionFilter,
@@ -76,12 +107,13 @@ pub trait Store: Send + Sync + 'static {
     /// Executions that have not ended (for recovery), in no particular order.
     fn open_executions(&self) -> BoxFuture<'_, Result<Vec<ExecutionRecord>>>;
 
-    /// An execution's journal, in order.
+    /// An execution's journal, in order ([`StoreError::NotFound`] for an unknown execution).
     fn journal(&self, execution_arn: &str) -> BoxFuture<'_, Result<Vec<JournalEntry>>>;
 
     /// A page of an execution's history: events by id, ascending (or descending when
     /// `reverse`), starting after the event id in `page.token` (a decimal id; absent: from
-    /// the start, or from the end when reversed).
+    /// the start, or from the end when reversed). [`StoreError::NotFound`] for an unknown
+    /// execution.
     fn history(
         &self,
         execution_arn: &str,
@@ -113,7 +145,8 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces a state machine ([`StoreError::NotFound`] if it does not exist).
     fn update_state_machine(&self, machine: StateMachineRecord) -> BoxFuture<'_, Result<()>>;
 
-    /// Deletes a state machine with its versions, aliases and tags.
+    /// Deletes a state machine with its versions, aliases and tags (and theirs); its
+    /// executions stay.
     fn delete_state_machine(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
 
     /// One state machine.
@@ -122,7 +155,8 @@ pub trait Store: Send + Sync + 'static {
     /// State machines in creation order, a page at a time.
     fn list_state_machines(&self, page: Page) -> BoxFuture<'_, Result<Paged<StateMachineRecord>>>;
 
-    /// Adds a version ([`StoreError::AlreadyExists`] if its ARN exists).
+    /// Adds a version ([`StoreError::AlreadyExists`] if its ARN exists,
+    /// [`StoreError::NotFound`] if its state machine does not).
     fn create_version(&self, version: VersionRecord) -> BoxFuture<'_, Result<()>>;
 
     /// One version.
@@ -138,14 +172,19 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a version.
     fn delete_version(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
 
-    /// Creates or replaces an alias.
+    /// Creates or replaces an alias ([`StoreError::NotFound`] if its state machine does
+    /// not exist).
     fn put_alias(&self, alias: AliasRecord) -> BoxFuture<'_, Result<()>>;
 
     /// One alias.
     fn alias(&self, arn: &str) -> BoxFuture<'_, Result<Option<AliasRecord>>>;
 
-    /// A state machine's aliases, a page at a time.
-    fn list_aliases(&self, machine_arn: &str, page: Page) -> BoxFuture<'_, Result<Paged<AliasRecord>>>;
+    /// A state machine's aliases, by ARN, a page at a time.
+    fn list_aliases(
+        &self,
+        machine_arn: &str,
+        page: Page,
+    ) -> BoxFuture<'_, Result<Paged<AliasRecord>>>;
 
     /// Deletes an alias.
     fn delete_alias(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
@@ -180,6 +219,6 @@ pub trait Store: Send + Sync + 'static {
     fn secret(&self) -> BoxFuture<'_, Result<[u8; 32]>>;
 
     /// Finishes pending commits and closes the store; later calls fail with
-    /// [`StoreError::Closed`].
+    /// [`StoreError::Closed`] (except `close` itself, which does nothing more).
     fn close(&self) -> BoxFuture<'_, Result<()>>;
 }

@@ -173,7 +173,10 @@ impl ExecutionStatus {
 
     /// `true` for RUNNING and PENDING_REDRIVE.
     pub fn is_open(self) -> bool {
-        matches!(self, ExecutionStatus::Running | ExecutionStatus::PendingRedrive)
+        matches!(
+            self,
+            ExecutionStatus::Running | ExecutionStatus::PendingRedrive
+        )
     }
 }
 

@@ -1,0 +1,3 @@
+//! Benchmark of commits (written next).
+
+fn main() {}
