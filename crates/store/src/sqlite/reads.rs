@@ -572,3 +572,77 @@ pub(super) fn executions_sql(filter: &ExecutionFilter, after: bool) -> String {
         format!("SELECT {EXECUTION_COLUMNS} FROM executions e WHERE 1{rest} {order}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let nulls = std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count());
+        stmt.query_map(rusqlite::params_from_iter(nulls), |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+    }
+
+    /// Every listing reads an index in the listing's order: no scan of the table without
+    /// an index and no sort of its rows (only the merge of a machine ARN's three branches
+    /// sorts, the three pages it read).
+    #[test]
+    fn listings_read_indexes_in_order() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        for machine in [false, true] {
+            for status in [false, true] {
+                for map_run in [false, true] {
+                    for redriven in [None, Some(true)] {
+                        for after in [false, true] {
+                            let filter = ExecutionFilter {
+                                machine_arn: machine.then(|| "m".into()),
+                                status: status.then_some(ExecutionStatus::Running),
+                                map_run_arn: map_run.then(|| "r".into()),
+                                redriven,
+                            };
+                            let sql = executions_sql(&filter, after);
+                            let plan = plan(&conn, &sql);
+                            let scans: Vec<&String> = plan
+                                .iter()
+                                .filter(|d| d.starts_with("SCAN e") && !d.contains("INDEX"))
+                                .collect();
+                            assert!(scans.is_empty(), "{filter:?}: {plan:?}");
+                            let sorts = plan.iter().filter(|d| d.contains("TEMP B-TREE")).count();
+                            // A machine ARN's three branches are merged: each branch's page (at most
+                            // `limit + 1` rows, read off its index in order) is sorted again.
+                            let most = if machine { 3 } else { 0 };
+                            assert!(sorts <= most, "{filter:?}: {plan:?}");
+                            if machine && status && !map_run {
+                                assert!(
+                                    plan.iter()
+                                        .any(|d| d.contains("executions_by_machine_status")),
+                                    "{plan:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for sql in [
+            "SELECT key, json FROM events WHERE key > 1 AND key <= 2 ORDER BY key LIMIT 3",
+            "SELECT key, json FROM events WHERE key >= 1 AND key < 2 ORDER BY key DESC LIMIT 3",
+            "SELECT id FROM executions e WHERE e.status IN ('RUNNING', 'PENDING_REDRIVE')",
+            "SELECT id FROM map_runs WHERE execution_arn = 'x' AND (start_date, id) < (1, 2) \
+             ORDER BY start_date DESC, id DESC LIMIT 4",
+        ] {
+            let plan = plan(&conn, sql);
+            assert!(
+                plan.iter().all(|d| !d.contains("TEMP B-TREE")
+                    && (!d.starts_with("SCAN") || d.contains("INDEX"))),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
+}
