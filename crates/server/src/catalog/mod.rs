@@ -1,12 +1,31 @@
 //! The [`Catalog`]: the definitions of the API's resources (state machines, their versions
 //! and aliases, activities, tags), kept in the store. Executions ask it what an ARN given
 //! to StartExecution runs ([`Catalog::resolve`]).
+//!
+//! - `machines`: Create/Describe/Update/Delete/ListStateMachines, ValidateStateMachineDefinition.
+//! - `versions`: PublishStateMachineVersion, ListStateMachineVersions, DeleteStateMachineVersion.
+//! - `aliases`: the alias actions, and the pick of a version by an alias's weights.
+//! - `activities`: Create/Describe/Delete/ListActivities.
+//! - `tags`: TagResource, UntagResource, ListTagsForResource.
+//! - `settings`: logging, tracing and encryption configurations, definitions checked.
+//!
+//! Messages are AWS's where AWS's were recorded (the recordings of LocalStack's Step
+//! Functions test suite, made against AWS); each helper says which ones are.
+
+mod activities;
+mod aliases;
+mod machines;
+mod settings;
+mod tags;
+mod versions;
 
 use std::sync::Arc;
 
-use baton_api::model::*;
-use baton_api::{ApiError, Operation, RequestContext};
-use baton_store::{MachineType, Store};
+use baton_api::arn::{Arn, Qualifier, Resource, ResourceType};
+use baton_api::page::{decode_token, encode_token};
+use baton_api::{ApiError, Timestamp};
+use baton_store::{MachineType, Store, StoreError};
+use tokio::sync::Mutex;
 
 use crate::config::ServerConfig;
 
@@ -14,6 +33,10 @@ use crate::config::ServerConfig;
 pub struct Catalog {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) config: Arc<ServerConfig>,
+    /// Held by every action that changes the catalog, so that what it checks before it
+    /// writes (a name is free, the next version number, which aliases route to a version)
+    /// cannot change in between.
+    writes: Mutex<()>,
 }
 
 /// What an ARN given to StartExecution runs.
@@ -40,241 +63,231 @@ pub struct StartTarget {
 impl Catalog {
     /// A catalog over `store`.
     pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>) -> Catalog {
-        Catalog { store, config }
+        Catalog {
+            store,
+            config,
+            writes: Mutex::new(()),
+        }
     }
 
     /// What `arn` (a state machine, version or alias ARN) runs; for an alias, one of its
     /// versions picked by the routing weights.
+    ///
+    /// Errors as StartExecution answers them: `InvalidArn` for what is not a state machine
+    /// ARN, `ValidationException` for a Distributed Map state's ARN (`NAME/LABEL`, as AWS's
+    /// documentation says), `StateMachineDoesNotExist` naming the ARN given for a machine,
+    /// version or alias that does not exist.
     pub async fn resolve(&self, arn: &str) -> Result<StartTarget, ApiError> {
-        let _ = arn;
-        Err(ApiError::not_implemented(Operation::StartExecution))
+        self.resolve_with(arn, Some(aliases::roll())).await
     }
 
-    /// `CreateActivity`.
-    pub async fn create_activity(
-        &self,
-        ctx: RequestContext,
-        input: CreateActivityInput,
-    ) -> Result<CreateActivityOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::CreateActivity))
+    /// What `arn` names, as [`Catalog::resolve`] but without a draw: for an alias, the
+    /// first version of its routing (for callers that need the machine, its type or the
+    /// ARN's existence, not an execution's version).
+    pub async fn resolve_exact(&self, arn: &str) -> Result<StartTarget, ApiError> {
+        self.resolve_with(arn, None).await
     }
 
-    /// `CreateStateMachine`.
-    pub async fn create_state_machine(
+    /// [`Catalog::resolve`] with the alias's draw given: `roll` in `0..100` picks the
+    /// version whose cumulated weights first exceed it; `None` picks the first version.
+    pub(crate) async fn resolve_with(
         &self,
-        ctx: RequestContext,
-        input: CreateStateMachineInput,
-    ) -> Result<CreateStateMachineOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::CreateStateMachine))
+        arn: &str,
+        roll: Option<u32>,
+    ) -> Result<StartTarget, ApiError> {
+        let (version_arn, alias_arn) = match MachineArn::parse(arn)? {
+            MachineArn::Label => return Err(label_arn(arn)),
+            MachineArn::Machine { .. } => {
+                let m = self
+                    .machine(arn)
+                    .await?
+                    .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
+                return Ok(StartTarget {
+                    machine_arn: m.arn,
+                    machine_name: m.name,
+                    machine_type: m.machine_type,
+                    definition: m.definition,
+                    role_arn: m.role_arn,
+                    version_arn: None,
+                    alias_arn: None,
+                    logging: m.logging,
+                });
+            }
+            MachineArn::Version { .. } => (arn.to_owned(), None),
+            MachineArn::Alias { .. } => {
+                let alias = self
+                    .store
+                    .alias(arn)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
+                let picked = match roll {
+                    Some(roll) => aliases::pick(&alias.routing, roll),
+                    None => alias.routing.first().map(|(v, _)| v.as_str()),
+                }
+                .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
+                (picked.to_owned(), Some(alias.arn))
+            }
+        };
+        let version = self
+            .store
+            .version(&version_arn)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::state_machine_does_not_exist(&version_arn))?;
+        let machine_name = match MachineArn::parse(&version.machine_arn)? {
+            MachineArn::Machine { name, .. } => name,
+            _ => return Err(ApiError::state_machine_does_not_exist(&version_arn)),
+        };
+        Ok(StartTarget {
+            machine_arn: version.machine_arn,
+            machine_name,
+            machine_type: version.machine_type,
+            definition: version.definition,
+            role_arn: version.role_arn,
+            version_arn: Some(version.arn),
+            alias_arn,
+            logging: version.logging,
+        })
     }
 
-    /// `CreateStateMachineAlias`.
-    pub async fn create_state_machine_alias(
-        &self,
-        ctx: RequestContext,
-        input: CreateStateMachineAliasInput,
-    ) -> Result<CreateStateMachineAliasOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::CreateStateMachineAlias,
-        ))
+    /// `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME` in the configured region and
+    /// account.
+    fn machine_arn(&self, name: &str) -> String {
+        self.arn(Resource::StateMachine {
+            name: name.to_owned(),
+            qualifier: None,
+        })
     }
 
-    /// `DeleteActivity`.
-    pub async fn delete_activity(
-        &self,
-        ctx: RequestContext,
-        input: DeleteActivityInput,
-    ) -> Result<DeleteActivityOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DeleteActivity))
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
+    fn activity_arn(&self, name: &str) -> String {
+        self.arn(Resource::Activity {
+            name: name.to_owned(),
+        })
     }
 
-    /// `DeleteStateMachine`.
-    pub async fn delete_state_machine(
-        &self,
-        ctx: RequestContext,
-        input: DeleteStateMachineInput,
-    ) -> Result<DeleteStateMachineOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DeleteStateMachine))
+    fn arn(&self, resource: Resource) -> String {
+        Arn {
+            partition: "aws".to_owned(),
+            region: self.config.region.clone(),
+            account: self.config.account.clone(),
+            resource,
+        }
+        .to_string()
     }
 
-    /// `DeleteStateMachineAlias`.
-    pub async fn delete_state_machine_alias(
+    /// A state machine by its (unqualified) ARN.
+    async fn machine(
         &self,
-        ctx: RequestContext,
-        input: DeleteStateMachineAliasInput,
-    ) -> Result<DeleteStateMachineAliasOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::DeleteStateMachineAlias,
-        ))
+        arn: &str,
+    ) -> Result<Option<baton_store::StateMachineRecord>, ApiError> {
+        self.store.state_machine(arn).await.map_err(store_error)
     }
+}
 
-    /// `DeleteStateMachineVersion`.
-    pub async fn delete_state_machine_version(
-        &self,
-        ctx: RequestContext,
-        input: DeleteStateMachineVersionInput,
-    ) -> Result<DeleteStateMachineVersionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::DeleteStateMachineVersion,
-        ))
-    }
+/// A state machine ARN taken apart: the machine itself, one of its versions or aliases,
+/// or one of its Distributed Map states (`NAME/LABEL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MachineArn {
+    /// `...:stateMachine:NAME`.
+    Machine { name: String },
+    /// `...:stateMachine:NAME:N`.
+    Version { machine_arn: String },
+    /// `...:stateMachine:NAME:ALIAS`.
+    Alias { machine_arn: String },
+    /// `...:stateMachine:NAME/LABEL`.
+    Label,
+}
 
-    /// `DescribeActivity`.
-    pub async fn describe_activity(
-        &self,
-        ctx: RequestContext,
-        input: DescribeActivityInput,
-    ) -> Result<DescribeActivityOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DescribeActivity))
+impl MachineArn {
+    /// Parses a `stateMachine` ARN; anything else is AWS's `InvalidArn` (`Invalid Arn:
+    /// 'Invalid ARN prefix: ...'`, recorded, for what is no ARN at all).
+    fn parse(s: &str) -> Result<MachineArn, ApiError> {
+        let arn = Arn::parse_as(s, &[ResourceType::StateMachine])?;
+        let Resource::StateMachine { name, qualifier } = arn.resource else {
+            return Err(ApiError::invalid_arn(format!("Invalid ARN: {s}")));
+        };
+        if name.contains('/') {
+            return Ok(MachineArn::Label);
+        }
+        let machine_arn = Arn {
+            resource: Resource::StateMachine {
+                name: name.clone(),
+                qualifier: None,
+            },
+            ..arn
+        }
+        .to_string();
+        Ok(match qualifier {
+            None => MachineArn::Machine { name },
+            Some(Qualifier::Version(_)) => MachineArn::Version { machine_arn },
+            Some(Qualifier::Alias(_)) => MachineArn::Alias { machine_arn },
+        })
     }
+}
 
-    /// `DescribeStateMachine`.
-    pub async fn describe_state_machine(
-        &self,
-        ctx: RequestContext,
-        input: DescribeStateMachineInput,
-    ) -> Result<DescribeStateMachineOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DescribeStateMachine))
-    }
+/// The answer to a Distributed Map state's ARN (`NAME/LABEL`) where a state machine's is
+/// expected: `ValidationException`, as AWS's documentation says (the message is Baton's).
+fn label_arn(arn: &str) -> ApiError {
+    ApiError::validation(format!(
+        "The ARN of a Distributed Map state is not valid here: '{arn}'"
+    ))
+}
 
-    /// `DescribeStateMachineAlias`.
-    pub async fn describe_state_machine_alias(
-        &self,
-        ctx: RequestContext,
-        input: DescribeStateMachineAliasInput,
-    ) -> Result<DescribeStateMachineAliasOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::DescribeStateMachineAlias,
-        ))
-    }
+/// A qualified ARN (version, alias or Map state) where an action takes a state machine's
+/// own: `ValidationException` (AWS's documentation names the exception; the message is
+/// Baton's).
+fn qualified_arn(arn: &str) -> ApiError {
+    ApiError::validation(format!(
+        "A qualified state machine ARN is not valid here: '{arn}'"
+    ))
+}
 
-    /// `ListActivities`.
-    pub async fn list_activities(
-        &self,
-        ctx: RequestContext,
-        input: ListActivitiesInput,
-    ) -> Result<ListActivitiesOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::ListActivities))
+/// The store failing: `InternalFailure`, but for a page token it did not hand out.
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::InvalidToken(_) => invalid_token(),
+        e => ApiError::internal(format!("The store failed: {e}")),
     }
+}
 
-    /// `ListStateMachineAliases`.
-    pub async fn list_state_machine_aliases(
-        &self,
-        ctx: RequestContext,
-        input: ListStateMachineAliasesInput,
-    ) -> Result<ListStateMachineAliasesOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::ListStateMachineAliases,
-        ))
-    }
+/// AWS's `InvalidToken` for a token it did not hand out: `Invalid Token: 'Invalid token'`
+/// (recorded).
+fn invalid_token() -> ApiError {
+    ApiError::invalid_token("Invalid token")
+}
 
-    /// `ListStateMachineVersions`.
-    pub async fn list_state_machine_versions(
-        &self,
-        ctx: RequestContext,
-        input: ListStateMachineVersionsInput,
-    ) -> Result<ListStateMachineVersionsOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::ListStateMachineVersions,
-        ))
-    }
+/// The current time, in milliseconds since the epoch.
+fn now() -> i64 {
+    Timestamp::now().unix_millis()
+}
 
-    /// `ListStateMachines`.
-    pub async fn list_state_machines(
-        &self,
-        ctx: RequestContext,
-        input: ListStateMachinesInput,
-    ) -> Result<ListStateMachinesOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::ListStateMachines))
-    }
+/// A record's time as the API writes it.
+fn ts(millis: i64) -> Timestamp {
+    Timestamp::from_unix_millis(millis)
+}
 
-    /// `ListTagsForResource`.
-    pub async fn list_tags_for_resource(
-        &self,
-        ctx: RequestContext,
-        input: ListTagsForResourceInput,
-    ) -> Result<ListTagsForResourceOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::ListTagsForResource))
-    }
+/// `None` for the empty string (a revision id before the first update: AWS's `null`).
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
 
-    /// `PublishStateMachineVersion`.
-    pub async fn publish_state_machine_version(
-        &self,
-        ctx: RequestContext,
-        input: PublishStateMachineVersionInput,
-    ) -> Result<PublishStateMachineVersionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::PublishStateMachineVersion,
-        ))
-    }
+/// The position a `nextToken` carries, for a listing whose positions start with `kind`:
+/// tokens are opaque (`baton_api::page`), and one from another listing is `InvalidToken`.
+fn page_position(token: Option<&str>, kind: &str) -> Result<Option<String>, ApiError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let position = decode_token(token)?;
+    position
+        .strip_prefix(kind)
+        .and_then(|p| p.strip_prefix('|'))
+        .map(|p| Some(p.to_owned()))
+        .ok_or_else(invalid_token)
+}
 
-    /// `TagResource`.
-    pub async fn tag_resource(
-        &self,
-        ctx: RequestContext,
-        input: TagResourceInput,
-    ) -> Result<TagResourceOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::TagResource))
-    }
-
-    /// `UntagResource`.
-    pub async fn untag_resource(
-        &self,
-        ctx: RequestContext,
-        input: UntagResourceInput,
-    ) -> Result<UntagResourceOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::UntagResource))
-    }
-
-    /// `UpdateStateMachine`.
-    pub async fn update_state_machine(
-        &self,
-        ctx: RequestContext,
-        input: UpdateStateMachineInput,
-    ) -> Result<UpdateStateMachineOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::UpdateStateMachine))
-    }
-
-    /// `UpdateStateMachineAlias`.
-    pub async fn update_state_machine_alias(
-        &self,
-        ctx: RequestContext,
-        input: UpdateStateMachineAliasInput,
-    ) -> Result<UpdateStateMachineAliasOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::UpdateStateMachineAlias,
-        ))
-    }
-
-    /// `ValidateStateMachineDefinition`.
-    pub async fn validate_state_machine_definition(
-        &self,
-        ctx: RequestContext,
-        input: ValidateStateMachineDefinitionInput,
-    ) -> Result<ValidateStateMachineDefinitionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(
-            Operation::ValidateStateMachineDefinition,
-        ))
-    }
+/// The `nextToken` for a position of a listing of `kind`.
+fn page_token(position: Option<String>, kind: &str) -> Option<String> {
+    position.map(|p| encode_token(&format!("{kind}|{p}")))
 }
