@@ -19,6 +19,9 @@ mod settings;
 mod tags;
 mod versions;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use baton_api::arn::{Arn, Qualifier, Resource, ResourceType};
