@@ -24,7 +24,7 @@ pub use lambda::Lambda;
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// One Task state's work, as the engine asks for it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TaskCall {
     /// The state's `Resource`.
     pub resource: Resource,
@@ -38,6 +38,32 @@ pub struct TaskCall {
     pub region: Str,
     /// The account the execution runs in.
     pub account: Str,
+    /// The execution the task belongs to.
+    pub execution_arn: Str,
+    /// The task's id within its execution: with `execution_arn`, names the task.
+    pub work: u64,
+    /// `true` when the task is dispatched again after a restart: it may have been
+    /// dispatched before (integrations that can should pick up what they started).
+    pub resumed: bool,
+    /// Reports that a `.sync` job was submitted, with the service's response, before the
+    /// call waits for the job to finish (the history's `TaskSubmitted`).
+    pub submitted: Option<Submitted>,
+}
+
+/// The callback a runtime gives for [`TaskCall::submitted`].
+pub type Submitted = Arc<dyn Fn(Value) -> BoxFuture<()> + Send + Sync>;
+
+impl std::fmt::Debug for TaskCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskCall")
+            .field("resource", &self.resource)
+            .field("input", &self.input)
+            .field("state_name", &self.state_name)
+            .field("execution_arn", &self.execution_arn)
+            .field("work", &self.work)
+            .field("resumed", &self.resumed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How a task ended: its result, or an error name and cause.

@@ -18,6 +18,10 @@ fn call(resource: &str, input: Value) -> TaskCall {
         state_name: "Work".into(),
         region: "us-east-1".into(),
         account: "123456789012".into(),
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+        work: 1,
+        resumed: false,
+        submitted: None,
     }
 }
 

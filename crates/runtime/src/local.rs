@@ -68,6 +68,7 @@ pub async fn run_to_end(
         .nth(4)
         .unwrap_or_default()
         .into();
+    let arn = info.execution_arn.clone();
     let mut clock = options.clock;
     let mut exec = Execution::new(program, info);
     let mut sink = RunSink {
@@ -92,6 +93,10 @@ pub async fn run_to_end(
                         state_name: req.state_name,
                         region: region.clone(),
                         account: account.clone(),
+                        execution_arn: arn.clone(),
+                        work: req.id,
+                        resumed: false,
+                        submitted: None,
                     };
                     let fut = registry.run(call);
                     let tx = tx.clone();

@@ -11,6 +11,7 @@ use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
 use crate::catalog::Catalog;
 use crate::config::{Durability, ServerConfig};
 use crate::executions::Executions;
+use crate::executions::nested::StartExecutionTasks;
 use crate::service::Service;
 
 /// Why a server could not start.
@@ -82,9 +83,13 @@ impl Server {
             Some(path) => Functions::load(path)?,
             None => Functions::none(),
         };
+        let catalog = Arc::new(Catalog::new(Arc::clone(&store), Arc::clone(&config)));
+        let (nested, runtime_slot) =
+            StartExecutionTasks::new(Arc::clone(&catalog), Arc::clone(&config));
+        let registry = Registry::new(functions).with(Arc::new(nested));
         let runtime = Runtime::open(
-            Arc::clone(&store),
-            Registry::new(functions),
+            store,
+            registry,
             RuntimeConfig {
                 region: config.region.clone(),
                 account: config.account.clone(),
@@ -92,7 +97,7 @@ impl Server {
             },
         )
         .await?;
-        let catalog = Arc::new(Catalog::new(store, Arc::clone(&config)));
+        runtime_slot.send_replace(Some(runtime.clone()));
         let executions =
             Executions::new(Arc::clone(&catalog), runtime.clone(), Arc::clone(&config));
         let service = Arc::new(Service {

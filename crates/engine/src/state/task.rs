@@ -120,8 +120,10 @@ impl Execution {
             state: &state.name,
             entered_event: active.entered_event,
         };
+        // Activities and callbacks need a token; `.sync` jobs get one too, as on AWS
+        // (a nested execution may hand it to a worker that reports for the parent).
         let needs_token = matches!(task.resource, Resource::Activity { .. })
-            || task.resource.pattern() == IntegrationPattern::WaitForTaskToken;
+            || task.resource.pattern() != IntegrationPattern::RequestResponse;
         // The token names the work id the task is about to get (nothing below allocates
         // work before `new_work` does).
         let token = needs_token.then(|| {

@@ -10,7 +10,7 @@ use baton_engine::{
     Effect, Execution, ExecutionInfo, HistoryEvent, Input, Millis, Sink, Status, TaskRequest,
     TokenMinter, WorkId,
 };
-use baton_integrations::TaskCall;
+use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::Value;
 use baton_store::{
     EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, JournalEntry,
@@ -61,6 +61,9 @@ pub(crate) struct Running {
     pub(crate) abort: Option<AbortHandle>,
     /// The activity it is offered to, for activity tasks.
     pub(crate) activity: Option<Arc<str>>,
+    /// A worker took it (activities), or its job was submitted (`.sync`,
+    /// `.waitForTaskToken`).
+    pub(crate) started: bool,
 }
 
 /// How an execution ended.
@@ -287,6 +290,12 @@ async fn step_with(
         Guard::Timer(id) if !live.timers.contains_key(&id) => return Ok(()),
         _ => {}
     }
+    if let Input::TaskSubmitted { id, .. } = &input
+        && live.tasks.get(id).is_some_and(|t| t.started)
+    {
+        // A job resumed after a restart reports its submission again: heard once.
+        return Ok(());
+    }
     if live.broken {
         super::recovery::rebuild(inner, handle, live).await?;
     }
@@ -396,8 +405,11 @@ async fn step_with(
             }
         }
         Settles::Started(id) => {
-            if let Some(r) = live.tasks.get_mut(&id).and_then(|t| t.record.as_mut()) {
-                r.started = true;
+            if let Some(t) = live.tasks.get_mut(&id) {
+                t.started = true;
+                if let Some(r) = t.record.as_mut() {
+                    r.started = true;
+                }
             }
         }
         Settles::Nothing => {}
@@ -413,7 +425,7 @@ async fn step_with(
             }
             Effect::RunTask(req) => {
                 let record = new_records.remove(&req.id);
-                dispatch(inner, handle, live, req, record);
+                dispatch(inner, handle, live, req, record, false);
             }
             Effect::CancelTask { id } => {
                 if let Some(t) = live.tasks.remove(&id) {
@@ -481,8 +493,10 @@ pub(crate) fn dispatch(
     live: &mut Live,
     req: TaskRequest,
     record: Option<TaskRecord>,
+    resumed: bool,
 ) {
     let id = req.id;
+    let started = record.as_ref().is_some_and(|r| r.started);
     if let Resource::Activity { arn, .. } = &req.resource {
         let activity: Arc<str> = arn.as_str().into();
         inner.activities.offer(
@@ -500,6 +514,7 @@ pub(crate) fn dispatch(
                 record,
                 abort: None,
                 activity: Some(activity),
+                started,
             },
         );
         return;
@@ -516,6 +531,10 @@ pub(crate) fn dispatch(
         state_name: req.state_name,
         region: inner.config.region.as_str().into(),
         account: inner.config.account.as_str().into(),
+        execution_arn: Arc::clone(&handle.arn),
+        work: id,
+        resumed,
+        submitted: Some(submitted_callback(inner, handle, id)),
     };
     let run = inner.registry.run(call);
     let weak = Arc::downgrade(inner);
@@ -538,8 +557,28 @@ pub(crate) fn dispatch(
             record,
             abort: Some(join.abort_handle()),
             activity: None,
+            started,
         },
     );
+}
+
+/// Delivers `TaskSubmitted` for task `id` when its integration reports the submission.
+fn submitted_callback(inner: &Arc<Inner>, handle: &Arc<Handle>, id: WorkId) -> Submitted {
+    let weak = Arc::downgrade(inner);
+    let handle = Arc::clone(handle);
+    Arc::new(move |output: Value| -> IntegrationFuture<()> {
+        let weak = Weak::clone(&weak);
+        let handle = Arc::clone(&handle);
+        Box::pin(async move {
+            deliver(
+                weak,
+                handle,
+                Input::TaskSubmitted { id, output },
+                Guard::Own(id),
+            )
+            .await;
+        })
+    })
 }
 
 /// The request-response form of a `.waitForTaskToken` resource: the call that hands the

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use baton_asl::definition::IntegrationPattern;
 use baton_engine::{Effect, Execution, HistoryEvent, Millis, Sink};
 use baton_json::Value;
 use baton_store::{ExecutionRecord, TaskRecord, TimerRecord};
@@ -124,13 +125,20 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
     Ok(())
 }
 
-/// A task the execution still waits for: started ones wait for their worker or callback;
-/// the others are dispatched again.
+/// A task the execution still waits for. Started activity tasks and callbacks wait for
+/// their worker or callback; the others are dispatched again (a `.sync` job picks up the
+/// job it had started).
 fn resume_task(inner: &Arc<Inner>, handle: &Arc<Handle>, live: &mut Live, t: TaskRecord) {
     if !live.engine.awaits_task(t.work_id) {
         return;
     }
-    if t.started {
+    let Some(req) = task_request::decode(&t.request) else {
+        tracing::error!(execution = %handle.arn, work = t.work_id, "a stored task request cannot be read");
+        return;
+    };
+    let waits_for_report =
+        t.activity_arn.is_some() || req.resource.pattern() == IntegrationPattern::WaitForTaskToken;
+    if t.started && waits_for_report {
         let activity = t.activity_arn.as_deref().map(Arc::from);
         live.tasks.insert(
             t.work_id,
@@ -138,14 +146,10 @@ fn resume_task(inner: &Arc<Inner>, handle: &Arc<Handle>, live: &mut Live, t: Tas
                 record: Some(t),
                 abort: None,
                 activity,
+                started: true,
             },
         );
         return;
     }
-    match task_request::decode(&t.request) {
-        Some(req) => live::dispatch(inner, handle, live, req, Some(t)),
-        None => {
-            tracing::error!(execution = %handle.arn, work = t.work_id, "a stored task request cannot be read")
-        }
-    }
+    live::dispatch(inner, handle, live, req, Some(t), true);
 }

@@ -5,8 +5,10 @@
 //! - [`views`]: DescribeExecution, ListExecutions, GetExecutionHistory,
 //!   DescribeStateMachineForExecution.
 //! - [`tasks`]: GetActivityTask and SendTask{Success,Failure,Heartbeat}.
+//! - [`nested`]: the `states:startExecution` task resource.
 
 mod errors;
+pub mod nested;
 mod start;
 mod tasks;
 mod views;
