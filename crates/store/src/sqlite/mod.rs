@@ -51,7 +51,7 @@ pub struct SqliteOptions {
     /// The most pages (of 4 KiB) the database may grow to; past it writes fail with
     /// [`StoreError::Full`], as on a full disk. For tests; `None` in production.
     pub max_page_count: Option<u64>,
-    /// How many reading connections (each on its own thread).
+    /// How many reading connections, each on its own thread (at least one).
     pub readers: usize,
 }
 
@@ -78,7 +78,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens the database at `path`, creating the file and its schema if needed (and
-    /// bringing an older schema up to date).
+    /// bringing an older schema up to date). This blocks (file I/O, migrations): call it
+    /// before serving, or on a blocking thread.
     pub fn open(path: &Path, options: SqliteOptions) -> Result<SqliteStore> {
         let mut conn = Connection::open(path).map_err(db_err)?;
         schema::configure_writer(&conn, &options)?;
