@@ -20,7 +20,7 @@ use jsonata_core::parser::{self, ParserError};
 use jsonata_core::value::{JArray, JMap, JValue, with_stack};
 
 use crate::aws::{self, FnError, FnResult};
-use crate::bindings::{Bindings, SplitMix64};
+use crate::bindings::{Bindings, SplitMix64, States};
 use crate::error::{JsonataError, normalise_message, split_code};
 use crate::{Dialect, Limits};
 
@@ -117,6 +117,17 @@ impl Needs {
     /// The names (without `$`) of the variables the expression mentions.
     pub(crate) fn variable_names(&self) -> impl Iterator<Item = &str> {
         self.vars.keys().map(|k| &**k)
+    }
+
+    /// `true` when an evaluation can read the member `member` of the variable
+    /// `variable` (`$states.context`): the variable is mentioned and either used whole
+    /// or through a path naming `member`.
+    pub(crate) fn reads_member(&self, variable: &str, member: &str) -> bool {
+        match self.vars.get(variable) {
+            None => false,
+            Some(Part::Whole) => true,
+            Some(Part::Members(members)) => members.contains_key(member),
+        }
     }
 
     /// Adds what `other` needs.
@@ -507,7 +518,12 @@ impl Session {
     ) -> Session {
         let mut context = Context::new();
         for (name, part) in &needs.vars {
-            if let Some(value) = bindings.var(name) {
+            // `$states`'s members are projected as they are, without the object.
+            if let (Some(states), "states", Part::Members(members)) =
+                (bindings.states(), &**name, part)
+            {
+                context.bind(name.to_string(), project_states(states, members));
+            } else if let Some(value) = bindings.var(name) {
                 context.bind(name.to_string(), project(value, part));
             }
         }
@@ -765,6 +781,18 @@ fn project(value: &Value, part: &Part) -> JValue {
         }),
         _ => converted(value),
     }
+}
+
+/// The members of `$states` that `members` names, as jsonata-core's object.
+fn project_states(states: &States, members: &BTreeMap<Box<str>, Part>) -> JValue {
+    let map: JMap = members
+        .iter()
+        .filter_map(|(key, part)| {
+            let value = states.member(key)?;
+            Some((key.to_string(), project(value, part)))
+        })
+        .collect();
+    JValue::Object(Rc::new(map))
 }
 
 /// Containers with fewer items than this are converted afresh each time.

@@ -1,7 +1,7 @@
 //! What an evaluation sees besides its input: variables, a seed for `$random`,
 //! `$uuid` and `$shuffle`, and the time `$now` and `$millis` report.
 
-use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use baton_json::{Map, Str, Value};
@@ -10,14 +10,22 @@ use baton_json::{Map, Str, Value};
 ///
 /// Variables are named without the `$`: `states` is `$states`. Values are shared, not
 /// copied (a [`Value`] clone is a reference count bump); an evaluation converts only the
-/// variables its expression mentions.
+/// variables its expression mentions, and only the parts of them it can reach.
+///
+/// `$states` is kept as its members ([`with_states`](Bindings::with_states)): an
+/// expression that reads `$states.input.x` reaches the input without the `$states`
+/// object being built, which happens only for an expression that needs it whole.
 ///
 /// Without [`with_random_seed`](Bindings::with_random_seed), `$random()`, `$uuid()`
 /// and `$shuffle()` fail; without [`with_now_millis`](Bindings::with_now_millis),
 /// `$now()` and `$millis()` fail. Nothing here reads the clock or the OS's randomness.
 #[derive(Debug, Default)]
 pub struct Bindings {
-    vars: HashMap<Str, Value>,
+    /// Few in practice (the variables an expression mentions), so searched in order.
+    vars: Vec<(Str, Value)>,
+    states: Option<States>,
+    /// `$states` as one object, built the first time it is asked for.
+    states_value: OnceLock<Value>,
     random: Option<AtomicU64>,
     now_millis: Option<i64>,
 }
@@ -36,12 +44,28 @@ impl Bindings {
 
     /// Adds (or replaces) the variable `name` (without `$`).
     pub fn set_var(&mut self, name: impl Into<Str>, value: Value) {
-        self.vars.insert(name.into(), value);
+        let name = name.into();
+        if &*name == "states" {
+            self.states = None;
+            self.states_value = OnceLock::new();
+        }
+        match self.vars.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.vars.push((name, value)),
+        }
     }
 
     /// Binds `$states`, the object Step Functions gives JSONata expressions.
-    pub fn with_states(self, states: States) -> Bindings {
-        self.with_var("states", states.into_value())
+    pub fn with_states(mut self, states: States) -> Bindings {
+        self.set_states(states);
+        self
+    }
+
+    /// Binds `$states`, the object Step Functions gives JSONata expressions.
+    pub fn set_states(&mut self, states: States) {
+        self.vars.retain(|(n, _)| &**n != "states");
+        self.states = Some(states);
+        self.states_value = OnceLock::new();
     }
 
     /// Seeds `$random()`, `$uuid()` and `$shuffle()`: the same seed gives the same
@@ -58,9 +82,29 @@ impl Bindings {
         self
     }
 
-    /// The variable `name` (without `$`).
+    /// The variable `name` (without `$`). For `states` bound by
+    /// [`with_states`](Bindings::with_states), the `$states` object, built on the first
+    /// call.
     pub fn var(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        if let (Some(states), "states") = (&self.states, name) {
+            return Some(
+                self.states_value
+                    .get_or_init(|| states.clone().into_value()),
+            );
+        }
+        self.vars
+            .iter()
+            .find_map(|(n, v)| (**n == *name).then_some(v))
+    }
+
+    /// `$states`'s members, when it was bound by [`with_states`](Bindings::with_states).
+    pub(crate) fn states(&self) -> Option<&States> {
+        self.states.as_ref()
+    }
+
+    /// `true` when `name` (without `$`) is bound.
+    pub(crate) fn has_var(&self, name: &str) -> bool {
+        (self.states.is_some() && name == "states") || self.vars.iter().any(|(n, _)| **n == *name)
     }
 
     /// The time `$now()` reports, if one was given.
@@ -85,7 +129,8 @@ impl Bindings {
 pub struct States {
     /// `$states.input`: the state's input.
     pub input: Value,
-    /// `$states.context`: the context object.
+    /// `$states.context`: the context object. A caller may leave it out (`null`) for an
+    /// expression that does not read it (see `Expression::reads_states_member`).
     pub context: Value,
     /// `$states.result`: a Task's, Map's or Parallel's result.
     pub result: Option<Value>,
@@ -96,7 +141,7 @@ pub struct States {
 impl States {
     /// The `$states` object.
     pub fn into_value(self) -> Value {
-        let mut map = Map::default();
+        let mut map = Map::with_capacity_and_hasher(4, Default::default());
         map.insert("input".into(), self.input);
         if let Some(result) = self.result {
             map.insert("result".into(), result);
@@ -106,6 +151,17 @@ impl States {
         }
         map.insert("context".into(), self.context);
         Value::object(map)
+    }
+
+    /// The member `name` of the `$states` object.
+    pub(crate) fn member(&self, name: &str) -> Option<&Value> {
+        match name {
+            "input" => Some(&self.input),
+            "context" => Some(&self.context),
+            "result" => self.result.as_ref(),
+            "errorOutput" => self.error_output.as_ref(),
+            _ => None,
+        }
     }
 }
 
@@ -208,6 +264,33 @@ mod tests {
         assert_eq!(
             states.into_value(),
             json!({"input": {"a": 1}, "result": 2, "context": {}})
+        );
+    }
+
+    #[test]
+    fn states_are_one_object_when_asked_for_whole() {
+        let states = States {
+            input: json!({"a": 1}),
+            context: json!({"c": 2}),
+            result: None,
+            error_output: Some(json!("e")),
+        };
+        let b = Bindings::new().with_states(states.clone());
+        assert_eq!(b.var("states"), Some(&states.clone().into_value()));
+        assert_eq!(
+            b.states().and_then(|s| s.member("input")),
+            Some(&json!({"a": 1}))
+        );
+        assert_eq!(b.states().and_then(|s| s.member("result")), None);
+        assert!(b.has_var("states"));
+        // A plain variable of that name replaces them.
+        let b = b.with_var("states", json!(1));
+        assert!(b.states().is_none());
+        assert_eq!(b.var("states"), Some(&json!(1)));
+        let b = b.with_states(states);
+        assert_eq!(
+            b.var("states").and_then(|s| s.get("errorOutput")),
+            Some(&json!("e"))
         );
     }
 

@@ -45,6 +45,13 @@ impl Expression {
         self.compiled.needs.variable_names()
     }
 
+    /// `true` when an evaluation can read `$states.<member>` (`context`, `input`, ...):
+    /// the expression mentions it, or uses `$states` other than through paths of
+    /// names. A caller may leave out what no evaluation reads (the context object).
+    pub fn reads_states_member(&self, member: &str) -> bool {
+        self.compiled.needs.reads_member("states", member)
+    }
+
     /// Evaluates against `input` (what `$` is). `None` is JSONata's undefined.
     pub fn evaluate(
         &self,
@@ -114,6 +121,29 @@ mod tests {
             Ok(Some(json!(7)))
         );
         assert_eq!(eval("$doesNotExist", &b), Ok(None));
+    }
+
+    #[test]
+    fn reads_states_members_only_through_paths_naming_them() {
+        let reads = |text: &str, member: &str| {
+            Expression::compile(text)
+                .unwrap()
+                .reads_states_member(member)
+        };
+        assert!(!reads("$states.input.a + 1", "context"));
+        assert!(!reads("1 + 1", "input"));
+        assert!(reads("$states.input.a", "input"));
+        assert!(reads("$states.context.Execution.Id", "context"));
+        for whole in [
+            "$states",
+            "$keys($states)",
+            "$states.*",
+            "$lookup($states, 'context')",
+            "$states.input.a & $states[0].x",
+            "($states := 1; $states)",
+        ] {
+            assert!(reads(whole, "context"), "{whole}");
+        }
     }
 
     #[test]

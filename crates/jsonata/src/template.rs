@@ -143,6 +143,12 @@ impl Template {
         self.needs.variable_names()
     }
 
+    /// `true` when an evaluation can read `$states.<member>` (see
+    /// [`Expression::reads_states_member`]).
+    pub fn reads_states_member(&self, member: &str) -> bool {
+        self.needs.reads_member("states", member)
+    }
+
     /// The expression, when the whole template is one `{% expr %}` string.
     pub fn expression(&self) -> Option<&Expression> {
         match &self.root {
