@@ -59,7 +59,25 @@ backends!(
     secret_is_stable,
     closed_store_refuses,
     concurrent_commits_land_in_order,
+    commits_apply_in_call_order,
 );
+
+/// Commits apply in the order `commit` was called, whatever order their futures are
+/// polled in.
+async fn commits_apply_in_call_order(store: Arc<dyn Store>) {
+    store
+        .commit(create(execution("o", MACHINE, 1, &definition()), 1))
+        .await
+        .unwrap();
+    let first = store.commit(step(&arn("o"), 1, 1, 1));
+    let second = store.commit(step(&arn("o"), 2, 2, 1));
+    let third = store.commit(step(&arn("o"), 3, 3, 1));
+    assert_eq!(third.await, Ok(()));
+    assert_eq!(second.await, Ok(()));
+    drop(first); // dropping a future does not withdraw its commit
+    let e = store.execution(&arn("o")).await.unwrap().unwrap();
+    assert_eq!((e.journal_len, e.event_count), (4, 4));
+}
 
 async fn execution_round_trip(store: Arc<dyn Store>) {
     let def = definition();

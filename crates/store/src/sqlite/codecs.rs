@@ -127,18 +127,32 @@ pub(super) fn decode_routing(text: &str) -> Result<Vec<(String, u32)>> {
         .collect()
 }
 
+/// A text column, borrowed from the row (no allocation).
+pub(super) fn text<'r>(row: &'r Row<'_>, i: usize, table: &str, column: &str) -> Result<&'r str> {
+    match row.get_ref(i).map_err(db_err)? {
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+            .map_err(|_| bad_value(table, column, &String::from_utf8_lossy(bytes))),
+        other => Err(bad_value(table, column, &format!("{other:?}"))),
+    }
+}
+
 /// Reads a column, turning a type mismatch into a [`StoreError`].
 pub(super) fn col<T: rusqlite::types::FromSql>(row: &Row<'_>, i: usize) -> Result<T> {
     row.get(i).map_err(db_err)
 }
 
 /// The columns [`read_execution`] reads, in its order.
-pub(super) const EXECUTION_COLUMNS: &str = "e.arn, e.machine_arn, e.version_arn, e.alias_arn, \
+macro_rules! execution_columns {
+    () => {
+        "e.arn, e.machine_arn, e.version_arn, e.alias_arn, \
     e.map_run_arn, e.name, e.status, e.definition, e.role_arn, e.input, e.output, e.error, \
     e.cause, e.start_date, e.stop_date, e.seed, e.redrive_count, e.redrive_date, \
-    e.event_count, e.journal_len, e.trace_header, e.id";
+    e.event_count, e.journal_len, e.trace_header, e.id"
+    };
+}
+pub(super) use execution_columns;
 
-/// Index of the execution id in [`EXECUTION_COLUMNS`].
+/// Index of the execution id in `execution_columns!()`.
 pub(super) const EXECUTION_ID: usize = 21;
 
 /// Definitions already read by one connection, by id. Definitions are never changed nor
@@ -177,19 +191,13 @@ impl Definitions {
     }
 }
 
-/// An execution, from a row of [`EXECUTION_COLUMNS`].
+/// An execution, from a row of `execution_columns!()`.
 pub(super) fn read_execution(
     row: &Row<'_>,
     conn: &Connection,
     definitions: &mut Definitions,
 ) -> Result<ExecutionRecord> {
-    let status = match row.get_ref(6).map_err(db_err)? {
-        ValueRef::Text(s) => status(
-            "executions",
-            std::str::from_utf8(s).unwrap_or("(not UTF-8)"),
-        )?,
-        other => return Err(bad_value("executions", "status", &format!("{other:?}"))),
-    };
+    let status = status("executions", text(row, 6, "executions", "status")?)?;
     Ok(ExecutionRecord {
         arn: col(row, 0)?,
         machine_arn: col(row, 1)?,
@@ -216,10 +224,15 @@ pub(super) fn read_execution(
 }
 
 /// The columns [`read_map_run`] reads.
-pub(super) const MAP_RUN_COLUMNS: &str = "arn, execution_arn, status, start_date, stop_date, \
-    max_concurrency, tolerated_failure_percentage, tolerated_failure_count, counts, id";
+macro_rules! map_run_columns {
+    () => {
+        "arn, execution_arn, status, start_date, stop_date, \
+    max_concurrency, tolerated_failure_percentage, tolerated_failure_count, counts, id"
+    };
+}
+pub(super) use map_run_columns;
 
-/// A Map Run, from a row of [`MAP_RUN_COLUMNS`].
+/// A Map Run, from a row of `map_run_columns!()`.
 pub(super) fn read_map_run(row: &Row<'_>) -> Result<MapRunRecord> {
     Ok(MapRunRecord {
         arn: col(row, 0)?,
@@ -235,15 +248,20 @@ pub(super) fn read_map_run(row: &Row<'_>) -> Result<MapRunRecord> {
 }
 
 /// The columns [`read_machine`] reads.
-pub(super) const MACHINE_COLUMNS: &str = "arn, name, machine_type, definition, role_arn, \
-    created, updated, revision_id, description, logging, tracing, encryption, seq";
+macro_rules! machine_columns {
+    () => {
+        "arn, name, machine_type, definition, role_arn, \
+    created, updated, revision_id, description, logging, tracing, encryption, seq"
+    };
+}
+pub(super) use machine_columns;
 
-/// A state machine, from a row of [`MACHINE_COLUMNS`].
+/// A state machine, from a row of `machine_columns!()`.
 pub(super) fn read_machine(row: &Row<'_>) -> Result<StateMachineRecord> {
     Ok(StateMachineRecord {
         arn: col(row, 0)?,
         name: col(row, 1)?,
-        machine_type: machine_type("machines", &col::<String>(row, 2)?)?,
+        machine_type: machine_type("machines", text(row, 2, "machines", "machine_type")?)?,
         definition: col(row, 3)?,
         role_arn: col(row, 4)?,
         created: col(row, 5)?,
@@ -257,10 +275,15 @@ pub(super) fn read_machine(row: &Row<'_>) -> Result<StateMachineRecord> {
 }
 
 /// The columns [`read_version`] reads.
-pub(super) const VERSION_COLUMNS: &str = "arn, machine_arn, version, definition, role_arn, \
-    machine_type, created, revision_id, description, logging, tracing";
+macro_rules! version_columns {
+    () => {
+        "arn, machine_arn, version, definition, role_arn, \
+    machine_type, created, revision_id, description, logging, tracing"
+    };
+}
+pub(super) use version_columns;
 
-/// A version, from a row of [`VERSION_COLUMNS`].
+/// A version, from a row of `version_columns!()`.
 pub(super) fn read_version(row: &Row<'_>) -> Result<VersionRecord> {
     Ok(VersionRecord {
         arn: col(row, 0)?,
@@ -268,7 +291,7 @@ pub(super) fn read_version(row: &Row<'_>) -> Result<VersionRecord> {
         version: from_sql_u64(col(row, 2)?),
         definition: col(row, 3)?,
         role_arn: col(row, 4)?,
-        machine_type: machine_type("versions", &col::<String>(row, 5)?)?,
+        machine_type: machine_type("versions", text(row, 5, "versions", "machine_type")?)?,
         created: col(row, 6)?,
         revision_id: col(row, 7)?,
         description: col(row, 8)?,
@@ -278,26 +301,35 @@ pub(super) fn read_version(row: &Row<'_>) -> Result<VersionRecord> {
 }
 
 /// The columns [`read_alias`] reads.
-pub(super) const ALIAS_COLUMNS: &str =
-    "arn, machine_arn, name, description, routing, created, updated";
+macro_rules! alias_columns {
+    () => {
+        "arn, machine_arn, name, description, routing, created, updated"
+    };
+}
+pub(super) use alias_columns;
 
-/// An alias, from a row of [`ALIAS_COLUMNS`].
+/// An alias, from a row of `alias_columns!()`.
 pub(super) fn read_alias(row: &Row<'_>) -> Result<AliasRecord> {
     Ok(AliasRecord {
         arn: col(row, 0)?,
         machine_arn: col(row, 1)?,
         name: col(row, 2)?,
         description: col(row, 3)?,
-        routing: decode_routing(&col::<String>(row, 4)?)?,
+        routing: decode_routing(text(row, 4, "aliases", "routing")?)?,
         created: col(row, 5)?,
         updated: col(row, 6)?,
     })
 }
 
 /// The columns [`read_activity`] reads.
-pub(super) const ACTIVITY_COLUMNS: &str = "arn, name, created, encryption, seq";
+macro_rules! activity_columns {
+    () => {
+        "arn, name, created, encryption, seq"
+    };
+}
+pub(super) use activity_columns;
 
-/// An activity, from a row of [`ACTIVITY_COLUMNS`].
+/// An activity, from a row of `activity_columns!()`.
 pub(super) fn read_activity(row: &Row<'_>) -> Result<ActivityRecord> {
     Ok(ActivityRecord {
         arn: col(row, 0)?,

@@ -176,8 +176,10 @@ impl Reader {
     pub(super) fn execution(&mut self, arn: &str) -> Result<Option<ExecutionRecord>> {
         let Reader { conn, definitions } = self;
         let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT {EXECUTION_COLUMNS} FROM executions e WHERE e.arn = ?1"
+            .prepare_cached(concat!(
+                "SELECT ",
+                execution_columns!(),
+                " FROM executions e WHERE e.arn = ?1"
             ))
             .map_err(db_err)?;
         let mut rows = stmt.query([arn]).map_err(db_err)?;
@@ -227,8 +229,10 @@ impl Reader {
     pub(super) fn open_executions(&mut self) -> Result<Vec<ExecutionRecord>> {
         let Reader { conn, definitions } = self;
         let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT {EXECUTION_COLUMNS} FROM executions e \
+            .prepare_cached(concat!(
+                "SELECT ",
+                execution_columns!(),
+                " FROM executions e \
                  WHERE e.status IN ('RUNNING', 'PENDING_REDRIVE')"
             ))
             .map_err(db_err)?;
@@ -350,7 +354,11 @@ impl Reader {
 
     pub(super) fn map_run(&mut self, arn: &str) -> Result<Option<MapRunRecord>> {
         self.one(
-            &format!("SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn = ?1"),
+            concat!(
+                "SELECT ",
+                map_run_columns!(),
+                " FROM map_runs WHERE arn = ?1"
+            ),
             arn,
             read_map_run,
         )
@@ -369,8 +377,10 @@ impl Reader {
         let n = limit(page);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ?1 \
+            .prepare_cached(concat!(
+                "SELECT ",
+                map_run_columns!(),
+                " FROM map_runs WHERE execution_arn = ?1 \
                  AND (start_date, id) < (?2, ?3) ORDER BY start_date DESC, id DESC LIMIT ?4"
             ))
             .map_err(db_err)?;
@@ -387,7 +397,11 @@ impl Reader {
 
     pub(super) fn state_machine(&mut self, arn: &str) -> Result<Option<StateMachineRecord>> {
         self.one(
-            &format!("SELECT {MACHINE_COLUMNS} FROM machines WHERE arn = ?1"),
+            concat!(
+                "SELECT ",
+                machine_columns!(),
+                " FROM machines WHERE arn = ?1"
+            ),
             arn,
             read_machine,
         )
@@ -401,8 +415,10 @@ impl Reader {
         let n = limit(page);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {MACHINE_COLUMNS} FROM machines WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            .prepare_cached(concat!(
+                "SELECT ",
+                machine_columns!(),
+                " FROM machines WHERE seq > ?1 ORDER BY seq LIMIT ?2"
             ))
             .map_err(db_err)?;
         let rows = stmt.query([after, sql_limit(n)]).map_err(db_err)?;
@@ -416,7 +432,11 @@ impl Reader {
 
     pub(super) fn version(&mut self, arn: &str) -> Result<Option<VersionRecord>> {
         self.one(
-            &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE arn = ?1"),
+            concat!(
+                "SELECT ",
+                version_columns!(),
+                " FROM versions WHERE arn = ?1"
+            ),
             arn,
             read_version,
         )
@@ -435,8 +455,10 @@ impl Reader {
         let n = limit(page);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {VERSION_COLUMNS} FROM versions WHERE machine_arn = ?1 AND version < ?2 \
+            .prepare_cached(concat!(
+                "SELECT ",
+                version_columns!(),
+                " FROM versions WHERE machine_arn = ?1 AND version < ?2 \
                  ORDER BY version DESC LIMIT ?3"
             ))
             .map_err(db_err)?;
@@ -453,7 +475,7 @@ impl Reader {
 
     pub(super) fn alias(&mut self, arn: &str) -> Result<Option<AliasRecord>> {
         self.one(
-            &format!("SELECT {ALIAS_COLUMNS} FROM aliases WHERE arn = ?1"),
+            concat!("SELECT ", alias_columns!(), " FROM aliases WHERE arn = ?1"),
             arn,
             read_alias,
         )
@@ -469,8 +491,10 @@ impl Reader {
         let n = limit(page);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {ALIAS_COLUMNS} FROM aliases WHERE machine_arn = ?1 AND arn > ?2 \
+            .prepare_cached(concat!(
+                "SELECT ",
+                alias_columns!(),
+                " FROM aliases WHERE machine_arn = ?1 AND arn > ?2 \
                  ORDER BY arn LIMIT ?3"
             ))
             .map_err(db_err)?;
@@ -487,7 +511,11 @@ impl Reader {
 
     pub(super) fn activity(&mut self, arn: &str) -> Result<Option<ActivityRecord>> {
         self.one(
-            &format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE arn = ?1"),
+            concat!(
+                "SELECT ",
+                activity_columns!(),
+                " FROM activities WHERE arn = ?1"
+            ),
             arn,
             read_activity,
         )
@@ -501,8 +529,10 @@ impl Reader {
         let n = limit(page);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            .prepare_cached(concat!(
+                "SELECT ",
+                activity_columns!(),
+                " FROM activities WHERE seq > ?1 ORDER BY seq LIMIT ?2"
             ))
             .map_err(db_err)?;
         let rows = stmt.query([after, sql_limit(n)]).map_err(db_err)?;
@@ -558,8 +588,9 @@ pub(super) fn executions_sql(filter: &ExecutionFilter, after: bool) -> String {
     if filter.machine_arn.is_some() {
         let branch = |column: &str| {
             format!(
-                "SELECT * FROM (SELECT {EXECUTION_COLUMNS} FROM executions e \
-                 WHERE e.{column} = ?1{rest} {order})"
+                "SELECT * FROM (SELECT {columns} FROM executions e \
+                 WHERE e.{column} = ?1{rest} {order})",
+                columns = execution_columns!()
             )
         };
         format!(
@@ -569,7 +600,10 @@ pub(super) fn executions_sql(filter: &ExecutionFilter, after: bool) -> String {
             branch("alias_arn"),
         )
     } else {
-        format!("SELECT {EXECUTION_COLUMNS} FROM executions e WHERE 1{rest} {order}")
+        format!(
+            "SELECT {} FROM executions e WHERE 1{rest} {order}",
+            execution_columns!()
+        )
     }
 }
 
