@@ -22,6 +22,7 @@ use jsonata_core::value::{JArray, JMap, JValue, with_stack};
 use crate::aws::{self, FnError, FnResult};
 use crate::bindings::{Bindings, SplitMix64, States};
 use crate::error::{JsonataError, normalise_message, split_code};
+use crate::fast::{self, Fast};
 use crate::{Dialect, Limits};
 
 /// The host function standing for the caller's clock; a name no expression can write.
@@ -178,14 +179,22 @@ fn plain_chain(steps: &[jsonata_core::ast::PathStep]) -> Option<Vec<&str>> {
 pub(crate) struct Compiled {
     ast: AstNode,
     pub(crate) needs: Needs,
+    /// The expression in the form `fast` evaluates, when it has a shape that module
+    /// covers and `limits` cannot stop it.
+    pub(crate) fast: Option<Fast>,
 }
 
-/// Parses `text` and prepares it for `dialect`.
-pub(crate) fn compile(text: &str, dialect: Dialect) -> Result<Compiled, JsonataError> {
+/// Parses `text` and prepares it for `dialect` and `limits`.
+pub(crate) fn compile(
+    text: &str,
+    dialect: Dialect,
+    limits: &Limits,
+) -> Result<Compiled, JsonataError> {
     guarded(|| {
         let mut ast = parser::parse(text).map_err(|e| syntax_error(text, &e))?;
         let needs = prepare(&mut ast, dialect);
-        Ok(Compiled { ast, needs })
+        let fast = fast::compile(&ast).filter(|f| f.within(limits));
+        Ok(Compiled { ast, needs, fast })
     })
 }
 
@@ -889,20 +898,29 @@ mod tests {
 
     #[test]
     fn needs_lists_mentioned_variables_and_host_functions() {
-        let c = compile("$states.input.a & $hash($x, 'MD5')", Dialect::StepFunctions).unwrap();
+        let c = compile(
+            "$states.input.a & $hash($x, 'MD5')",
+            Dialect::StepFunctions,
+            &Limits::unlimited(),
+        )
+        .unwrap();
         let vars: Vec<&str> = c.needs.vars.keys().map(|v| &**v).collect();
         assert_eq!(vars, ["hash", "states", "x"]);
         assert_eq!(c.needs.vars["states"], Part::of_chain(&["input", "a"]));
         assert_eq!(c.needs.vars["x"], Part::Whole);
         assert_eq!(c.needs.hosts, host::HASH);
-        let c = compile("$hash('a', 'MD5')", Dialect::Jsonata).unwrap();
+        let c = compile("$hash('a', 'MD5')", Dialect::Jsonata, &Limits::unlimited()).unwrap();
         assert_eq!(c.needs.hosts, 0);
     }
 
     #[test]
     fn only_the_parts_of_variables_that_paths_reach_are_converted() {
         let part = |text: &str| {
-            compile(text, Dialect::StepFunctions).unwrap().needs.vars["states"].clone()
+            compile(text, Dialect::StepFunctions, &Limits::unlimited())
+                .unwrap()
+                .needs
+                .vars["states"]
+                .clone()
         };
         let members = |pairs: &[(&str, Part)]| {
             Part::Members(
@@ -944,7 +962,7 @@ mod tests {
             "$states.input.a[1]",
             "$states.context",
         ] {
-            let c = compile(text, Dialect::StepFunctions).unwrap();
+            let c = compile(text, Dialect::StepFunctions, &Limits::unlimited()).unwrap();
             let mut s = Session::new(
                 &c.needs,
                 None,
@@ -983,7 +1001,12 @@ mod tests {
 
     #[test]
     fn locally_bound_names_are_not_replaced() {
-        let c = compile("($now := function(){1}; $now())", Dialect::StepFunctions).unwrap();
+        let c = compile(
+            "($now := function(){1}; $now())",
+            Dialect::StepFunctions,
+            &Limits::unlimited(),
+        )
+        .unwrap();
         assert_eq!(c.needs.hosts, 0);
     }
 
@@ -995,9 +1018,9 @@ mod tests {
 
     #[test]
     fn positions_point_past_the_offending_token() {
-        let e = compile("Account.Order[0 1]", Dialect::Jsonata).unwrap_err();
+        let e = compile("Account.Order[0 1]", Dialect::Jsonata, &Limits::unlimited()).unwrap_err();
         assert_eq!(e.position(), Some(17), "{e:?}");
-        let e = compile("[1,2", Dialect::Jsonata).unwrap_err();
+        let e = compile("[1,2", Dialect::Jsonata, &Limits::unlimited()).unwrap_err();
         assert_eq!(e.position(), Some(4), "{e:?}");
         assert_eq!(e.code(), Some("S0203"));
     }

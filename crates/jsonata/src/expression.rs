@@ -24,7 +24,7 @@ impl Expression {
     pub fn compile_with(text: &str, options: &Options) -> Result<Expression, JsonataError> {
         Ok(Expression {
             text: text.into(),
-            compiled: adapter::compile(text, options.dialect)?,
+            compiled: adapter::compile(text, options.dialect, &options.limits)?,
             options: options.clone(),
         })
     }
@@ -64,6 +64,39 @@ impl Expression {
     /// Evaluates with `$` undefined when `input` is `None`, as Step Functions
     /// evaluates the expressions of a state.
     pub fn evaluate_input(
+        &self,
+        input: Option<&Value>,
+        bindings: &Bindings,
+    ) -> Result<Option<Value>, JsonataError> {
+        if let Some(Ok(result)) = self.evaluate_fast(bindings) {
+            return Ok(result);
+        }
+        self.session(input, bindings).run(&self.compiled)
+    }
+
+    /// `true` when the expression has a shape evaluated without jsonata-core (see
+    /// `fast.rs`). For tests.
+    #[doc(hidden)]
+    pub fn has_fast_path(&self) -> bool {
+        self.compiled.fast.is_some()
+    }
+
+    /// The evaluation without jsonata-core: `None` when the expression does not have
+    /// a shape it covers, `Some(Err(()))` when it left this evaluation to jsonata-core.
+    /// Such expressions never read `$`. For tests.
+    #[doc(hidden)]
+    #[allow(clippy::result_unit_err)]
+    pub fn evaluate_fast(&self, bindings: &Bindings) -> Option<Result<Option<Value>, ()>> {
+        let fast = self.compiled.fast.as_ref()?;
+        Some(
+            fast.evaluate(bindings, &self.options.limits)
+                .map_err(|_| ()),
+        )
+    }
+
+    /// The evaluation by jsonata-core alone. For tests.
+    #[doc(hidden)]
+    pub fn evaluate_slow(
         &self,
         input: Option<&Value>,
         bindings: &Bindings,

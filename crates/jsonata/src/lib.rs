@@ -23,6 +23,12 @@
 //! assert_eq!(expr.evaluate(&json!(null), &bindings).unwrap(), Some(json!(15)));
 //! ```
 //!
+//! Expressions of the most common shapes (paths from `$states` and variables,
+//! arithmetic, comparisons, `&`, object and array constructors, `$merge`, ...) are
+//! evaluated directly on this crate's values, without converting them; everything
+//! else, and every error, goes through jsonata-core. Both give the same results (see
+//! `fast.rs` and its tests).
+//!
 //! Numbers are JavaScript's inside an expression (`f64`): integers are exact up to
 //! 2^53, larger ones are rounded on the way in. Results that are whole numbers come
 //! back as integers.
@@ -32,6 +38,7 @@ mod aws;
 mod bindings;
 mod error;
 mod expression;
+mod fast;
 mod template;
 
 use std::time::Duration;

@@ -177,15 +177,90 @@ impl Template {
         if let Node::Constant(value) = &self.root {
             return Ok(value.clone());
         }
-        let mut session = Session::new(
-            &self.needs,
+        let mut eval = Eval {
+            template: self,
             input,
             bindings,
-            &self.options.limits,
-            self.options.dialect,
-        );
+            session: None,
+        };
         let mut path = Vec::new();
-        eval_node(&self.root, &mut session, &mut path)
+        eval.node(&self.root, &mut path)
+    }
+}
+
+/// One evaluation of a template: its expressions evaluated directly where they can
+/// be, the others by jsonata-core in one session (set up on the first one).
+struct Eval<'a> {
+    template: &'a Template,
+    input: Option<&'a Value>,
+    bindings: &'a Bindings,
+    session: Option<Session>,
+}
+
+impl Eval<'_> {
+    fn expression(&mut self, expression: &Expression) -> Result<Option<Value>, JsonataError> {
+        if let Some(Ok(result)) = expression.evaluate_fast(self.bindings) {
+            return Ok(result);
+        }
+        let t = self.template;
+        let (input, bindings) = (self.input, self.bindings);
+        self.session
+            .get_or_insert_with(|| {
+                Session::new(
+                    &t.needs,
+                    input,
+                    bindings,
+                    &t.options.limits,
+                    t.options.dialect,
+                )
+            })
+            .run(expression.compiled())
+    }
+
+    fn node(&mut self, node: &Node, path: &mut Vec<String>) -> Result<Value, TemplateError> {
+        match node {
+            Node::Constant(value) => Ok(value.clone()),
+            Node::Expression(expression) => {
+                let expression_text = || expression.text().to_owned();
+                match self.expression(expression) {
+                    Ok(Some(value)) => Ok(value),
+                    Ok(None) => Err(TemplateError::Undefined {
+                        expression: expression_text(),
+                        field: path.join("/"),
+                    }),
+                    Err(JsonataError::UnsupportedResult) => Err(TemplateError::UnsupportedResult {
+                        expression: expression_text(),
+                        field: path.join("/"),
+                    }),
+                    Err(error) => Err(TemplateError::Evaluation {
+                        expression: expression_text(),
+                        field: path.join("/"),
+                        error,
+                    }),
+                }
+            }
+            Node::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    let value = self.node(item, path);
+                    path.pop();
+                    out.push(value?);
+                }
+                Ok(Value::array(out))
+            }
+            Node::Object(entries) => {
+                let mut out =
+                    baton_json::Map::with_capacity_and_hasher(entries.len(), Default::default());
+                for (key, item) in entries {
+                    path.push(key.to_string());
+                    let value = self.node(item, path);
+                    path.pop();
+                    out.insert(key.clone(), value?);
+                }
+                Ok(Value::object(out))
+            }
+        }
     }
 }
 
@@ -247,56 +322,6 @@ fn compile_node(
         other => Node::Constant(other.clone()),
     };
     Ok(node)
-}
-
-fn eval_node(
-    node: &Node,
-    session: &mut Session,
-    path: &mut Vec<String>,
-) -> Result<Value, TemplateError> {
-    match node {
-        Node::Constant(value) => Ok(value.clone()),
-        Node::Expression(expression) => {
-            let expression_text = || expression.text().to_owned();
-            match session.run(expression.compiled()) {
-                Ok(Some(value)) => Ok(value),
-                Ok(None) => Err(TemplateError::Undefined {
-                    expression: expression_text(),
-                    field: path.join("/"),
-                }),
-                Err(JsonataError::UnsupportedResult) => Err(TemplateError::UnsupportedResult {
-                    expression: expression_text(),
-                    field: path.join("/"),
-                }),
-                Err(error) => Err(TemplateError::Evaluation {
-                    expression: expression_text(),
-                    field: path.join("/"),
-                    error,
-                }),
-            }
-        }
-        Node::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                let value = eval_node(item, session, path);
-                path.pop();
-                out.push(value?);
-            }
-            Ok(Value::array(out))
-        }
-        Node::Object(entries) => {
-            let mut out =
-                baton_json::Map::with_capacity_and_hasher(entries.len(), Default::default());
-            for (key, item) in entries {
-                path.push(key.to_string());
-                let value = eval_node(item, session, path);
-                path.pop();
-                out.insert(key.clone(), value?);
-            }
-            Ok(Value::object(out))
-        }
-    }
 }
 
 #[cfg(test)]

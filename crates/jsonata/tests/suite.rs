@@ -303,3 +303,71 @@ fn jsonata_reference_suite() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every expression of the suite that the direct evaluation (`fast.rs`) covers gives
+/// jsonata-core's result through it: the same value, or, where jsonata-core fails, no
+/// value (the evaluation is left to jsonata-core, whose error is then the one
+/// reported).
+#[test]
+fn direct_evaluation_agrees_with_jsonata_core() {
+    let Some(dir) = suite_dir() else {
+        println!("JSONata reference suite not found (set BATON_JSONATA_SUITE); skipped");
+        return;
+    };
+    let now = now_millis();
+    let (mut covered, mut answered, mut errors) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for case in load_cases(&dir) {
+        if matches!(case.expected, Expected::Unreadable(_)) {
+            continue;
+        }
+        let options = Options {
+            dialect: Dialect::Jsonata,
+            limits: case.limits.clone(),
+        };
+        let Ok(expr) = Expression::compile_with(&case.expr, &options) else {
+            continue;
+        };
+        let bindings = || {
+            let mut b = Bindings::new().with_random_seed(1).with_now_millis(now);
+            if let Some(vars) = case.bindings.as_object() {
+                for (name, value) in vars {
+                    b.set_var(name.clone(), value.clone());
+                }
+            }
+            b
+        };
+        let Some(fast) = expr.evaluate_fast(&bindings()) else {
+            continue;
+        };
+        covered += 1;
+        let slow = expr.evaluate_slow(case.input.as_ref(), &bindings());
+        match (&fast, &slow) {
+            (Ok(f), Ok(s)) if f == s => answered += 1,
+            (Err(()), Ok(_)) => {}
+            (Err(()), Err(_)) => errors += 1,
+            _ => problems.push(format!(
+                "{}: {} => direct {fast:?}, jsonata-core {slow:?}",
+                case.id,
+                case.expr.trim()
+            )),
+        }
+        // Through the public entry point, the outcome is jsonata-core's.
+        let public = expr.evaluate_input(case.input.as_ref(), &bindings());
+        if public != slow {
+            problems.push(format!(
+                "{}: {} => evaluate_input {public:?}, jsonata-core {slow:?}",
+                case.id,
+                case.expr.trim()
+            ));
+        }
+    }
+    println!(
+        "Direct evaluation: {covered} suite expressions covered, {answered} answered directly, {errors} errors left to jsonata-core"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        answered > 100,
+        "only {answered} expressions answered directly"
+    );
+}
