@@ -74,7 +74,6 @@ impl Execution {
             }
         }
         if jsonata {
-            drop(scope);
             return self.run_jsonata_io(fid, state);
         }
         let outcome = (|| -> Result<Flow, Failure> {
