@@ -5,6 +5,7 @@
 //! or failed cases (conformance), 2 for bad usage or input.
 
 mod bench;
+mod bench_api;
 mod conformance;
 mod definition;
 mod run;
@@ -40,6 +41,8 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Measures state transitions per second on the benchmark workloads.
     Bench(bench::BenchArgs),
+    /// Measures the server through its API: durable executions, Express latency, memory.
+    BenchApi(bench_api::ApiBenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::main(args),
         Command::Conformance(args) => conformance::main(args),
         Command::Bench(args) => bench::main(args),
+        Command::BenchApi(args) => bench_api::main(args),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@ mod dataflow;
 mod effect;
 mod error;
 mod event;
+mod event_json;
 mod execution;
 mod flow;
 mod input;

@@ -18,7 +18,7 @@ mod tokens;
 
 pub use clock::Clock;
 pub use durable::{
-    ActivityTask, Durability, NewExecution, Outcome, Result, Runtime, RuntimeConfig, RuntimeError,
+    ActivityTask, Durability, EventLog, NewExecution, Outcome, Result, Runtime, RuntimeConfig, RuntimeError,
     Started,
 };
 pub use local::{RunOptions, RunResult, run_to_end};

@@ -39,6 +39,7 @@ fn execution(name: &str, definition: &str, input: &str) -> NewExecution {
         role_arn: format!("arn:aws:iam::{ACCOUNT}:role/r"),
         input: input.into(),
         trace_header: None,
+        log: None,
     }
 }
 

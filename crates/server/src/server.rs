@@ -11,6 +11,7 @@ use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
 use crate::catalog::Catalog;
 use crate::config::{Durability, ServerConfig};
 use crate::executions::Executions;
+use crate::executions::express_log::ExpressLogs;
 use crate::executions::nested::StartExecutionTasks;
 use crate::service::Service;
 
@@ -21,6 +22,14 @@ pub enum ServerError {
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
         /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The Express log file cannot be opened.
+    #[error("cannot open the Express log {path}: {source}")]
+    ExpressLog {
+        /// The file.
         path: String,
         /// Why.
         source: std::io::Error,
@@ -98,8 +107,16 @@ impl Server {
         )
         .await?;
         runtime_slot.send_replace(Some(runtime.clone()));
-        let executions =
-            Executions::new(Arc::clone(&catalog), runtime.clone(), Arc::clone(&config));
+        let express_logs = match &config.express_log {
+            Some(path) => Some(Arc::new(ExpressLogs::open(path).map_err(|source| {
+                ServerError::ExpressLog {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?)),
+            None => None,
+        };
+        let executions = Executions::new(Arc::clone(&catalog), runtime.clone(), express_logs);
         let service = Arc::new(Service {
             catalog,
             executions,

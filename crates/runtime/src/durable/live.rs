@@ -20,6 +20,7 @@ use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::AbortHandle;
 
 use super::activities::ActivityTask;
+use super::log::EventLog;
 use super::timers::Fired;
 use super::{Durability, Inner, NewExecution, Result, RuntimeError, Started, store_status};
 use crate::journal;
@@ -36,6 +37,8 @@ pub(crate) struct Handle {
     pub(crate) input: Arc<str>,
     pub(crate) start_date: i64,
     pub(crate) state: Mutex<Live>,
+    /// Where its events are logged, if anywhere.
+    pub(crate) log: Option<Arc<dyn EventLog>>,
     /// Set once, when the execution ends.
     pub(crate) done: watch::Sender<Option<Arc<Outcome>>>,
 }
@@ -161,6 +164,7 @@ pub(crate) fn new_handle(
     input: Arc<str>,
     start_date: i64,
     live: Live,
+    log: Option<Arc<dyn EventLog>>,
 ) -> Arc<Handle> {
     Arc::new(Handle {
         arn,
@@ -168,6 +172,7 @@ pub(crate) fn new_handle(
         input,
         start_date,
         state: Mutex::new(live),
+        log,
         done: watch::channel(None).0,
     })
 }
@@ -222,6 +227,7 @@ pub(crate) async fn start(inner: &Arc<Inner>, new: NewExecution) -> Result<(Star
             tasks: HashMap::new(),
             broken: false,
         },
+        new.log,
     );
     if let Err(existing) = inner.live.insert_new(Arc::clone(&handle)) {
         // StartExecution is idempotent for a running execution with the same input.
@@ -309,7 +315,7 @@ async fn step_with(
     };
     let journal_text = durable.then(|| journal::encode(&input));
     let mut sink = StepSink {
-        record: durable,
+        record: durable || handle.log.is_some(),
         events: Vec::new(),
         effects: Vec::new(),
     };
@@ -335,7 +341,7 @@ async fn step_with(
             .iter()
             .map(|e| EventRecord {
                 id: e.id,
-                json: e.to_json().to_json_string(),
+                json: e.to_json_text(),
             })
             .collect();
         match settles {
@@ -387,6 +393,12 @@ async fn step_with(
     }
     live.journal_len += 1;
     live.last_at = now;
+    if let Some(log) = &handle.log {
+        let redrives = live.engine.info().redrive_count;
+        for e in sink.events.iter().filter(|e| log.wants(e.event_type)) {
+            log.write(&handle.arn, redrives, e);
+        }
+    }
 
     match settles {
         Settles::Timer(id) => {

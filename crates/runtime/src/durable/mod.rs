@@ -18,6 +18,7 @@
 
 mod activities;
 mod live;
+mod log;
 mod programs;
 mod recovery;
 mod timers;
@@ -34,6 +35,7 @@ use tokio::sync::{mpsc, watch};
 
 pub use activities::ActivityTask;
 pub use live::Outcome;
+pub use log::EventLog;
 
 use crate::clock::Clock;
 use crate::tokens::{SignedTokens, TokenError};
@@ -63,7 +65,7 @@ pub enum Durability {
 }
 
 /// An execution to start.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewExecution {
     /// Its ARN.
     pub arn: String,
@@ -89,6 +91,9 @@ pub struct NewExecution {
     pub input: String,
     /// The trace header given at start.
     pub trace_header: Option<String>,
+    /// Where its events are logged as they happen (Express executions, which keep no
+    /// history).
+    pub log: Option<Arc<dyn EventLog>>,
 }
 
 /// A started execution.

@@ -108,6 +108,7 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
                 tasks: HashMap::new(),
                 broken: false,
             },
+            None,
         );
         {
             let mut live = handle.state.lock().await;

@@ -8,6 +8,7 @@
 //! - [`nested`]: the `states:startExecution` task resource.
 
 mod errors;
+pub mod express_log;
 pub mod nested;
 mod start;
 mod tasks;
@@ -20,22 +21,27 @@ use baton_api::{ApiError, Operation, RequestContext};
 use baton_runtime::Runtime;
 
 use crate::catalog::Catalog;
-use crate::config::ServerConfig;
+use express_log::ExpressLogs;
 
 /// The executions' side of the API.
 pub struct Executions {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) runtime: Runtime,
-    pub(crate) config: Arc<ServerConfig>,
+    /// Where Express executions' logs go, when configured.
+    pub(crate) express_logs: Option<Arc<ExpressLogs>>,
 }
 
 impl Executions {
     /// Executions over `runtime`, resolving state machines through `catalog`.
-    pub fn new(catalog: Arc<Catalog>, runtime: Runtime, config: Arc<ServerConfig>) -> Self {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        runtime: Runtime,
+        express_logs: Option<Arc<ExpressLogs>>,
+    ) -> Self {
         Executions {
             catalog,
             runtime,
-            config,
+            express_logs,
         }
     }
 

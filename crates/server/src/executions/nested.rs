@@ -171,6 +171,7 @@ async fn run(
         role_arn: target.role_arn.clone(),
         input: input.clone(),
         trace_header: None,
+        log: None,
     };
     let sync = pattern == IntegrationPattern::Sync;
     if durability == Durability::Express && sync {

@@ -62,6 +62,10 @@ impl Executions {
             role_arn: target.role_arn.clone(),
             input,
             trace_header,
+            log: match (&self.express_logs, durability) {
+                (Some(logs), Durability::Express) => logs.for_machine(target.logging.as_deref()),
+                _ => None,
+            },
         };
         Ok((new, target))
     }
