@@ -99,11 +99,9 @@ fn log_line(execution_arn: &str, redrive_count: u32, event: &HistoryEvent, data:
         .details_field()
         .and_then(|field| event.to_json().get(field).cloned())
         .unwrap_or_else(Value::empty_object);
-    if !data {
-        if let Some(d) = details.as_object_mut() {
-            for key in ["input", "output", "parameters"] {
-                d.shift_remove(key);
-            }
+    if let (false, Some(d)) = (data, details.as_object_mut()) {
+        for key in ["input", "output", "parameters"] {
+            d.shift_remove(key);
         }
     }
     let mut m = Map::default();
