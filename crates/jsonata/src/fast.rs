@@ -17,6 +17,9 @@
 //! messages are always jsonata-core's. Nothing here has effects, so evaluating
 //! twice is safe.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use baton_json::{Map, Str, Value};
 use jsonata_core::ast::{AstNode, BinaryOp, PathStep, UnaryOp};
 use jsonata_core::value::JValue;
@@ -72,6 +75,9 @@ enum Node {
     Condition(Box<Node>, Box<Node>, Option<Box<Node>>),
     Negate(Box<Node>),
     Call(Builtin, Box<Node>),
+    /// `$merge([...])`, the array constructor's items merged as they are evaluated
+    /// (flags as for [`Node::Array`]).
+    MergeItems(Box<[(bool, Node)]>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -177,7 +183,10 @@ fn node(ast: &AstNode, level: usize, depth: &mut usize) -> Option<Node> {
                 "exists" => Builtin::Exists,
                 _ => return None,
             };
-            Node::Call(f, sub(&args[0])?)
+            match (f, *sub(&args[0])?) {
+                (Builtin::Merge, Node::Array(items)) => Node::MergeItems(items),
+                (f, arg) => Node::Call(f, Box::new(arg)),
+            }
         }
         AstNode::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -287,20 +296,11 @@ impl Fast {
             bindings,
             max_sequence: limits.max_sequence_length.unwrap_or(usize::MAX),
         };
-        match cx.eval(&self.root)? {
-            V::Undefined => Ok(None),
-            V::Number(f) => Ok(Some(number_value(f))),
-            V::Value(v) => {
-                // jsonata-core's numbers are floats: a number this crate's values hold
-                // otherwise (an integer beyond 2^53, a whole float) comes out of it
-                // changed. Such values are left to it.
-                if canonical(&v, 0)? {
-                    Ok(Some(v))
-                } else {
-                    Err(Bail)
-                }
-            }
+        let result = cx.eval(&self.root)?.into_output()?;
+        if let Some(v) = &result {
+            remember(v);
         }
+        Ok(result)
     }
 }
 
@@ -310,23 +310,47 @@ enum V {
     Undefined,
     /// A number computed or written in the expression.
     Number(f64),
-    /// Anything else, numbers from the data included.
+    /// A value the expression made, its numbers as jsonata-core's results write
+    /// them.
     Value(Value),
+    /// A value from the bindings, whose numbers may not be (see [`canonical`]).
+    Data(Value),
 }
 
 impl V {
+    /// The value, as it is.
+    fn as_value(&self) -> Option<&Value> {
+        match self {
+            V::Value(v) | V::Data(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value, for comparing: numbers from the data as they are (they are
+    /// compared as floats).
     fn into_value(self) -> Option<Value> {
         match self {
             V::Undefined => None,
             V::Number(f) => Some(number_value(f)),
-            V::Value(v) => Some(v),
+            V::Value(v) | V::Data(v) => Some(v),
         }
+    }
+
+    /// The value as a result or a part of one, as jsonata-core would give it; data
+    /// whose numbers jsonata-core would change is left to it.
+    fn into_output(self) -> Eval<Option<Value>> {
+        Ok(match self {
+            V::Undefined => None,
+            V::Number(f) => Some(number_value(f)),
+            V::Value(v) => Some(v),
+            V::Data(v) => Some(verified(v)?),
+        })
     }
 
     fn number(&self) -> Option<f64> {
         match self {
             V::Number(f) => Some(*f),
-            V::Value(Value::Number(n)) => Some(n.as_f64()),
+            V::Value(Value::Number(n)) | V::Data(Value::Number(n)) => Some(n.as_f64()),
             _ => None,
         }
     }
@@ -356,7 +380,7 @@ impl<'a> Cx<'a> {
             Node::Literal(v) => V::Value(v.clone()),
             Node::Number(n) => V::Number(*n),
             Node::Variable(name) => match self.bindings.var(name) {
-                Some(v) => V::Value(v.clone()),
+                Some(v) => V::Data(v.clone()),
                 // Unbound: undefined, or a function of that name.
                 None => return Err(Bail),
             },
@@ -389,12 +413,8 @@ impl<'a> Cx<'a> {
                 if matches!(l, V::Undefined) || matches!(r, V::Undefined) {
                     // Undefined, unless the other side is not comparable (T2010).
                     let comparable = |v: &V| {
-                        matches!(
-                            v,
-                            V::Undefined
-                                | V::Number(_)
-                                | V::Value(Value::Number(_) | Value::String(_))
-                        )
+                        matches!(v, V::Undefined | V::Number(_))
+                            || matches!(v.as_value(), Some(Value::Number(_) | Value::String(_)))
                     };
                     return if comparable(&l) && comparable(&r) {
                         Ok(V::Undefined)
@@ -402,11 +422,9 @@ impl<'a> Cx<'a> {
                         Err(Bail)
                     };
                 }
-                let ordering = match (l.number(), r.number(), &l, &r) {
+                let ordering = match (l.number(), r.number(), l.as_value(), r.as_value()) {
                     (Some(a), Some(b), _, _) => a.partial_cmp(&b).ok_or(Bail)?,
-                    (None, None, V::Value(Value::String(a)), V::Value(Value::String(b))) => {
-                        a.cmp(b)
-                    }
+                    (None, None, Some(Value::String(a)), Some(Value::String(b))) => a.cmp(b),
                     _ => return Err(Bail),
                 };
                 V::Value(Value::Bool(match op {
@@ -434,14 +452,17 @@ impl<'a> Cx<'a> {
             Node::Concat(parts) => {
                 let mut text = String::new();
                 for part in parts.iter() {
-                    match self.eval(part)? {
-                        V::Undefined => {}
-                        V::Number(f) => text.push_str(&number_text(f)?),
-                        V::Value(Value::String(s)) => text.push_str(&s),
-                        V::Value(Value::Number(n)) => text.push_str(&number_text(n.as_f64())?),
-                        V::Value(Value::Bool(b)) => text.push_str(if b { "true" } else { "false" }),
-                        V::Value(Value::Null) => text.push_str("null"),
-                        V::Value(_) => return Err(Bail),
+                    let v = self.eval(part)?;
+                    match (&v, v.as_value()) {
+                        (V::Number(f), _) => text.push_str(&number_text(*f)?),
+                        (_, None) => {}
+                        (_, Some(Value::String(s))) => text.push_str(s),
+                        (_, Some(Value::Number(n))) => text.push_str(&number_text(n.as_f64())?),
+                        (_, Some(Value::Bool(b))) => {
+                            text.push_str(if *b { "true" } else { "false" })
+                        }
+                        (_, Some(Value::Null)) => text.push_str("null"),
+                        (_, Some(_)) => return Err(Bail),
                     }
                 }
                 V::Value(Value::from(text))
@@ -449,7 +470,7 @@ impl<'a> Cx<'a> {
             Node::Object(pairs) => {
                 let mut map = Map::with_capacity_and_hasher(pairs.len(), Default::default());
                 for (key, value) in pairs.iter() {
-                    if let Some(v) = self.eval(value)?.into_value() {
+                    if let Some(v) = self.eval(value)?.into_output()? {
                         map.insert(key.clone(), v);
                     }
                 }
@@ -458,12 +479,12 @@ impl<'a> Cx<'a> {
             Node::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (constructor, item) in items.iter() {
-                    match self.eval(item)? {
-                        V::Undefined => {}
-                        V::Value(Value::Array(inner)) if !constructor => {
+                    match self.eval(item)?.into_output()? {
+                        None => {}
+                        Some(Value::Array(inner)) if !constructor => {
                             out.extend(inner.iter().cloned())
                         }
-                        v => out.extend(v.into_value()),
+                        Some(v) => out.push(v),
                     }
                 }
                 V::Value(Value::array(out))
@@ -489,42 +510,75 @@ impl<'a> Cx<'a> {
                 }
                 self.call(*f, self.eval(arg)?)?
             }
+            Node::MergeItems(items) => {
+                if self.bindings.has_var("merge") {
+                    return Err(Bail);
+                }
+                let mut map: Option<Map> = None;
+                for (constructor, item) in items.iter() {
+                    if let (false, Node::Object(pairs)) = (constructor, item) {
+                        // The object's members go straight into the result.
+                        let map = map.get_or_insert_with(Map::default);
+                        for (key, value) in pairs.iter() {
+                            if let Some(v) = self.eval(value)?.into_output()? {
+                                map.insert(key.clone(), v);
+                            }
+                        }
+                        continue;
+                    }
+                    match self.eval(item)?.into_output()? {
+                        None => {}
+                        Some(Value::Array(inner)) if !constructor => {
+                            merge_into(&mut map, &inner)?;
+                        }
+                        Some(object @ Value::Object(_)) => {
+                            merge_into(&mut map, std::slice::from_ref(&object))?;
+                        }
+                        Some(_) => return Err(Bail),
+                    }
+                }
+                V::Value(Value::object(map.unwrap_or_default()))
+            }
         })
     }
 
     fn call(&self, f: Builtin, arg: V) -> Eval<V> {
-        Ok(match (f, arg) {
-            (Builtin::Exists, arg) => V::Value(Value::Bool(!matches!(arg, V::Undefined))),
-            (Builtin::Count, V::Undefined) => V::Number(0.0),
-            (_, V::Undefined) => V::Undefined,
-            (Builtin::Count, V::Value(Value::Array(items))) => V::Number(items.len() as f64),
-            (Builtin::Count, _) => V::Number(1.0),
-            (Builtin::Not, arg) => V::Value(Value::Bool(!truthy(&arg)?)),
-            (Builtin::String, V::Number(f)) => V::Value(Value::from(number_text(f)?)),
-            (Builtin::String, V::Value(v)) => V::Value(match v {
-                Value::String(_) => v,
-                Value::Number(n) => Value::from(number_text(n.as_f64())?),
-                Value::Bool(b) => Value::from(if b { "true" } else { "false" }),
-                Value::Null => Value::from("null"),
+        if let V::Undefined = arg {
+            return Ok(match f {
+                Builtin::Count => V::Number(0.0),
+                Builtin::Exists => V::Value(Value::Bool(false)),
+                _ => V::Undefined,
+            });
+        }
+        Ok(match f {
+            Builtin::Exists => V::Value(Value::Bool(true)),
+            Builtin::Not => V::Value(Value::Bool(!truthy(&arg)?)),
+            Builtin::Count => match arg.as_value() {
+                Some(Value::Array(items)) => V::Number(items.len() as f64),
+                _ => V::Number(1.0),
+            },
+            Builtin::String => V::Value(match (&arg, arg.as_value()) {
+                (V::Number(f), _) => Value::from(number_text(*f)?),
+                (_, Some(v @ Value::String(_))) => v.clone(),
+                (_, Some(Value::Number(n))) => Value::from(number_text(n.as_f64())?),
+                (_, Some(Value::Bool(b))) => Value::from(if *b { "true" } else { "false" }),
+                (_, Some(Value::Null)) => Value::from("null"),
                 _ => return Err(Bail),
             }),
-            (Builtin::Merge, V::Value(Value::Object(o))) => V::Value(Value::Object(o)),
-            (Builtin::Merge, V::Value(Value::Array(items))) => {
-                let mut map = Map::default();
-                for item in items.iter() {
-                    let Value::Object(o) = item else {
-                        return Err(Bail);
-                    };
-                    if map.is_empty() {
-                        map.reserve(o.len());
-                    }
-                    for (k, v) in o.iter() {
-                        map.insert(k.clone(), v.clone());
-                    }
+            Builtin::Merge => {
+                let made = matches!(arg, V::Value(_));
+                let merged = match arg.as_value() {
+                    Some(Value::Object(_)) => return Ok(arg),
+                    Some(Value::Array(items)) => merge(items)?,
+                    _ => return Err(Bail),
+                };
+                // Made of the expression's values, or of data still to be checked.
+                if made {
+                    V::Value(merged)
+                } else {
+                    V::Data(merged)
                 }
-                V::Value(Value::object(map))
             }
-            (Builtin::Merge, _) => return Err(Bail),
         })
     }
 
@@ -570,12 +624,12 @@ impl<'a> Cx<'a> {
             };
         }
         Ok(match cur {
-            Cur::One(v) => V::Value(v.clone()),
+            Cur::One(v) => V::Data(v.clone()),
             Cur::Seq(items) => match items.as_slice() {
                 _ if items.len() > self.max_sequence => return Err(Bail),
                 [] => V::Undefined,
-                [one] => V::Value((*one).clone()),
-                _ => V::Value(Value::array(items.into_iter().cloned().collect())),
+                [one] => V::Data((*one).clone()),
+                _ => V::Data(Value::array(items.into_iter().cloned().collect())),
             },
         })
     }
@@ -678,12 +732,39 @@ fn number_text(f: f64) -> Eval<String> {
     }
 }
 
+/// `$merge` of an array: its objects' members, later ones replacing earlier ones in
+/// place.
+fn merge(items: &[Value]) -> Eval<Value> {
+    let mut map = None;
+    merge_into(&mut map, items)?;
+    Ok(Value::object(map.unwrap_or_default()))
+}
+
+/// Merges the objects `items` into `map` (none yet: the first object's members are
+/// copied whole).
+fn merge_into(map: &mut Option<Map>, items: &[Value]) -> Eval<()> {
+    for item in items {
+        let Value::Object(o) = item else {
+            return Err(Bail);
+        };
+        match map {
+            None => *map = Some(Map::clone(o)),
+            Some(map) => {
+                for (k, v) in o.iter() {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// JSONata's truthiness (`$boolean`).
 fn truthy(v: &V) -> Eval<bool> {
     match v {
         V::Undefined => Ok(false),
         V::Number(f) => Ok(*f != 0.0),
-        V::Value(v) => truthy_value(v, 0),
+        V::Value(v) | V::Data(v) => truthy_value(v, 0),
     }
 }
 
@@ -747,6 +828,56 @@ fn equal(a: &Value, b: &Value, depth: usize) -> Eval<bool> {
         }
         _ => false,
     })
+}
+
+/// How many containers each thread remembers as checked.
+const CHECKED_SLOTS: usize = 8;
+
+thread_local! {
+    /// Containers found [`canonical`] lately on this thread, most recent first: the
+    /// results of direct evaluations, which the next state reads as its input. Each
+    /// is kept alive here, so its allocation (the key) is not reused, and it does not
+    /// change: our values are immutable, and a shared one is copied before it is
+    /// changed.
+    static CHECKED: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+fn same_allocation(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// `v` if it is [`canonical`] (checked lately, or now).
+fn verified(v: Value) -> Eval<Value> {
+    if matches!(v, Value::Array(_) | Value::Object(_)) {
+        let seen = CHECKED.with(|c| c.borrow().iter().any(|k| same_allocation(k, &v)));
+        if seen {
+            return Ok(v);
+        }
+    }
+    if canonical(&v, 0)? { Ok(v) } else { Err(Bail) }
+}
+
+/// Notes that the container `v` is [`canonical`].
+fn remember(v: &Value) {
+    let non_empty = match v {
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        _ => false,
+    };
+    if non_empty {
+        CHECKED.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some(at) = c.iter().position(|k| same_allocation(k, v)) {
+                c.remove(at);
+            }
+            c.truncate(CHECKED_SLOTS - 1);
+            c.insert(0, v.clone());
+        });
+    }
 }
 
 /// `true` when every number in `v` comes out of jsonata-core as it is (its floats

@@ -306,6 +306,10 @@ fn paths_over_awkward_data() {
         "$v.a ? 1 : 2",
         "{'x': $v.a.a}",
         "$merge([$v.a, $states.input.a])",
+        "$merge([{'a': 1}, $v])",
+        "$merge([$v, {'a': $v.a}, $states.input])",
+        "$merge([[{'a': 1}], $v])",
+        "$merge([$v.a, {'b': 2}, $states.input.a.a])",
     ];
     for v in &data {
         for input in &data {
