@@ -287,3 +287,78 @@ async fn executions_carry_on_after_the_runtime_is_opened_again() {
         ]
     );
 }
+
+/// A Wait machine whose input is big: each execution takes many pages of the store.
+const BIG_WAIT: &str = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}}"#;
+
+#[tokio::test]
+async fn a_full_disk_fails_the_request_keeps_what_was_committed_and_recovers_when_space_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteOptions {
+        max_page_count: Some(200),
+        ..SqliteOptions::default()
+    };
+    let sqlite = Arc::new(SqliteStore::open(&dir.path().join("b.db"), options).unwrap());
+    let store: Arc<dyn Store> = sqlite.clone();
+    let rt = open(Arc::clone(&store)).await;
+    let input = format!(r#"{{"pad":"{}"}}"#, "x".repeat(20_000));
+    // Fill the disk (200 pages of 4 KiB).
+    rt.start(execution("first", BIG_WAIT, &input))
+        .await
+        .unwrap();
+    let mut refused = None;
+    for i in 0..200 {
+        match rt
+            .start(execution(&format!("n{i}"), BIG_WAIT, &input))
+            .await
+        {
+            Ok(_) => {}
+            Err(RuntimeError::Store(baton_store::StoreError::Full(_))) => {
+                refused = Some(i);
+                break;
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    let refused = refused.expect("the disk fills up");
+    // Nothing of the refused execution was kept, and it is not running.
+    assert!(
+        store
+            .execution(&out_arn(&format!("n{refused}")))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        rt.wait(&out_arn(&format!("n{refused}")))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The first execution's timer fires while the disk is full: its step fails and is
+    // tried again until space is back.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sqlite.set_max_page_count(None).await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(20), rt.wait(&out_arn("first")))
+        .await
+        .expect("the execution ends once space is back")
+        .unwrap();
+    if let Some(o) = out {
+        assert_eq!(o.status, ExecutionStatus::Succeeded);
+    }
+    assert_eq!(
+        history_types(&store, &out_arn("first")).await,
+        [
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    // The refused name can be used again: it was never taken.
+    rt.start(execution(&format!("n{refused}"), BIG_WAIT, &input))
+        .await
+        .unwrap();
+}

@@ -283,6 +283,11 @@ async fn step_with(
 ) -> Result<()> {
     let mut guard_live = handle.state.lock().await;
     let live = &mut *guard_live;
+    // After a failed commit the engine is ahead of the store (it may even look finished):
+    // rebuild it from the store before judging anything by it.
+    if live.broken {
+        super::recovery::rebuild(inner, handle, live).await?;
+    }
     if live.engine.is_finished() {
         return match guard {
             Guard::Task(_) => Err(RuntimeError::TaskGone),
@@ -301,9 +306,6 @@ async fn step_with(
     {
         // A job resumed after a restart reports its submission again: heard once.
         return Ok(());
-    }
-    if live.broken {
-        super::recovery::rebuild(inner, handle, live).await?;
     }
     let durable = handle.durability == Durability::Standard;
     let now = inner.clock.now().max(live.last_at);
