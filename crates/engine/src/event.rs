@@ -199,6 +199,18 @@ pub enum Details {
         /// The Map Run's ARN.
         map_run_arn: Str,
     },
+    /// `ExecutionRedriven`.
+    ExecutionRedriven {
+        /// How many times the execution has been redriven, this time included.
+        redrive_count: u32,
+    },
+    /// `MapRunRedriven`.
+    MapRunRedriven {
+        /// The Map Run's ARN.
+        map_run_arn: Str,
+        /// How many times the Map Run has been redriven, this time included.
+        redrive_count: u32,
+    },
     /// `EvaluationFailed`.
     EvaluationFailed(Box<EvaluationFailed>),
 }

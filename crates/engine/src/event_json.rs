@@ -132,6 +132,16 @@ impl Details {
                 o.u64("index", *index);
             }
             Details::MapRunStarted { map_run_arn } => o.str("mapRunArn", map_run_arn),
+            Details::ExecutionRedriven { redrive_count } => {
+                o.u64("redriveCount", u64::from(*redrive_count));
+            }
+            Details::MapRunRedriven {
+                map_run_arn,
+                redrive_count,
+            } => {
+                o.str("mapRunArn", map_run_arn);
+                o.u64("redriveCount", u64::from(*redrive_count));
+            }
             Details::EvaluationFailed(e) => {
                 o.str("error", &e.error);
                 o.str("cause", &e.cause);

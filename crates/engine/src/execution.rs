@@ -7,6 +7,14 @@
 //! ready frames until every frame waits for a task, a timer or its children. Children are
 //! pushed above their parent, so a Map or Parallel runs its children depth-first and in
 //! order: deterministic histories, and finished iterations free their memory at once.
+//!
+//! Redrive: an execution that failed, timed out or was aborted keeps, in `halted`, the
+//! frames that had not finished: the root frame at the state it stopped in, and inside
+//! each Parallel or Map state it stopped in, the branches and iterations that failed or
+//! were aborted (frames are moved there from the table as they stop) with the results of
+//! those that succeeded. [`Input::Redrive`] enters those states again from there. An
+//! execution that succeeds keeps nothing: a state's children are dropped as soon as the
+//! state has its result, retries or catches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -182,6 +190,13 @@ pub(crate) struct Frame {
 pub(crate) enum Pos {
     /// About to enter state number `state` of its branch with `input`.
     Enter { state: usize, input: Value },
+    /// About to enter state number `state` again on a redrive, with the input it had;
+    /// `kept`: for a Parallel or Map state, what its children had done.
+    Reenter {
+        state: usize,
+        input: Value,
+        kept: Option<Box<Children>>,
+    },
     /// Inside a state.
     In(Active),
     /// Finished (about to be freed).
@@ -220,6 +235,9 @@ pub(crate) enum Step {
     Task(Box<TaskWait>),
     /// Parallel branches or Map iterations.
     Children(Box<Children>),
+    /// A Parallel or Map state entered again on a redrive: its children as they ended,
+    /// to carry on from.
+    Kept(Box<Children>),
 }
 
 /// Outstanding work by id.
@@ -248,6 +266,9 @@ pub struct Execution {
     pub(crate) transitions: u64,
     pub(crate) now: Millis,
     pub(crate) record: bool,
+    /// Once the execution has failed, timed out or been aborted: its root frame as it
+    /// stopped, holding the frames under it that had not finished (see the module doc).
+    pub(crate) halted: Option<Box<Frame>>,
 }
 
 impl Execution {
@@ -268,6 +289,7 @@ impl Execution {
             transitions: 0,
             now: Millis(0),
             record: true,
+            halted: None,
         }
     }
 
@@ -279,6 +301,15 @@ impl Execution {
     /// `true` once it has succeeded, failed, timed out or been stopped.
     pub fn is_finished(&self) -> bool {
         self.status != Status::Running
+    }
+
+    /// `true` once it has failed, timed out or been aborted: [`Input::Redrive`] would
+    /// carry it on.
+    pub fn is_redrivable(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Failed(_) | Status::TimedOut(_) | Status::Aborted(_)
+        )
     }
 
     /// What the execution was started with.
@@ -306,11 +337,12 @@ impl Execution {
     pub fn apply(&mut self, input: Input, now: Millis, sink: &mut impl Sink) {
         self.now = now;
         self.record = sink.records_events();
-        if self.is_finished() {
+        if self.is_finished() && !matches!(input, Input::Redrive) {
             return;
         }
         match input {
             Input::Start => self.start(sink),
+            Input::Redrive => self.redrive(sink),
             Input::TimerFired { id } => self.timer_fired(id, sink),
             Input::Stop { error, cause } => {
                 let f = Failure { error, cause };
@@ -338,9 +370,16 @@ impl Execution {
             },
             sink,
         );
+        self.arm_execution_timeout(info.start_time, sink);
+        self.start_root(1, sink);
+    }
+
+    /// The machine's TimeoutSeconds (or the longest an execution may run), counted from
+    /// `from`.
+    fn arm_execution_timeout(&mut self, from: Millis, sink: &mut impl Sink) {
         let timeout = match (
             self.program.machine().timeout_seconds,
-            info.max_duration_seconds,
+            self.info.max_duration_seconds,
         ) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -349,9 +388,15 @@ impl Execution {
             let id = self.new_work(Work::ExecutionTimeout);
             sink.effect(Effect::StartTimer {
                 id,
-                due: info.start_time.plus(t.saturating_mul(1000)),
+                due: from.plus(t.saturating_mul(1000)),
             });
         }
+    }
+
+    /// Creates the root frame at StartAt with the execution's input, after event
+    /// `last_event`; fails the execution if the input is over the payload limit.
+    fn start_root(&mut self, last_event: u64, sink: &mut impl Sink) {
+        let info = Arc::clone(&self.info);
         if crate::size::exceeds(&info.input, info.max_payload_bytes) {
             let f = Failure::new(
                 baton_asl::error_name::DATA_LIMIT_EXCEEDED,
@@ -366,7 +411,7 @@ impl Execution {
             branch: BranchId(0),
             parent: None,
             vars: Map::default(),
-            last_event: 1,
+            last_event,
             silent: false,
             isolated: false,
             in_parallel: false,
@@ -404,19 +449,25 @@ impl Execution {
             let frame = self.frame(fid);
             let branch = program.branch(frame.branch);
             let runnable = match &frame.pos {
-                Pos::Enter { .. } => None,
-                Pos::In(a) if matches!(a.step, Step::Run | Step::Resume | Step::Children(_)) => {
+                Pos::Enter { .. } | Pos::Reenter { .. } => None,
+                Pos::In(a)
+                    if matches!(
+                        a.step,
+                        Step::Run | Step::Resume | Step::Children(_) | Step::Kept(_)
+                    ) =>
+                {
                     Some(a.state)
                 }
                 Pos::In(_) | Pos::Done => return,
             };
             match runnable {
                 None => {
-                    let Pos::Enter { state, input } =
-                        std::mem::replace(&mut self.frame_mut(fid).pos, Pos::Done)
-                    else {
-                        unreachable!("checked above")
-                    };
+                    let (state, input, kept) =
+                        match std::mem::replace(&mut self.frame_mut(fid).pos, Pos::Done) {
+                            Pos::Enter { state, input } => (state, input, None),
+                            Pos::Reenter { state, input, kept } => (state, input, kept),
+                            Pos::In(_) | Pos::Done => unreachable!("checked above"),
+                        };
                     let Some((_, st)) = branch.states.get_index(state) else {
                         return;
                     };
@@ -438,7 +489,10 @@ impl Execution {
                         entered_at: self.now,
                         retries: Vec::new(),
                         retry_count: 0,
-                        step: Step::Run,
+                        step: match kept {
+                            Some(children) => Step::Kept(children),
+                            None => Step::Run,
+                        },
                     });
                 }
                 Some(index) => {
@@ -601,7 +655,8 @@ impl Execution {
         id
     }
 
-    /// Ends the execution: cancels every outstanding task and timer.
+    /// Ends the execution: cancels every outstanding task and timer. Unless it succeeded,
+    /// keeps its frames as they stopped, for a redrive.
     pub(crate) fn finish(&mut self, status: Status, sink: &mut impl Sink) {
         self.status = status;
         let mut ids: Vec<(WorkId, Work)> = self.work.drain().collect();
@@ -612,9 +667,78 @@ impl Execution {
                 _ => sink.effect(Effect::CancelTimer { id }),
             }
         }
+        if self.is_redrivable() && self.halted.is_none() {
+            let root = self
+                .frames
+                .iter()
+                .position(|f| f.as_ref().is_some_and(|f| f.parent.is_none()));
+            self.halted = root.and_then(|fid| self.detach(fid as FrameId).map(Box::new));
+        }
         self.frames.clear();
         self.free_frames.clear();
         self.ready.clear();
+    }
+
+    /// Takes frame `fid` out of the table with the frames under it: the running children
+    /// of its Parallel or Map state go among that state's halted children.
+    fn detach(&mut self, fid: FrameId) -> Option<Frame> {
+        let mut frame = self.frames.get_mut(fid as usize)?.take()?;
+        if let Pos::In(a) = &mut frame.pos
+            && let Step::Children(c) | Step::Kept(c) = &mut a.step
+        {
+            for (slot, child) in std::mem::take(&mut c.live) {
+                if let Some(f) = self.detach(child) {
+                    c.halted.insert(slot, f);
+                }
+            }
+            c.halted.append(&mut c.resume);
+        }
+        Some(frame)
+    }
+
+    /// [`Input::Redrive`]: `ExecutionRedriven`, the machine's timeout counted again from
+    /// now, and the halted frames entered again where they stopped.
+    fn redrive(&mut self, sink: &mut impl Sink) {
+        if !self.is_redrivable() {
+            return;
+        }
+        // A state whose output or variables were over the limits runs again as a whole
+        // (AWS reruns a Parallel or Map that failed with States.DataLimitExceeded,
+        // including the branches and iterations that had succeeded).
+        let whole = matches!(
+            &self.status,
+            Status::Failed(f) if f.name() == baton_asl::error_name::DATA_LIMIT_EXCEEDED
+        );
+        let mut info = ExecutionInfo::clone(&self.info);
+        info.redrive_count = info.redrive_count.saturating_add(1);
+        let redrive_count = info.redrive_count;
+        self.info = Arc::new(info);
+        self.status = Status::Running;
+        // AWS bills a redrive as a state transition.
+        self.transitions += 1;
+        let redriven = self.emit_root(
+            EventType::ExecutionRedriven,
+            || Details::ExecutionRedriven { redrive_count },
+            sink,
+        );
+        self.arm_execution_timeout(self.now, sink);
+        let Some(root) = self.halted.take() else {
+            // It stopped before its first state (its input was over the limit).
+            self.start_root(redriven, sink);
+            return;
+        };
+        let mut pos = reentry(root.pos);
+        if whole && let Pos::Reenter { kept, .. } = &mut pos {
+            *kept = None;
+        }
+        let fid = self.new_frame(Frame {
+            parent: None,
+            last_event: redriven,
+            queued: false,
+            pos,
+            ..*root
+        });
+        self.push_ready(fid);
     }
 
     fn timer_fired(&mut self, id: WorkId, sink: &mut impl Sink) {
@@ -643,6 +767,24 @@ impl Execution {
             Work::Heartbeat(fid) => self.task_timed_out(fid, id, true, sink),
             Work::Task(_) => {}
         }
+    }
+}
+
+/// Where a halted frame starts again on a redrive: the state it was in (or about to
+/// enter), entered again with the input it had, its retries counted from zero; a Parallel
+/// or Map state with what its children had done.
+pub(crate) fn reentry(pos: Pos) -> Pos {
+    match pos {
+        Pos::In(a) => Pos::Reenter {
+            state: a.state,
+            input: a.input,
+            kept: match a.step {
+                Step::Children(c) | Step::Kept(c) => Some(c),
+                _ => None,
+            },
+        },
+        // Not entered yet, or (never: finished frames are freed) done.
+        other => other,
     }
 }
 

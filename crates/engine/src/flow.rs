@@ -403,7 +403,9 @@ impl Execution {
         self.active_mut(fid).step = Step::Timer(id);
     }
 
-    /// Ends a frame: the execution, or one branch or iteration of its parent.
+    /// Ends a frame: the execution, or one branch or iteration of its parent. A frame
+    /// that failed is kept as it stopped, for a redrive: by its parent's state, or as the
+    /// execution's halted root.
     pub(crate) fn frame_done(
         &mut self,
         fid: FrameId,
@@ -413,7 +415,9 @@ impl Execution {
         let Some(frame) = self.free_frame(fid) else {
             return;
         };
-        match frame.parent {
+        let (parent, last_event) = (frame.parent, frame.last_event);
+        let halted = outcome.is_err().then_some(frame);
+        match parent {
             None => match outcome {
                 Ok(output) => {
                     let details_output = output.clone();
@@ -427,10 +431,13 @@ impl Execution {
                     );
                     self.finish(Status::Succeeded(output), sink);
                 }
-                Err(f) => self.fail_execution(f, sink),
+                Err(f) => {
+                    self.halted = halted.map(Box::new);
+                    self.fail_execution(f, sink)
+                }
             },
             Some((parent, slot)) => {
-                self.child_finished(parent, slot, frame.last_event, outcome, sink)
+                self.child_finished(parent, slot, last_event, outcome, halted, sink)
             }
         }
     }

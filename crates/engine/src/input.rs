@@ -49,6 +49,12 @@ pub enum Input {
         /// The timer.
         id: WorkId,
     },
+    /// RedriveExecution: a failed, timed out or aborted execution carries on from where it
+    /// stopped (ignored while it runs and once it has succeeded). Emits `ExecutionRedriven`,
+    /// then enters again the states that had not finished: the failed or aborted ones, and
+    /// the Parallel and Map states around them, whose branches and iterations that had
+    /// succeeded keep their results and do not run again.
+    Redrive,
     /// StopExecution.
     Stop {
         /// The error given to StopExecution.

@@ -632,3 +632,481 @@ fn variables_over_256_kib_fail_the_execution() {
         other => panic!("{other:?}"),
     }
 }
+
+// ----- redrive -----
+
+impl Run {
+    /// Completes every task asked for so far with `outcome(task input)`: `Ok(result)` or
+    /// `Err(error name)`, until no task is asked for; other effects are left to look at.
+    /// Returns the inputs of the tasks run.
+    fn settle(&mut self, outcome: impl Fn(&Value) -> Result<Value, &'static str>) -> Vec<Value> {
+        let mut inputs = Vec::new();
+        let mut others = Vec::new();
+        let mut take = |run: &mut Run| {
+            let (tasks, rest): (Vec<Effect>, Vec<Effect>) = run
+                .effects()
+                .into_iter()
+                .partition(|e| matches!(e, Effect::RunTask(_)));
+            others.extend(rest);
+            Run::tasks(&tasks)
+        };
+        let mut pending = take(self);
+        while !pending.is_empty() {
+            for t in pending {
+                inputs.push(t.input.clone());
+                let input = match outcome(&t.input) {
+                    Ok(output) => Input::TaskSucceeded { id: t.id, output },
+                    Err(error) => Input::TaskFailed {
+                        id: t.id,
+                        error: Some(error.into()),
+                        cause: None,
+                    },
+                };
+                self.apply(input);
+            }
+            pending = take(self);
+        }
+        self.out.effects = others;
+        inputs
+    }
+
+    /// Fires the timers asked for and not cancelled, earliest first, at their due time.
+    fn fire_timers(&mut self) {
+        let mut timers: Vec<(WorkId, Millis)> = Vec::new();
+        for e in self.effects() {
+            match e {
+                Effect::StartTimer { id, due } => timers.push((id, due)),
+                Effect::CancelTimer { id } => timers.retain(|t| t.0 != id),
+                _ => {}
+            }
+        }
+        timers.sort_by_key(|t| t.1);
+        for (id, due) in timers {
+            let now = due.max(self.now);
+            self.at(now).apply(Input::TimerFired { id });
+        }
+    }
+
+    /// The event types from the last `ExecutionRedriven` on.
+    fn types_since_redrive(&self) -> Vec<&'static str> {
+        let types = self.types();
+        let from = types
+            .iter()
+            .rposition(|t| *t == "ExecutionRedriven")
+            .expect("redriven");
+        types[from..].to_vec()
+    }
+}
+
+#[test]
+fn a_failed_task_is_redriven_from_where_it_failed_with_its_retries_counted_again() {
+    let mut run = Run::start(
+        json!({"StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"x": "kept"}, "Result": {"n": 1}, "Next": "Work"},
+            "Work": {"Type": "Task", "Resource": LAMBDA, "End": true,
+                     "Parameters": {"n.$": "$.n", "x.$": "$x",
+                                    "redrives.$": "$$.Execution.RedriveCount",
+                                    "retries.$": "$$.State.RetryCount"},
+                     "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 1, "IntervalSeconds": 1}]}}}),
+        json!({}),
+    );
+    let mut first = run.settle(|_| Err("Boom"));
+    run.fire_timers();
+    first.extend(run.settle(|_| Err("Boom")));
+    assert_eq!(first.len(), 2, "one try and one retry");
+    assert_eq!(run.failure().0.as_deref(), Some("Boom"));
+    let before = run.out.events.len();
+
+    run.at(Millis(2_000_000)).apply(Input::Redrive);
+    assert!(!run.exec.is_finished());
+    assert_eq!(run.exec.info().redrive_count, 1);
+    // The retrier has its attempts again: fail once, then succeed.
+    let mut second = run.settle(|_| Err("Boom"));
+    run.fire_timers();
+    second.extend(run.settle(|_| Ok(json!("done"))));
+    assert_eq!(
+        second,
+        [
+            json!({"n": 1, "x": "kept", "redrives": 1, "retries": 0}),
+            json!({"n": 1, "x": "kept", "redrives": 1, "retries": 1}),
+        ]
+    );
+    assert_eq!(run.output(), json!("done"));
+    assert_eq!(
+        run.types_since_redrive(),
+        [
+            "ExecutionRedriven",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionFailed",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(
+        run.types()
+            .iter()
+            .filter(|t| **t == "PassStateEntered")
+            .count(),
+        1,
+        "the Pass state that had succeeded does not run again"
+    );
+    // The history carries on: ids go on, the redriven state follows ExecutionRedriven.
+    for (i, e) in run.out.events.iter().enumerate() {
+        assert_eq!(e.id, i as u64 + 1);
+    }
+    let redriven = run.out.events[before].to_json();
+    assert_eq!(
+        redriven,
+        json!({"timestamp": 2000.0, "type": "ExecutionRedriven", "id": before + 1,
+               "previousEventId": before, "executionRedrivenEventDetails": {"redriveCount": 1}})
+    );
+    let entered = &run.out.events[before + 1];
+    assert_eq!(entered.previous_event_id, before as u64 + 1);
+    assert_eq!(
+        entered
+            .to_json()
+            .get("stateEnteredEventDetails")
+            .and_then(|d| d.get("input")),
+        Some(&json!("{\"n\":1}")),
+        "entered again with the input it had"
+    );
+}
+
+#[test]
+fn a_redriven_execution_can_fail_again_and_be_redriven_again() {
+    let mut run = Run::start(
+        task_machine(json!({"Parameters": {"r.$": "$$.Execution.RedriveCount"}})),
+        json!({}),
+    );
+    run.settle(|_| Err("Boom"));
+    run.apply(Input::Redrive);
+    run.settle(|_| Err("Again"));
+    assert_eq!(run.failure().0.as_deref(), Some("Again"));
+    run.apply(Input::Redrive);
+    let inputs = run.settle(|_| Ok(json!("ok")));
+    assert_eq!(inputs, [json!({"r": 2})]);
+    assert_eq!(run.output(), json!("ok"));
+    let last_redriven = run
+        .out
+        .events
+        .iter()
+        .rfind(|e| e.event_type.as_str() == "ExecutionRedriven")
+        .unwrap()
+        .to_json();
+    assert_eq!(
+        last_redriven.get("executionRedrivenEventDetails"),
+        Some(&json!({"redriveCount": 2}))
+    );
+}
+
+#[test]
+fn a_parallel_state_reruns_only_its_failed_and_aborted_branches() {
+    let mut run = Run::start(parallel_of_tasks(3), json!({"in": 1}));
+    let tasks = Run::tasks(&run.effects());
+    // Branch 0 succeeds, branch 1 fails: branch 2, still running, is aborted.
+    run.apply(Input::TaskSucceeded {
+        id: tasks[0].id,
+        output: json!("zero"),
+    });
+    run.apply(Input::TaskFailed {
+        id: tasks[1].id,
+        error: Some("Boom".into()),
+        cause: None,
+    });
+    assert_eq!(run.failure().0.as_deref(), Some("Boom"));
+    run.effects();
+
+    run.apply(Input::Redrive);
+    let rerun = Run::tasks(&run.effects());
+    assert_eq!(
+        rerun
+            .iter()
+            .map(|t| t.state_name.to_string())
+            .collect::<Vec<_>>(),
+        ["B1", "B2"]
+    );
+    for (t, out) in rerun.iter().zip(["one", "two"]) {
+        assert_eq!(t.input, json!({"in": 1}));
+        run.apply(Input::TaskSucceeded {
+            id: t.id,
+            output: json!(out),
+        });
+    }
+    assert_eq!(run.output(), json!(["zero", "one", "two"]));
+    assert_eq!(
+        run.types_since_redrive(),
+        [
+            "ExecutionRedriven",
+            "ParallelStateEntered",
+            "ParallelStateStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ParallelStateSucceeded",
+            "ParallelStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+}
+
+#[test]
+fn a_map_state_reruns_only_the_iterations_that_failed_or_never_started() {
+    // All iterations at once: 2 and 4 fail (the second failure is one too many).
+    let mut run = Run::start(
+        map_of_tasks(0, json!({"ToleratedFailureCount": 1})),
+        json!([1, 2, 3, 4]),
+    );
+    let ran = run.settle(|n| match n.as_i64() {
+        Some(2 | 4) => Err("Bad"),
+        Some(n) => Ok(json!(n * 10)),
+        None => Err("?"),
+    });
+    assert_eq!(ran.len(), 4);
+    assert_eq!(
+        run.failure().0.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+    run.apply(Input::Redrive);
+    let rerun = run.settle(|n| Ok(json!(n.as_i64().unwrap() * 10)));
+    assert_eq!(rerun, [json!(2), json!(4)]);
+    assert_eq!(run.output(), json!([10, 20, 30, 40]));
+    let redriven: Vec<Value> = run
+        .out
+        .events
+        .iter()
+        .skip_while(|e| e.event_type.as_str() != "ExecutionRedriven")
+        .map(|e| e.to_json())
+        .collect();
+    let started: Vec<&Value> = redriven
+        .iter()
+        .filter_map(|e| e.get("mapIterationStartedEventDetails"))
+        .collect();
+    assert_eq!(
+        started,
+        [
+            &json!({"name": "M", "index": 1}),
+            &json!({"name": "M", "index": 3})
+        ]
+    );
+    assert_eq!(
+        redriven[2].get("mapStateStartedEventDetails"),
+        Some(&json!({"length": 4}))
+    );
+
+    // One at a time: iteration 1 fails, 2 never starts; the redrive runs both, in order.
+    let mut run = Run::start(map_of_tasks(1, json!({})), json!([0, 1, 2]));
+    let ran = run.settle(|n| {
+        if n == &json!(1) {
+            Err("Bad")
+        } else {
+            Ok(n.clone())
+        }
+    });
+    assert_eq!(ran, [json!(0), json!(1)]);
+    run.apply(Input::Redrive);
+    let mut most = 0;
+    let mut order = Vec::new();
+    loop {
+        let tasks = Run::tasks(&run.effects());
+        if tasks.is_empty() {
+            break;
+        }
+        most = most.max(tasks.len());
+        for t in tasks {
+            order.push(t.input.clone());
+            run.apply(Input::TaskSucceeded {
+                id: t.id,
+                output: json!("again"),
+            });
+        }
+    }
+    assert_eq!(most, 1, "MaxConcurrency holds on a redrive");
+    assert_eq!(order, [json!(1), json!(2)]);
+    assert_eq!(run.output(), json!([0, "again", "again"]));
+}
+
+#[test]
+fn a_nested_failure_reruns_just_the_failed_iteration_inside_the_failed_branch() {
+    let mut run = Run::start(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "Result": "ok", "End": true}}},
+            {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "End": true,
+                "ItemProcessor": {"StartAt": "T", "States": {
+                    "T": {"Type": "Task", "Resource": LAMBDA, "End": true}}}}}}]}}}),
+        json!({"items": ["a", "b"]}),
+    );
+    run.settle(|v| {
+        if v == &json!("b") {
+            Err("Bad")
+        } else {
+            Ok(json!("A"))
+        }
+    });
+    assert_eq!(run.failure().0.as_deref(), Some("Bad"));
+    run.apply(Input::Redrive);
+    let rerun = run.settle(|_| Ok(json!("B")));
+    assert_eq!(rerun, [json!("b")]);
+    assert_eq!(run.output(), json!(["ok", ["A", "B"]]));
+    let after = run.types_since_redrive();
+    assert_eq!(
+        after.iter().filter(|t| **t == "PassStateEntered").count(),
+        0
+    );
+    assert_eq!(
+        after
+            .iter()
+            .filter(|t| **t == "MapIterationStarted")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_timed_out_execution_is_redriven_with_its_timeout_counted_from_the_redrive() {
+    let mut run = Run::start(
+        json!({"TimeoutSeconds": 60, "StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA, "End": true}}}),
+        json!({}),
+    );
+    let effects = run.effects();
+    let (timeout, due) = Run::timers(&effects)[0];
+    run.at(due).apply(Input::TimerFired { id: timeout });
+    assert_eq!(run.exec.status().as_str(), "TIMED_OUT");
+    run.effects();
+
+    run.at(Millis(5_000_000)).apply(Input::Redrive);
+    let effects = run.effects();
+    assert_eq!(
+        Run::timers(&effects)
+            .iter()
+            .map(|t| t.1)
+            .collect::<Vec<_>>(),
+        [Millis(5_060_000)]
+    );
+    let task = Run::tasks(&effects);
+    assert_eq!(task.len(), 1, "the task that timed out runs again");
+    run.apply(Input::TaskSucceeded {
+        id: task[0].id,
+        output: json!("late"),
+    });
+    assert_eq!(run.output(), json!("late"));
+}
+
+#[test]
+fn an_aborted_execution_is_redriven_from_the_state_it_was_stopped_in() {
+    let mut run = Run::start(
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": LAMBDA, "Next": "W"},
+            "W": {"Type": "Wait", "Seconds": 100, "Next": "B"},
+            "B": {"Type": "Task", "Resource": LAMBDA, "End": true}}}),
+        json!({}),
+    );
+    run.settle(|_| Ok(json!({"a": 1})));
+    let (timer, _) = Run::timers(&run.effects())[0];
+    run.at(Millis(1_010_000)).apply(Input::Stop {
+        error: Some("Stop".into()),
+        cause: None,
+    });
+    assert_eq!(run.exec.status().as_str(), "ABORTED");
+    // The old timer firing after the stop changes nothing.
+    run.apply(Input::TimerFired { id: timer });
+    assert_eq!(run.exec.status().as_str(), "ABORTED");
+
+    run.at(Millis(2_000_000)).apply(Input::Redrive);
+    let (timer, due) = Run::timers(&run.effects())[0];
+    assert_eq!(due, Millis(2_100_000), "the Wait state waits again in full");
+    run.at(due).apply(Input::TimerFired { id: timer });
+    let inputs = run.settle(|_| Ok(json!("b")));
+    assert_eq!(inputs, [json!({"a": 1})], "only B runs: A had succeeded");
+    assert_eq!(run.output(), json!("b"));
+    assert_eq!(
+        run.types_since_redrive()[..3],
+        ["ExecutionRedriven", "WaitStateEntered", "WaitStateExited"]
+    );
+}
+
+#[test]
+fn redrive_is_ignored_while_running_and_after_success() {
+    let mut run = Run::start(task_machine(json!({})), json!({}));
+    run.apply(Input::Redrive);
+    assert_eq!(
+        run.types(),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted"
+        ]
+    );
+    assert!(!run.exec.is_redrivable());
+    run.settle(|_| Ok(json!(1)));
+    assert!(!run.exec.is_redrivable());
+    let events = run.out.events.len();
+    run.apply(Input::Redrive);
+    assert_eq!(run.out.events.len(), events);
+    assert_eq!(run.output(), json!(1));
+    assert_eq!(run.exec.info().redrive_count, 0);
+}
+
+#[test]
+fn a_state_over_the_payload_limit_runs_again_as_a_whole() {
+    let machine = parse(&parallel_of_tasks(2), ParseOptions::default())
+        .valid()
+        .unwrap();
+    let mut info = ExecutionInfo::local("m", "e", json!({}), Millis(0));
+    info.max_payload_bytes = 1000;
+    let mut run = Run {
+        exec: Execution::new(Program::new(machine), info),
+        out: Collect::default(),
+        now: Millis(0),
+    };
+    run.apply(Input::Start);
+    let big = json!("x".repeat(600));
+    run.settle(|_| Ok(big.clone()));
+    assert_eq!(run.failure().0.as_deref(), Some("States.DataLimitExceeded"));
+    run.apply(Input::Redrive);
+    let rerun = run.settle(|_| Ok(json!("small")));
+    assert_eq!(rerun.len(), 2, "both branches run again");
+    assert_eq!(run.output(), json!(["small", "small"]));
+}
+
+#[test]
+fn replaying_the_inputs_of_a_redriven_execution_gives_the_same_history() {
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+        "Branches": [
+            {"StartAt": "U", "States": {"U": {"Type": "Pass",
+                "Parameters": {"id.$": "States.UUID()"}, "End": true}}},
+            {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": true,
+                "Parameters": {"r.$": "$$.Execution.RedriveCount"}}}}]}}});
+    let histories: Vec<Vec<Value>> = (0..2)
+        .map(|_| {
+            let mut run = Run::start(definition.clone(), json!({}));
+            run.settle(|_| Err("Boom"));
+            run.at(Millis(3_000_000)).apply(Input::Redrive);
+            run.settle(|v| Ok(v.clone()));
+            run.out.events.iter().map(|e| e.to_json()).collect()
+        })
+        .collect();
+    assert_eq!(histories[0], histories[1]);
+    assert_eq!(
+        histories[0]
+            .last()
+            .and_then(|e| e.get("executionSucceededEventDetails"))
+            .and_then(|d| d.get("output"))
+            .and_then(Value::as_str)
+            .map(|o| o.contains("\"r\":1")),
+        Some(true)
+    );
+}

@@ -1,5 +1,9 @@
 //! Child frames of a Parallel or Map state: starting them one at a time, collecting what
 //! they end with, and aborting the rest when one fails.
+//!
+//! Children that fail or are aborted are kept (`halted`) until the state is done with
+//! them: if the state ends the execution, a redrive resumes just those (`resume`), the
+//! others keeping their results.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +12,7 @@ use baton_json::{Str, Value};
 use crate::effect::Effect;
 use crate::error::Failure;
 use crate::event::{Details, EventType};
-use crate::execution::{Execution, Frame, FrameId, Pos, Sink, Step, aborted_type};
+use crate::execution::{Execution, Frame, FrameId, Pos, Sink, Step, aborted_type, reentry};
 
 /// The children of a Parallel or Map state.
 #[derive(Debug)]
@@ -29,6 +33,12 @@ pub(crate) struct Children {
     pub(crate) limit: usize,
     /// Set once the state has failed; the remaining children are aborted.
     pub(crate) failure: Option<Failure>,
+    /// Children that failed or were aborted, as they stopped, by slot (their `parent`
+    /// is stale): what a redrive resumes.
+    pub(crate) halted: BTreeMap<u32, Frame>,
+    /// On a redrive: halted children still to resume, before the children never
+    /// started.
+    pub(crate) resume: BTreeMap<u32, Frame>,
 }
 
 /// What a Map state keeps about its iterations.
@@ -46,6 +56,10 @@ pub(crate) struct MapRun {
     pub(crate) failed: u64,
     /// Distributed mode: iterations run as (silent) child executions of a Map Run.
     pub(crate) distributed: bool,
+    /// The Map Run's ARN (distributed mode).
+    pub(crate) map_run_arn: Option<Str>,
+    /// How many times the Map Run was redriven.
+    pub(crate) redrive_count: u32,
 }
 
 impl Children {
@@ -59,11 +73,32 @@ impl Children {
             next: 0,
             limit: limit.max(1),
             failure: None,
+            halted: BTreeMap::new(),
+            resume: BTreeMap::new(),
         }
     }
 
     pub(crate) fn running(&self) -> usize {
         self.live.len()
+    }
+
+    /// Gets kept children ready for a redrive: the halted ones are to be resumed, and
+    /// failures are counted again. `false` when none of them is left to run (the state
+    /// failed after all had succeeded): the state then runs again as a whole.
+    pub(crate) fn redrive(&mut self) -> bool {
+        let mut halted = std::mem::take(&mut self.halted);
+        self.resume.append(&mut halted);
+        self.failure = None;
+        if let Some(m) = &mut self.map {
+            m.failed = 0;
+        }
+        !self.resume.is_empty() || self.next < self.total
+    }
+
+    /// The state failed: children not resumed yet stay halted, for the next redrive.
+    pub(crate) fn keep_unresumed(&mut self) {
+        let mut rest = std::mem::take(&mut self.resume);
+        self.halted.append(&mut rest);
     }
 }
 
@@ -119,13 +154,58 @@ impl Execution {
         self.push_ready(child);
     }
 
-    /// A child frame ended.
+    /// A Parallel or Map state entered again on a redrive (`Step::Kept`): its kept children
+    /// are made ready to resume (`Some(true)`), or, when none of them is left to run, the
+    /// state runs again from the start (`Some(false)`). `None` for any other step.
+    pub(crate) fn resume_kept(&mut self, fid: FrameId) -> Option<bool> {
+        let active = self.active_mut(fid);
+        if !matches!(active.step, Step::Kept(_)) {
+            return None;
+        }
+        let Step::Kept(mut c) = std::mem::replace(&mut active.step, Step::Run) else {
+            return None;
+        };
+        if !c.redrive() {
+            return Some(false);
+        }
+        active.step = Step::Children(c);
+        Some(true)
+    }
+
+    /// Resumes the next halted child of frame `parent`'s state (on a redrive): the child
+    /// enters again the state it had stopped in, and runs next. Returns its slot.
+    pub(crate) fn resume_child(&mut self, parent: FrameId) -> Option<u32> {
+        let p = self.frame(parent);
+        let parent_last = p.last_event;
+        let (slot, frame) = self.children_mut(parent)?.resume.pop_first()?;
+        let child = self.new_frame(Frame {
+            parent: Some((parent, slot)),
+            // A distributed iteration is a child execution: its events count on.
+            last_event: if frame.isolated {
+                frame.last_event
+            } else {
+                parent_last
+            },
+            queued: false,
+            pos: reentry(frame.pos),
+            ..frame
+        });
+        if let Some(c) = self.children_mut(parent) {
+            c.live.insert(slot, child);
+        }
+        self.push_ready(parent);
+        self.push_ready(child);
+        Some(slot)
+    }
+
+    /// A child frame ended; `halted` is the child as it stopped, when it failed.
     pub(crate) fn child_finished(
         &mut self,
         parent: FrameId,
         slot: u32,
         child_last_event: u64,
         outcome: Result<Value, Failure>,
+        halted: Option<Frame>,
         sink: &mut impl Sink,
     ) {
         if !self.frame_exists(parent) {
@@ -171,6 +251,9 @@ impl Execution {
                 let Some(c) = self.children_mut(parent) else {
                     return;
                 };
+                if let Some(frame) = halted {
+                    c.halted.insert(slot, frame);
+                }
                 let state_failure = match &mut c.map {
                     Some(m) => {
                         m.failed += 1;
@@ -218,7 +301,10 @@ impl Execution {
             .filter(|m| !m.distributed)
             .map(|m| m.name.clone());
         for (slot, child) in live {
-            self.abort_frame(child, sink);
+            let halted = self.abort_frame(child, sink);
+            if let (Some(frame), Some(c)) = (halted, self.children_mut(fid)) {
+                c.halted.insert(slot, frame);
+            }
             if let Some(name) = &map_events {
                 let name = name.clone();
                 self.emit(
@@ -235,10 +321,11 @@ impl Execution {
     }
 
     /// Aborts a frame and everything under it: cancels its work, emits the aborted event
-    /// of its state, and frees it.
-    pub(crate) fn abort_frame(&mut self, fid: FrameId, sink: &mut impl Sink) {
+    /// of its state, and takes it out of the table (returned as it stopped, its aborted
+    /// children among its state's halted ones).
+    pub(crate) fn abort_frame(&mut self, fid: FrameId, sink: &mut impl Sink) -> Option<Frame> {
         if !self.frame_exists(fid) {
-            return;
+            return None;
         }
         let program = std::sync::Arc::clone(&self.program);
         let frame = self.frame(fid);
@@ -258,7 +345,12 @@ impl Execution {
             {
                 self.abort_children(fid, sink);
             }
-            let step = std::mem::replace(&mut self.active_mut(fid).step, Step::Run);
+            let active = self.active_mut(fid);
+            let step = if matches!(active.step, Step::Task(_) | Step::Timer(_)) {
+                std::mem::replace(&mut active.step, Step::Run)
+            } else {
+                Step::Run
+            };
             match step {
                 Step::Task(t) => {
                     if self.work.remove(&t.id).is_some() {
@@ -281,6 +373,6 @@ impl Execution {
                 self.emit(fid, t, || Details::None, sink);
             }
         }
-        self.free_frame(fid);
+        self.free_frame(fid)
     }
 }

@@ -1,6 +1,8 @@
 //! Map: runs its item processor once per item, at most MaxConcurrency at a time; the
 //! output is the array of the iterations' outputs. Inline iterations are part of the
-//! history; distributed ones run as a Map Run whose child executions are not.
+//! history; distributed ones run as a Map Run whose child executions are not. Entered
+//! again on a redrive, it reruns only the iterations that failed, were aborted or had not
+//! started (a distributed one redrives its Map Run).
 
 use baton_asl::definition::state::{Map, MapCount, ProcessorMode, Tolerance};
 use baton_asl::definition::{Payload, QueryLanguage, State};
@@ -23,6 +25,9 @@ impl Execution {
         map: &Map,
         sink: &mut impl Sink,
     ) -> Flow {
+        if self.resume_kept(fid) == Some(true) {
+            self.redrive_map(fid, sink);
+        }
         let active = self.active(fid);
         if matches!(active.step, Step::Run | Step::Resume)
             && let Err(flow) = self.start_map(fid, state, map, sink)
@@ -39,8 +44,9 @@ impl Execution {
             if c.running() > 0 {
                 return Flow::Wait;
             }
+            // The iterations stay with the state: a redrive resumes the failed ones.
+            c.keep_unresumed();
             let f = c.failure.take().unwrap_or_default();
-            self.active_mut(fid).step = Step::Run;
             if distributed {
                 let (error, cause) = (f.error.clone(), f.cause.clone());
                 self.emit(
@@ -55,6 +61,24 @@ impl Execution {
                 );
             }
             return Flow::Fail(f);
+        }
+        if c.running() < c.limit
+            && let Some(&index) = c.resume.keys().next()
+        {
+            if !distributed {
+                let name = state.name.clone();
+                self.emit(
+                    fid,
+                    EventType::MapIterationStarted,
+                    || Details::MapIteration {
+                        name,
+                        index: u64::from(index),
+                    },
+                    sink,
+                );
+            }
+            self.resume_child(fid);
+            return Flow::Wait;
         }
         if c.next < c.total && c.running() < c.limit {
             let index = c.next;
@@ -116,6 +140,8 @@ impl Execution {
             return Flow::Wait;
         }
         let results = std::mem::take(&mut c.results);
+        // Done with the iterations (should the state still fail, it runs again as a whole).
+        self.active_mut(fid).step = Step::Run;
         if distributed {
             self.emit(fid, EventType::MapRunSucceeded, || Details::None, sink);
         }
@@ -127,6 +153,36 @@ impl Execution {
             &map.result_selector,
             &map.result_path,
         )
+    }
+
+    /// A Map state entered again on a redrive, its iterations kept: MapStateStarted, and
+    /// MapRunRedriven for a distributed one.
+    fn redrive_map(&mut self, fid: FrameId, sink: &mut impl Sink) {
+        let Some(c) = self.children_mut(fid) else {
+            return;
+        };
+        let length = c.total as u64;
+        let run = c.map.as_mut().filter(|m| m.distributed).map(|m| {
+            m.redrive_count += 1;
+            (m.map_run_arn.clone().unwrap_or_default(), m.redrive_count)
+        });
+        self.emit(
+            fid,
+            EventType::MapStateStarted,
+            || Details::MapStateStarted { length },
+            sink,
+        );
+        if let Some((map_run_arn, redrive_count)) = run {
+            self.emit(
+                fid,
+                EventType::MapRunRedriven,
+                || Details::MapRunRedriven {
+                    map_run_arn,
+                    redrive_count,
+                },
+                sink,
+            );
+        }
     }
 
     /// Reads the items and limits, emits MapStateStarted (and MapRunStarted), and sets
@@ -168,8 +224,9 @@ impl Execution {
             )));
         }
         let distributed = map.mode == ProcessorMode::Distributed;
-        if distributed {
-            let map_run_arn = self.map_run_arn(state, map);
+        let map_run_arn = distributed.then(|| self.map_run_arn(state, map));
+        if let Some(arn) = &map_run_arn {
+            let map_run_arn = arn.clone();
             self.emit(
                 fid,
                 EventType::MapRunStarted,
@@ -189,6 +246,8 @@ impl Execution {
             tolerated_percentage,
             failed: 0,
             distributed,
+            map_run_arn,
+            redrive_count: 0,
         };
         self.active_mut(fid).step =
             Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));

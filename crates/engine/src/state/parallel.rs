@@ -1,5 +1,6 @@
 //! Parallel: runs every branch on the same input; the output is the array of the
 //! branches' outputs. The first branch to fail fails the state and aborts the others.
+//! Entered again on a redrive, it reruns only the branches that failed or were aborted.
 
 use baton_asl::definition::state::Parallel;
 use baton_asl::definition::{QueryLanguage, State};
@@ -20,6 +21,9 @@ impl Execution {
         parallel: &Parallel,
         sink: &mut impl Sink,
     ) -> Flow {
+        if self.resume_kept(fid) == Some(true) {
+            self.emit(fid, EventType::ParallelStateStarted, || Details::None, sink);
+        }
         if matches!(self.active(fid).step, Step::Run | Step::Resume) {
             let (raw, at, mut scope) = self.state_env(fid, state);
             let input = if state.query_language == QueryLanguage::Jsonata {
@@ -58,9 +62,14 @@ impl Execution {
             if c.running() > 0 {
                 return Flow::Wait;
             }
+            // The children stay with the state: a redrive resumes the failed ones.
+            c.keep_unresumed();
             let f = c.failure.take().unwrap_or_default();
-            self.active_mut(fid).step = Step::Run;
             return Flow::Fail(f);
+        }
+        if !c.resume.is_empty() {
+            self.resume_child(fid);
+            return Flow::Wait;
         }
         if c.next < c.total {
             let slot = c.next;
@@ -74,6 +83,8 @@ impl Execution {
             return Flow::Wait;
         }
         let results = std::mem::take(&mut c.results);
+        // Done with the branches (should the state still fail, it runs again as a whole).
+        self.active_mut(fid).step = Step::Run;
         self.emit(
             fid,
             EventType::ParallelStateSucceeded,
