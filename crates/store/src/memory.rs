@@ -143,20 +143,21 @@ impl State {
             stop_date,
             redrive_count,
             redrive_date,
+            reopen,
         } = update;
         if let Some(v) = status {
             r.status = v;
         }
-        if output.is_some() {
+        if output.is_some() || reopen {
             r.output = output;
         }
-        if error.is_some() {
+        if error.is_some() || reopen {
             r.error = error;
         }
-        if cause.is_some() {
+        if cause.is_some() || reopen {
             r.cause = cause;
         }
-        if stop_date.is_some() {
+        if stop_date.is_some() || reopen {
             r.stop_date = stop_date;
         }
         if let Some(v) = redrive_count {

@@ -244,6 +244,9 @@ pub struct ExecutionUpdate {
     pub redrive_count: Option<u32>,
     /// When it was redriven.
     pub redrive_date: Option<i64>,
+    /// The execution runs again (a redrive): output, error, cause and stop date take this
+    /// update's values, those left `None` being cleared.
+    pub reopen: bool,
 }
 
 /// One input applied to an execution's engine.

@@ -146,6 +146,28 @@ async fn execution_round_trip(store: Arc<dyn Store>) {
     let got = store.execution(&arn("e1")).await.unwrap().unwrap();
     assert_eq!((got.redrive_count, got.redrive_date), (1, Some(10_000)));
     assert_eq!(got.output.as_deref(), Some(r#"{"done":true}"#), "kept");
+    // A redrive that reopens the execution clears what it ended with.
+    store
+        .commit(ExecutionCommit {
+            execution_arn: arn("e1"),
+            update: ExecutionUpdate {
+                status: Some(ExecutionStatus::Running),
+                redrive_count: Some(2),
+                redrive_date: Some(11_000),
+                reopen: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let got = store.execution(&arn("e1")).await.unwrap().unwrap();
+    assert_eq!(got.status, ExecutionStatus::Running);
+    assert_eq!((got.redrive_count, got.redrive_date), (2, Some(11_000)));
+    assert_eq!(
+        (got.output, got.error, got.cause, got.stop_date),
+        (None, None, None, None)
+    );
 
     // Open executions, sharing one definition.
     for i in 0..5 {

@@ -127,8 +127,10 @@ pub(super) fn commit(
         if changes {
             conn.prepare_cached(
                 "UPDATE executions SET status = coalesce(?1, status), \
-                 output = coalesce(?2, output), error = coalesce(?3, error), \
-                 cause = coalesce(?4, cause), stop_date = coalesce(?5, stop_date), \
+                 output = CASE WHEN ?11 THEN ?2 ELSE coalesce(?2, output) END, \
+                 error = CASE WHEN ?11 THEN ?3 ELSE coalesce(?3, error) END, \
+                 cause = CASE WHEN ?11 THEN ?4 ELSE coalesce(?4, cause) END, \
+                 stop_date = CASE WHEN ?11 THEN ?5 ELSE coalesce(?5, stop_date) END, \
                  redrive_count = coalesce(?6, redrive_count), \
                  redrive_date = coalesce(?7, redrive_date), \
                  journal_len = journal_len + ?8, event_count = event_count + ?9 \
@@ -146,6 +148,7 @@ pub(super) fn commit(
                 journal_added,
                 events_added,
                 id,
+                u.reopen,
             ])
             .map_err(db_err)?;
         }
