@@ -182,6 +182,9 @@ pub(crate) struct Frame {
     pub(crate) in_parallel: bool,
     /// The frame is on the ready stack.
     pub(crate) queued: bool,
+    /// The context object (`$$`) in place of the one built from the execution: TestState's.
+    /// Only the root frame's counts.
+    pub(crate) given_context: Option<Value>,
     pub(crate) pos: Pos,
 }
 
@@ -416,6 +419,7 @@ impl Execution {
             isolated: false,
             in_parallel: false,
             queued: false,
+            given_context: None,
             pos: Pos::Enter {
                 state: start,
                 input: info.input.clone(),
@@ -510,7 +514,7 @@ impl Execution {
     }
 
     /// Does a state's work for its current step.
-    fn run_state(&mut self, fid: FrameId, state: &State, sink: &mut impl Sink) -> Flow {
+    pub(crate) fn run_state(&mut self, fid: FrameId, state: &State, sink: &mut impl Sink) -> Flow {
         match &state.kind {
             StateKind::Pass(p) => self.run_pass(fid, state, p),
             StateKind::Choice(c) => self.run_choice(fid, state, c),

@@ -356,7 +356,7 @@ impl Execution {
 
     /// The output and assignments of a catcher: the error output placed into the state's
     /// input by the catcher's ResultPath.
-    fn catch_output(
+    pub(crate) fn catch_output(
         &mut self,
         fid: FrameId,
         state: &State,

@@ -24,6 +24,7 @@ mod program;
 mod scope;
 mod size;
 mod state;
+mod test_state;
 mod time;
 mod token;
 
@@ -35,5 +36,9 @@ pub use event::{
 pub use execution::{Collect, Execution, ExecutionInfo, Sink, Status};
 pub use input::Input;
 pub use program::Program;
+pub use test_state::{
+    Inspection, Mock, SINGLE_STATE_NAME, StateTest, TestResult, TestSetup, TestStatus, TestStep,
+    find_state, single_state_machine,
+};
 pub use time::Millis;
 pub use token::{PlainTokens, TokenMinter};

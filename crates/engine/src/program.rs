@@ -99,6 +99,11 @@ impl Program {
         self.index[branch.0 as usize].get(name).map(|&i| i as usize)
     }
 
+    /// How many branches the machine has, nested ones included (ids `0..count`).
+    pub(crate) fn branch_count(&self) -> usize {
+        self.paths.len()
+    }
+
     /// The machine.
     pub fn machine(&self) -> &StateMachine {
         &self.machine

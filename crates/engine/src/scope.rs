@@ -90,8 +90,54 @@ impl Execution {
     }
 }
 
+impl EvalScope<'_> {
+    /// The context object given for the whole run in place of the execution's (TestState's):
+    /// the root frame's.
+    fn given_context(&self) -> Option<&Value> {
+        let mut fid = self.fid;
+        loop {
+            let frame = self.frames.get(fid as usize)?.as_ref()?;
+            match frame.parent {
+                Some((parent, _)) => fid = parent,
+                None => return frame.given_context.as_ref(),
+            }
+        }
+    }
+
+    /// A given context object with what only the step knows added: `Task.Token` when the
+    /// task has one and the given object has no `Task`, and `Map.Item` in an ItemSelector.
+    fn complete_given(&self, given: &Value) -> Value {
+        let Some(map) = given.as_object() else {
+            return given.clone();
+        };
+        if self.token.is_none() && self.map_item.is_none() {
+            return given.clone();
+        }
+        let mut ctx = map.clone();
+        if let Some(token) = self.token
+            && !ctx.contains_key("Task")
+        {
+            let mut task = Map::with_capacity_and_hasher(1, Default::default());
+            task.insert("Token".into(), Value::String(token.clone()));
+            ctx.insert("Task".into(), Value::object(task));
+        }
+        if let Some((index, value)) = self.map_item {
+            let mut item = Map::with_capacity_and_hasher(2, Default::default());
+            item.insert("Index".into(), Value::from(index));
+            item.insert("Value".into(), value.clone());
+            let mut map = Map::with_capacity_and_hasher(1, Default::default());
+            map.insert("Item".into(), Value::object(item));
+            ctx.insert("Map".into(), Value::object(map));
+        }
+        Value::object(ctx)
+    }
+}
+
 impl Scope for EvalScope<'_> {
     fn context_object(&self) -> Value {
+        if let Some(given) = self.given_context() {
+            return self.complete_given(given);
+        }
         let info = self.info;
         let mut execution = Map::with_capacity_and_hasher(6, Default::default());
         execution.insert("Id".into(), Value::String(info.execution_arn.clone()));

@@ -140,6 +140,7 @@ impl Execution {
             isolated: distributed,
             in_parallel,
             queued: false,
+            given_context: None,
             pos: Pos::Enter {
                 state: start,
                 input,

@@ -255,7 +255,7 @@ impl Execution {
     }
 
     /// JSONPath: the effective input, the items (ItemsPath) and MaxConcurrency(Path).
-    fn items_and_limit(
+    pub(crate) fn items_and_limit(
         &mut self,
         fid: FrameId,
         state: &State,
@@ -295,7 +295,7 @@ impl Execution {
     }
 
     /// JSONata: the input, the items (`Items`, or the input) and MaxConcurrency.
-    fn items_and_limit_jsonata(
+    pub(crate) fn items_and_limit_jsonata(
         &mut self,
         fid: FrameId,
         state: &State,
@@ -341,7 +341,7 @@ impl Execution {
     }
 
     /// JSONPath: ToleratedFailureCount(Path) and ToleratedFailurePercentage(Path).
-    fn tolerance(
+    pub(crate) fn tolerance(
         &mut self,
         fid: FrameId,
         state: &State,
@@ -393,7 +393,7 @@ impl Execution {
     }
 
     /// JSONata: ToleratedFailureCount and ToleratedFailurePercentage, fixed or computed.
-    fn tolerance_jsonata(
+    pub(crate) fn tolerance_jsonata(
         &mut self,
         fid: FrameId,
         state: &State,
