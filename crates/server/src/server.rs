@@ -98,7 +98,7 @@ impl Server {
         let registry = Registry::new(functions).with(Arc::new(nested));
         let runtime = Runtime::open(
             store,
-            registry,
+            registry.clone(),
             RuntimeConfig {
                 region: config.region.clone(),
                 account: config.account.clone(),
@@ -116,7 +116,8 @@ impl Server {
             })?)),
             None => None,
         };
-        let executions = Executions::new(Arc::clone(&catalog), runtime.clone(), express_logs);
+        let executions = Executions::new(Arc::clone(&catalog), runtime.clone(), express_logs)
+            .with_registry(registry);
         let service = Arc::new(Service {
             catalog,
             executions,

@@ -12,12 +12,14 @@ pub mod express_log;
 pub mod nested;
 mod start;
 mod tasks;
+mod test_state;
 mod views;
 
 use std::sync::Arc;
 
 use baton_api::model::*;
 use baton_api::{ApiError, Operation, RequestContext};
+use baton_integrations::Registry;
 use baton_runtime::Runtime;
 
 use crate::catalog::Catalog;
@@ -29,6 +31,9 @@ pub struct Executions {
     pub(crate) runtime: Runtime,
     /// Where Express executions' logs go, when configured.
     pub(crate) express_logs: Option<Arc<ExpressLogs>>,
+    /// The integrations TestState runs a Task's work with (none until
+    /// [`Executions::with_registry`] gives the server's).
+    pub(crate) registry: Registry,
 }
 
 impl Executions {
@@ -42,6 +47,7 @@ impl Executions {
             catalog,
             runtime,
             express_logs,
+            registry: Registry::default(),
         }
     }
 
@@ -91,7 +97,6 @@ impl Executions {
         ctx: RequestContext,
         input: TestStateInput,
     ) -> Result<TestStateOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::TestState))
+        self.run_test_state(ctx, input).await
     }
 }
