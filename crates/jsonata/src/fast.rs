@@ -16,6 +16,11 @@
 //! expression is evaluated by jsonata-core from the start, so errors and their
 //! messages are always jsonata-core's. Nothing here has effects, so evaluating
 //! twice is safe.
+//!
+//! The work is bounded by the expression's size times the data's (no functions, no
+//! loops), so the time limit needs no clock here; the depth limit is met by taking
+//! only expressions jsonata-core could not stop at it ([`Fast::within`]), and the
+//! sequence limit is checked wherever jsonata-core checks it (and in a few more places).
 
 use std::cell::RefCell;
 use std::sync::Arc;

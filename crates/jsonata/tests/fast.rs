@@ -367,3 +367,38 @@ fn numbers_are_floats_inside_expressions() {
         }
     }
 }
+
+#[test]
+fn depth_limits_stop_what_jsonata_core_would_stop() {
+    let nest = |wrap: fn(&str) -> String, depth: usize| {
+        (0..depth).fold("1".to_owned(), |inner, _| wrap(&inner))
+    };
+    let shapes: [fn(&str) -> String; 5] = [
+        |s| format!("1 + ({s})"),
+        |s| format!("$count([{s}])"),
+        |s| format!("{{'a': {s}}}"),
+        |s| format!("true ? ({s}) : 2"),
+        |s| format!("'a' & ({s}) & 'b'"),
+    ];
+    for wrap in shapes {
+        for depth in [1, 3, 8] {
+            let text = nest(wrap, depth);
+            for max_depth in 1..40 {
+                let options = baton_jsonata::Options {
+                    limits: baton_jsonata::Limits {
+                        max_depth: Some(max_depth),
+                        ..baton_jsonata::Limits::default()
+                    },
+                    ..baton_jsonata::Options::default()
+                };
+                let expr = Expression::compile_with(&text, &options).unwrap();
+                let slow = expr.evaluate_slow(None, &Bindings::new());
+                if let Some(Ok(fast)) = expr.evaluate_fast(&Bindings::new()) {
+                    assert_eq!(Ok(fast), slow, "{text} at depth {max_depth}");
+                }
+            }
+            let expr = Expression::compile(&text).unwrap();
+            assert!(expr.has_fast_path(), "{text}");
+        }
+    }
+}
