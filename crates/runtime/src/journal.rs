@@ -11,6 +11,28 @@ pub struct JournalError(pub String);
 
 /// `input` as journal text.
 pub fn encode(input: &Input) -> String {
+    encode_with(input, None)
+}
+
+/// [`Input::Redrive`] as journal text, with the client token of the request that asked
+/// for it (so that the request can be answered again, idempotently).
+pub fn encode_redrive(client_token: Option<&str>) -> String {
+    encode_with(&Input::Redrive, client_token)
+}
+
+/// The client token of a redrive's journal entry; `None` for other entries.
+pub fn redrive_token(text: &str) -> Option<String> {
+    if !text.contains("\"Redrive\"") {
+        return None;
+    }
+    let v = Value::from_json_str(text).ok()?;
+    if v.get("k").and_then(Value::as_str) != Some("Redrive") {
+        return None;
+    }
+    v.get("token").and_then(Value::as_str).map(str::to_owned)
+}
+
+fn encode_with(input: &Input, client_token: Option<&str>) -> String {
     let mut m = Map::with_capacity_and_hasher(4, Default::default());
     let mut put = |k: &str, v: Value| {
         m.insert(k.into(), v);
@@ -18,6 +40,12 @@ pub fn encode(input: &Input) -> String {
     let opt = |s: &Option<Str>| s.clone().map(Value::String).unwrap_or(Value::Null);
     match input {
         Input::Start => put("k", "Start".into()),
+        Input::Redrive => {
+            put("k", "Redrive".into());
+            if let Some(t) = client_token {
+                put("token", t.into());
+            }
+        }
         Input::TaskStarted { id, worker_name } => {
             put("k", "TaskStarted".into());
             put("id", (*id).into());
@@ -75,6 +103,7 @@ pub fn decode(text: &str) -> Result<Input, JournalError> {
     let output = || v.get("output").cloned().ok_or_else(bad);
     Ok(match v.get("k").and_then(Value::as_str).ok_or_else(bad)? {
         "Start" => Input::Start,
+        "Redrive" => Input::Redrive,
         "TaskStarted" => Input::TaskStarted {
             id: id()?,
             worker_name: opt("worker"),
@@ -137,12 +166,18 @@ mod tests {
                 error: None,
                 cause: Some("why".into()),
             },
+            Input::Redrive,
         ];
         for input in inputs {
             let text = encode(&input);
             let back = decode(&text).unwrap();
             assert_eq!(format!("{input:?}"), format!("{back:?}"), "{text}");
         }
+        let text = encode_redrive(Some("tok-1"));
+        assert!(matches!(decode(&text), Ok(Input::Redrive)));
+        assert_eq!(redrive_token(&text).as_deref(), Some("tok-1"));
+        assert_eq!(redrive_token(&encode(&Input::Redrive)), None);
+        assert_eq!(redrive_token(&encode(&Input::Start)), None);
         assert!(decode("{}").is_err());
         assert!(decode(r#"{"k":"TimerFired"}"#).is_err());
         assert!(decode("nope").is_err());

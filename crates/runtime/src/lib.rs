@@ -18,8 +18,8 @@ mod tokens;
 
 pub use clock::Clock;
 pub use durable::{
-    ActivityTask, Durability, EventLog, NewExecution, Outcome, Result, Runtime, RuntimeConfig, RuntimeError,
-    Started,
+    ActivityTask, Durability, EventLog, NewExecution, Outcome, Redriven, Result, Runtime,
+    RuntimeConfig, RuntimeError, Started, not_redrivable,
 };
 pub use local::{RunOptions, RunResult, run_to_end};
 pub use tokens::{SignedTokens, TokenClaim, TokenError};

@@ -101,6 +101,8 @@ pub(crate) enum Guard {
     Own(WorkId),
     /// A timer: dropped silently unless the execution still waits for it.
     Timer(WorkId),
+    /// RedriveExecution: heard once the execution has ended.
+    Redrive,
 }
 
 /// Collects what one step produced.
@@ -147,7 +149,9 @@ pub(crate) fn execution_info(
         region: inner.config.region.as_str().into(),
         input,
         start_time: Millis(record.start_date),
-        redrive_count: record.redrive_count,
+        // The engine counts the redrives it is given: replaying the journal from its start,
+        // each entry is applied with the count it first had.
+        redrive_count: 0,
         seed: record.seed,
         max_payload_bytes: inner.config.max_payload_bytes,
         tokens: Arc::clone(&inner.tokens) as Arc<dyn TokenMinter>,
@@ -281,17 +285,34 @@ async fn step_with(
     guard: Guard,
     create: Option<ExecutionRecord>,
 ) -> Result<()> {
-    let mut guard_live = handle.state.lock().await;
-    let live = &mut *guard_live;
+    let mut live = handle.state.lock().await;
+    step_locked(inner, handle, &mut live, input, guard, create, None).await
+}
+
+/// The step, with the execution's state locked by the caller. `client_token`: the
+/// request's, for a redrive (kept in its journal entry).
+pub(crate) async fn step_locked(
+    inner: &Arc<Inner>,
+    handle: &Arc<Handle>,
+    live: &mut Live,
+    input: Input,
+    guard: Guard,
+    create: Option<ExecutionRecord>,
+    client_token: Option<&str>,
+) -> Result<()> {
     // After a failed commit the engine is ahead of the store (it may even look finished):
     // rebuild it from the store before judging anything by it.
     if live.broken {
         super::recovery::rebuild(inner, handle, live).await?;
     }
-    if live.engine.is_finished() {
+    let redrive = matches!(guard, Guard::Redrive);
+    if live.engine.is_finished() != redrive {
         return match guard {
             Guard::Task(_) => Err(RuntimeError::TaskGone),
             Guard::Open => Err(RuntimeError::NotFound(handle.arn.to_string())),
+            Guard::Redrive => Err(RuntimeError::NotRedrivable(
+                super::redrive::RUNNING.to_owned(),
+            )),
             Guard::Own(_) | Guard::Timer(_) => Ok(()),
         };
     }
@@ -315,7 +336,10 @@ async fn step_with(
         Input::TaskStarted { id, .. } | Input::TaskSubmitted { id, .. } => Settles::Started(*id),
         _ => Settles::Nothing,
     };
-    let journal_text = durable.then(|| journal::encode(&input));
+    let journal_text = durable.then(|| match input {
+        Input::Redrive => journal::encode_redrive(client_token),
+        _ => journal::encode(&input),
+    });
     let mut sink = StepSink {
         record: durable || handle.log.is_some(),
         events: Vec::new(),
@@ -384,8 +408,24 @@ async fn step_with(
                 Effect::CancelTask { id } => commit.tasks_cleared.push(*id),
             }
         }
+        if redrive {
+            // Running again: what it had ended with is cleared (unless it ends again at
+            // once, below).
+            commit.update = ExecutionUpdate {
+                status: Some(ExecutionStatus::Running),
+                redrive_count: Some(live.engine.info().redrive_count),
+                redrive_date: Some(now.0),
+                reopen: true,
+                ..ExecutionUpdate::default()
+            };
+        }
         if finished {
-            commit.update = finished_update(live.engine.status(), now);
+            commit.update = ExecutionUpdate {
+                redrive_count: commit.update.redrive_count,
+                redrive_date: commit.update.redrive_date,
+                reopen: commit.update.reopen,
+                ..finished_update(live.engine.status(), now)
+            };
         }
         if let Err(e) = inner.store.commit(commit).await {
             live.broken = true;

@@ -9,6 +9,10 @@
 //! armed). Steps of one execution run one at a time; steps of different executions run
 //! concurrently and the store groups their commits.
 //!
+//! [`Runtime::redrive`] carries on an execution that failed, timed out or was aborted
+//! ([`redrive`]): read back from the store and replayed, it takes the redrive as one more
+//! step and is open again.
+//!
 //! After a crash, [`Runtime::open`] rebuilds every open execution by replaying its
 //! journal through the deterministic engine (no event is emitted twice: the history is
 //! already stored), re-arms its timers (those that fell due meanwhile fire at once) and
@@ -21,6 +25,7 @@ mod live;
 mod log;
 mod programs;
 mod recovery;
+mod redrive;
 mod timers;
 
 use std::collections::HashMap;
@@ -36,6 +41,7 @@ use tokio::sync::{mpsc, watch};
 pub use activities::ActivityTask;
 pub use live::Outcome;
 pub use log::EventLog;
+pub use redrive::{Redriven, not_redrivable};
 
 use crate::clock::Clock;
 use crate::tokens::{SignedTokens, TokenError};
@@ -133,6 +139,9 @@ pub enum RuntimeError {
     /// The runtime is shutting down.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// The execution cannot be redriven; why, in AWS's words.
+    #[error("{0}")]
+    NotRedrivable(String),
 }
 
 /// Result of runtime operations.
@@ -298,6 +307,15 @@ impl Runtime {
             Guard::Open,
         )
         .await
+    }
+
+    /// RedriveExecution: carries on a Standard execution that failed, timed out or was
+    /// aborted, from the states that had not finished, and returns when the redrive is
+    /// committed. [`RuntimeError::NotRedrivable`] says why an execution cannot be (running,
+    /// succeeded, ended over 14 days ago, ...). Repeating a recent redrive's
+    /// `client_token` returns that redrive and does nothing.
+    pub async fn redrive(&self, arn: &str, client_token: Option<&str>) -> Result<Redriven> {
+        redrive::redrive(&self.inner, arn, client_token).await
     }
 
     /// SendTaskSuccess.

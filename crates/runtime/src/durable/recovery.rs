@@ -25,7 +25,10 @@ impl Sink for Replay {
 }
 
 /// The engine of `record`, with its journal applied; the journal's length and last time.
-async fn replay(inner: &Inner, record: &ExecutionRecord) -> Result<(Execution, u64, Millis)> {
+pub(crate) async fn replay(
+    inner: &Inner,
+    record: &ExecutionRecord,
+) -> Result<(Execution, u64, Millis)> {
     let program = inner
         .programs
         .get(&record.definition)

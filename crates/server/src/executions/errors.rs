@@ -22,6 +22,9 @@ pub(crate) fn api_error(e: RuntimeError) -> ApiError {
         RuntimeError::ShuttingDown => {
             ApiError::new(ErrorCode::InternalFailure, "The server is shutting down")
         }
+        RuntimeError::NotRedrivable(reason) => {
+            ApiError::new(ErrorCode::ExecutionNotRedrivable, reason)
+        }
     }
 }
 
