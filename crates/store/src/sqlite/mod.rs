@@ -10,6 +10,7 @@
 //! threads, and the returned futures wait on oneshot channels. The store thus works under
 //! any executor (or none).
 
+mod checkpointer;
 mod codecs;
 mod reads;
 mod schema;
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use self::checkpointer::Checkpointer;
 use self::codecs::db_err;
 use self::reads::{Reader, Readers};
 use self::writer::{Op, Writer};
@@ -71,8 +73,11 @@ pub struct SqliteStore {
     closed: AtomicBool,
     /// The secret, once read: it never changes.
     secret: OnceLock<[u8; 32]>,
-    // Dropped in this order: the writer finishes what is queued, then the readers stop.
+    // Dropped in this order: the writer finishes what is queued, then the checkpointer and
+    // the readers stop.
     writer: Writer,
+    #[allow(dead_code)] // held for its thread
+    checkpointer: Checkpointer,
     readers: Readers,
 }
 
@@ -85,11 +90,13 @@ impl SqliteStore {
         schema::configure_writer(&conn, &options)?;
         schema::migrate(&mut conn)?;
         let readers = Readers::start(path, &options)?;
-        let writer = Writer::start(conn)?;
+        let checkpointer = Checkpointer::start(path, &options)?;
+        let writer = Writer::start(conn, checkpointer.nudger())?;
         Ok(SqliteStore {
             closed: AtomicBool::new(false),
             secret: OnceLock::new(),
             writer,
+            checkpointer,
             readers,
         })
     }

@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::checkpointer::Nudge;
 use super::codecs::db_err;
 use super::writes::{self, DefinitionIds};
 use crate::{BoxFuture, ExecutionCommit, Result, StoreError};
@@ -55,11 +56,11 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the thread, which owns `conn` from now on.
-    pub(super) fn start(conn: Connection) -> Result<Writer> {
+    pub(super) fn start(conn: Connection, checkpoint: Nudge) -> Result<Writer> {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("baton-store-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, checkpoint))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         Ok(Writer {
             tx: Some(tx),
@@ -103,7 +104,7 @@ impl Drop for Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Op>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Op>, checkpoint: Nudge) {
     let mut definitions = DefinitionIds::default();
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Ok(op) = rx.recv() {
@@ -122,6 +123,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Op>) {
             close = Some(done);
         }
         apply_group(&conn, &mut definitions, &mut group);
+        checkpoint.nudge();
         if let Some(done) = close {
             finish(conn);
             let _ = done.send(());
@@ -133,6 +135,8 @@ fn run(conn: Connection, rx: mpsc::Receiver<Op>) {
 
 /// Leaves the database tidy: statistics refreshed, the WAL folded into the database.
 fn finish(conn: Connection) {
+    // The checkpointer has stopped listening by now or soon will; this one waits for it.
+    let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
     let _ = conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
     let _ = conn.close();
 }
