@@ -2,6 +2,7 @@
 //! histories, activity tasks and callbacks, over the runtime.
 //!
 //! - [`start`]: StartExecution, StartSyncExecution, StopExecution.
+//! - [`redrive`]: RedriveExecution, and whether an execution can be redriven.
 //! - [`views`]: DescribeExecution, ListExecutions, GetExecutionHistory,
 //!   DescribeStateMachineForExecution.
 //! - [`tasks`]: GetActivityTask and SendTask{Success,Failure,Heartbeat}.
@@ -10,6 +11,7 @@
 mod errors;
 pub mod express_log;
 pub mod nested;
+mod redrive;
 mod start;
 mod tasks;
 mod test_state;
@@ -79,16 +81,6 @@ impl Executions {
     ) -> Result<UpdateMapRunOutput, ApiError> {
         let _ = (ctx, input);
         Err(ApiError::not_implemented(Operation::UpdateMapRun))
-    }
-
-    /// `RedriveExecution`.
-    pub async fn redrive_execution(
-        &self,
-        ctx: RequestContext,
-        input: RedriveExecutionInput,
-    ) -> Result<RedriveExecutionOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::RedriveExecution))
     }
 
     /// `TestState`.

@@ -62,6 +62,7 @@ impl Executions {
         input: DescribeExecutionInput,
     ) -> Result<DescribeExecutionOutput, ApiError> {
         let r = self.record(&input.execution_arn).await?;
+        let (redrive_status, redrive_status_reason) = self.redrive_status(&r).await;
         let data = wants_data(input.included_data);
         let mut out = DescribeExecutionOutput::new(
             r.arn,
@@ -85,25 +86,11 @@ impl Executions {
         out.map_run_arn = r.map_run_arn;
         out.state_machine_version_arn = r.version_arn;
         out.state_machine_alias_arn = r.alias_arn;
-        if r.redrive_count > 0 {
-            out.redrive_count = Some(r.redrive_count as i32);
-            out.redrive_date = r.redrive_date.map(ts);
-        }
-        out.redrive_status = Some(match r.status {
-            Status::Failed | Status::TimedOut | Status::Aborted => {
-                ExecutionRedriveStatus::Redrivable
-            }
-            _ => ExecutionRedriveStatus::NotRedrivable,
-        });
-        if matches!(
-            out.redrive_status,
-            Some(ExecutionRedriveStatus::NotRedrivable)
-        ) {
-            out.redrive_status_reason = Some(match r.status {
-                Status::Succeeded => "Execution is SUCCEEDED and cannot be redriven".to_owned(),
-                _ => "Execution is RUNNING and cannot be redriven".to_owned(),
-            });
-        }
+        // AWS shows the count also when it is 0; the date once redriven.
+        out.redrive_count = Some(i32::try_from(r.redrive_count).unwrap_or(i32::MAX));
+        out.redrive_date = r.redrive_date.map(ts);
+        out.redrive_status = Some(redrive_status);
+        out.redrive_status_reason = redrive_status_reason;
         Ok(out)
     }
 
@@ -162,10 +149,8 @@ impl Executions {
                 item.map_run_arn = r.map_run_arn;
                 item.state_machine_version_arn = r.version_arn;
                 item.state_machine_alias_arn = r.alias_arn;
-                if r.redrive_count > 0 {
-                    item.redrive_count = Some(r.redrive_count as i32);
-                    item.redrive_date = r.redrive_date.map(ts);
-                }
+                item.redrive_count = Some(i32::try_from(r.redrive_count).unwrap_or(i32::MAX));
+                item.redrive_date = r.redrive_date.map(ts);
                 item
             })
             .collect();
