@@ -33,6 +33,65 @@ pub enum Effect {
         /// The timer.
         id: WorkId,
     },
+    /// Keep what a distributed Map's Map Run is now (DescribeMapRun shows it).
+    MapRun(Box<MapRunReport>),
+}
+
+/// Where a Map Run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapRunStatus {
+    /// Iterations are running or pending.
+    Running,
+    /// Every iteration ended within the tolerated failures.
+    Succeeded,
+    /// More iterations failed than tolerated.
+    Failed,
+    /// Stopped with its execution.
+    Aborted,
+}
+
+impl MapRunStatus {
+    /// AWS's name: `RUNNING`, `SUCCEEDED`, `FAILED`, `ABORTED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapRunStatus::Running => "RUNNING",
+            MapRunStatus::Succeeded => "SUCCEEDED",
+            MapRunStatus::Failed => "FAILED",
+            MapRunStatus::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// A Map Run's state, as DescribeMapRun shows it. Its iterations are its items and its
+/// child executions at once (each item runs as one child execution).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunReport {
+    /// The Map Run's ARN.
+    pub arn: Str,
+    /// Its status.
+    pub status: MapRunStatus,
+    /// When it started.
+    pub started: Millis,
+    /// When it ended.
+    pub stopped: Option<Millis>,
+    /// MaxConcurrency (0: no limit).
+    pub max_concurrency: u64,
+    /// ToleratedFailureCount.
+    pub tolerated_failure_count: u64,
+    /// ToleratedFailurePercentage.
+    pub tolerated_failure_percentage: f64,
+    /// Items in all.
+    pub total: u64,
+    /// Items not started yet.
+    pub pending: u64,
+    /// Items running.
+    pub running: u64,
+    /// Items that succeeded.
+    pub succeeded: u64,
+    /// Items that failed.
+    pub failed: u64,
+    /// Items aborted.
+    pub aborted: u64,
 }
 
 /// A task to run.

@@ -263,6 +263,8 @@ pub struct Execution {
     pub(crate) frames: Vec<Option<Frame>>,
     free_frames: Vec<FrameId>,
     pub(crate) ready: Vec<FrameId>,
+    /// Frames whose Map Run changed in this step (reported at its end).
+    pub(crate) dirty_map_runs: Vec<FrameId>,
     pub(crate) work: HashMap<WorkId, Work>,
     next_work_id: WorkId,
     pub(crate) rng: u64,
@@ -286,6 +288,7 @@ impl Execution {
             frames: Vec::new(),
             free_frames: Vec::new(),
             ready: Vec::new(),
+            dirty_map_runs: Vec::new(),
             work: HashMap::new(),
             next_work_id: 1,
             rng,
@@ -359,8 +362,22 @@ impl Execution {
             Input::TaskFailed { id, error, cause } => {
                 self.task_failed(id, Failure { error, cause }, sink)
             }
+            Input::UpdateMapRun {
+                map_run_arn,
+                max_concurrency,
+                tolerated_failure_count,
+                tolerated_failure_percentage,
+            } => self.update_map_run(
+                &map_run_arn,
+                max_concurrency,
+                tolerated_failure_count,
+                tolerated_failure_percentage,
+            ),
         }
         self.run(sink);
+        if !self.dirty_map_runs.is_empty() {
+            self.report_changed_map_runs(sink);
+        }
     }
 
     fn start(&mut self, sink: &mut impl Sink) {
@@ -663,6 +680,25 @@ impl Execution {
     /// keeps its frames as they stopped, for a redrive.
     pub(crate) fn finish(&mut self, status: Status, sink: &mut impl Sink) {
         self.status = status;
+        // Map Runs still running end with their execution.
+        let running: Vec<FrameId> = self
+            .frames
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| match &f.as_ref()?.pos {
+                Pos::In(a) => match &a.step {
+                    Step::Children(c) if c.map.as_ref().is_some_and(|m| m.distributed) => {
+                        Some(i as FrameId)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for fid in running {
+            self.report_map_run(fid, crate::effect::MapRunStatus::Aborted, sink);
+        }
+        self.dirty_map_runs.clear();
         let mut ids: Vec<(WorkId, Work)> = self.work.drain().collect();
         ids.sort_by_key(|(id, _)| *id);
         for (id, w) in ids {

@@ -55,6 +55,17 @@ pub enum Input {
     /// the Parallel and Map states around them, whose branches and iterations that had
     /// succeeded keep their results and do not run again.
     Redrive,
+    /// UpdateMapRun: new limits for a running Map Run (`None`: unchanged).
+    UpdateMapRun {
+        /// The Map Run.
+        map_run_arn: Str,
+        /// MaxConcurrency (0: no limit).
+        max_concurrency: Option<u64>,
+        /// ToleratedFailureCount.
+        tolerated_failure_count: Option<u64>,
+        /// ToleratedFailurePercentage.
+        tolerated_failure_percentage: Option<f64>,
+    },
     /// StopExecution.
     Stop {
         /// The error given to StopExecution.

@@ -28,7 +28,7 @@ mod test_state;
 mod time;
 mod token;
 
-pub use effect::{Effect, TaskRequest, WorkId};
+pub use effect::{Effect, MapRunReport, MapRunStatus, TaskRequest, WorkId};
 pub use error::Failure;
 pub use event::{
     Details, EvaluationFailed, EventType, HistoryEvent, Scheduled, TaskResource, TaskScheduled,

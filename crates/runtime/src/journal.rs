@@ -80,6 +80,24 @@ fn encode_with(input: &Input, client_token: Option<&str>) -> String {
             put("error", opt(error));
             put("cause", opt(cause));
         }
+        Input::UpdateMapRun {
+            map_run_arn,
+            max_concurrency,
+            tolerated_failure_count,
+            tolerated_failure_percentage,
+        } => {
+            put("k", "UpdateMapRun".into());
+            put("arn", Value::String(map_run_arn.clone()));
+            if let Some(n) = max_concurrency {
+                put("max", (*n).into());
+            }
+            if let Some(n) = tolerated_failure_count {
+                put("count", (*n).into());
+            }
+            if let Some(p) = tolerated_failure_percentage.and_then(baton_json::Number::from_f64) {
+                put("percentage", Value::Number(p));
+            }
+        }
     }
     Value::object(m).to_json_string()
 }
@@ -127,6 +145,15 @@ pub fn decode(text: &str) -> Result<Input, JournalError> {
             error: opt("error"),
             cause: opt("cause"),
         },
+        "UpdateMapRun" => {
+            let u64_of = |k: &str| v.get(k).and_then(Value::as_number).and_then(|n| n.as_u64());
+            Input::UpdateMapRun {
+                map_run_arn: opt("arn").ok_or_else(bad)?,
+                max_concurrency: u64_of("max"),
+                tolerated_failure_count: u64_of("count"),
+                tolerated_failure_percentage: v.get("percentage").and_then(Value::as_f64),
+            }
+        }
         _ => return Err(bad()),
     })
 }
@@ -162,6 +189,12 @@ mod tests {
                 cause: None,
             },
             Input::TimerFired { id: u64::MAX },
+            Input::UpdateMapRun {
+                map_run_arn: "arn:aws:states:us-east-1:1:mapRun:m/M:x".into(),
+                max_concurrency: Some(5),
+                tolerated_failure_count: None,
+                tolerated_failure_percentage: Some(12.5),
+            },
             Input::Stop {
                 error: None,
                 cause: Some("why".into()),

@@ -123,6 +123,8 @@ pub async fn run_to_end(
                         timers.remove(&(due, id));
                     }
                 }
+                // A run in process keeps no Map Run records.
+                Effect::MapRun(_) => {}
             }
         }
         if exec.is_finished() {

@@ -60,6 +60,14 @@ pub(crate) struct MapRun {
     pub(crate) map_run_arn: Option<Str>,
     /// How many times the Map Run was redriven.
     pub(crate) redrive_count: u32,
+    /// When the Map Run started (distributed mode).
+    pub(crate) started: crate::time::Millis,
+    /// Iterations that succeeded so far.
+    pub(crate) succeeded: u64,
+    /// Iterations aborted so far.
+    pub(crate) aborted: u64,
+    /// Changed since its last report (distributed mode).
+    pub(crate) dirty: bool,
 }
 
 impl Children {
@@ -230,7 +238,11 @@ impl Execution {
             Ok(output) => {
                 if let Some(c) = self.children_mut(parent) {
                     c.results[slot as usize] = output;
+                    if let Some(m) = &mut c.map {
+                        m.succeeded += 1;
+                    }
                 }
+
                 if let Some(name) = map_events {
                     self.emit(
                         parent,
@@ -287,6 +299,7 @@ impl Execution {
                 }
             }
         }
+        self.map_run_changed(parent);
         self.push_ready(parent);
     }
 
@@ -301,6 +314,10 @@ impl Execution {
             .as_ref()
             .filter(|m| !m.distributed)
             .map(|m| m.name.clone());
+        if let Some(m) = &mut c.map {
+            m.aborted += live.len() as u64;
+        }
+        self.map_run_changed(fid);
         for (slot, child) in live {
             let halted = self.abort_frame(child, sink);
             if let (Some(frame), Some(c)) = (halted, self.children_mut(fid)) {

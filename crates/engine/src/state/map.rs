@@ -9,6 +9,7 @@ use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_json::{Str, Value};
 
 use crate::dataflow::{At, evaluate, select};
+use crate::effect::{Effect, MapRunReport, MapRunStatus};
 use crate::error::Failure;
 use crate::event::{Details, EventType};
 use crate::execution::{Execution, FrameId, Sink, Step};
@@ -48,6 +49,7 @@ impl Execution {
             c.keep_unresumed();
             let f = c.failure.take().unwrap_or_default();
             if distributed {
+                self.report_map_run(fid, MapRunStatus::Failed, sink);
                 let (error, cause) = (f.error.clone(), f.cause.clone());
                 self.emit(
                     fid,
@@ -134,12 +136,16 @@ impl Execution {
             }
             let child_branch = self.program.child(branch, state_index, 0);
             self.start_child(fid, index, child_branch, input, distributed, false);
+            self.map_run_changed(fid);
             return Flow::Wait;
         }
         if c.running() > 0 {
             return Flow::Wait;
         }
         let results = std::mem::take(&mut c.results);
+        if distributed {
+            self.report_map_run(fid, MapRunStatus::Succeeded, sink);
+        }
         // Done with the iterations (should the state still fail, it runs again as a whole).
         self.active_mut(fid).step = Step::Run;
         if distributed {
@@ -248,9 +254,14 @@ impl Execution {
             distributed,
             map_run_arn,
             redrive_count: 0,
+            started: self.now,
+            succeeded: 0,
+            aborted: 0,
+            dirty: false,
         };
         self.active_mut(fid).step =
             Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));
+        self.map_run_changed(fid);
         Ok(())
     }
 
@@ -434,6 +445,120 @@ impl Execution {
     }
 
     /// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`.
+    /// Notes that frame `fid`'s Map Run changed: it is reported at the end of the step
+    /// (once however many of its iterations changed).
+    pub(crate) fn map_run_changed(&mut self, fid: FrameId) {
+        let Some(m) = self
+            .children_mut(fid)
+            .and_then(|c| c.map.as_mut())
+            .filter(|m| m.distributed && !m.dirty)
+        else {
+            return;
+        };
+        m.dirty = true;
+        self.dirty_map_runs.push(fid);
+    }
+
+    /// Reports the Map Runs that changed in this step.
+    pub(crate) fn report_changed_map_runs(&mut self, sink: &mut impl Sink) {
+        for fid in std::mem::take(&mut self.dirty_map_runs) {
+            if self.frame_exists(fid) {
+                self.report_map_run(fid, MapRunStatus::Running, sink);
+            }
+        }
+    }
+
+    /// Reports frame `fid`'s Map Run as `status` (ended unless RUNNING).
+    pub(crate) fn report_map_run(
+        &mut self,
+        fid: FrameId,
+        status: MapRunStatus,
+        sink: &mut impl Sink,
+    ) {
+        let now = self.now;
+        let Some(c) = self.children_mut(fid) else {
+            return;
+        };
+        let (total, running, limit) = (c.total as u64, c.live.len() as u64, c.limit);
+        let Some(m) = c.map.as_mut().filter(|m| m.distributed) else {
+            return;
+        };
+        m.dirty = false;
+        let Some(arn) = m.map_run_arn.clone() else {
+            return;
+        };
+        let (running, aborted) = match status {
+            MapRunStatus::Aborted => (0, m.aborted + running),
+            _ => (running, m.aborted),
+        };
+        let done = m.succeeded + m.failed + aborted + running;
+        sink.effect(Effect::MapRun(Box::new(MapRunReport {
+            arn,
+            status,
+            started: m.started,
+            stopped: (status != MapRunStatus::Running).then_some(now),
+            max_concurrency: if limit == usize::MAX { 0 } else { limit as u64 },
+            tolerated_failure_count: m.tolerated_count.unwrap_or(0),
+            tolerated_failure_percentage: m.tolerated_percentage.unwrap_or(0.0),
+            total,
+            pending: total.saturating_sub(done),
+            running,
+            succeeded: m.succeeded,
+            failed: m.failed,
+            aborted,
+        })));
+    }
+
+    /// [`Input::UpdateMapRun`](crate::Input::UpdateMapRun): new limits for a running Map
+    /// Run; more iterations start at once if the limit went up.
+    pub(crate) fn update_map_run(
+        &mut self,
+        arn: &str,
+        max_concurrency: Option<u64>,
+        tolerated_count: Option<u64>,
+        tolerated_percentage: Option<f64>,
+    ) {
+        let found = self
+            .frames
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| match &f.as_ref()?.pos {
+                crate::execution::Pos::In(a) => match &a.step {
+                    Step::Children(c)
+                        if c.map.as_ref().is_some_and(|m| {
+                            m.distributed && m.map_run_arn.as_deref() == Some(arn)
+                        }) =>
+                    {
+                        Some(i as FrameId)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            });
+        let Some(fid) = found else {
+            return;
+        };
+        if let Some(c) = self.children_mut(fid) {
+            if let Some(n) = max_concurrency {
+                c.limit = if n == 0 {
+                    usize::MAX
+                } else {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                };
+            }
+            if let Some(m) = &mut c.map {
+                if tolerated_count.is_some() {
+                    m.tolerated_count = tolerated_count;
+                }
+                if tolerated_percentage.is_some() {
+                    m.tolerated_percentage = tolerated_percentage;
+                }
+            }
+        }
+        self.map_run_changed(fid);
+        self.push_ready(fid);
+    }
+
     fn map_run_arn(&mut self, state: &State, map: &Map) -> Str {
         let base = self
             .info

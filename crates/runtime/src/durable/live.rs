@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_engine::{
-    Effect, Execution, ExecutionInfo, HistoryEvent, Input, Millis, Sink, Status, TaskRequest,
-    TokenMinter, WorkId,
+    Effect, Execution, ExecutionInfo, HistoryEvent, Input, MapRunReport, Millis, Sink, Status,
+    TaskRequest, TokenMinter, WorkId,
 };
 use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::Value;
 use baton_store::{
     EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, JournalEntry,
-    StoreError, TaskRecord, TimerRecord,
+    MapRunRecord, StoreError, TaskRecord, TimerRecord,
 };
 use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::AbortHandle;
@@ -406,6 +406,11 @@ pub(crate) async fn step_locked(
                     new_records.insert(req.id, record);
                 }
                 Effect::CancelTask { id } => commit.tasks_cleared.push(*id),
+                Effect::MapRun(report) => {
+                    // The last report of a Map Run in the step is what it is now.
+                    commit.map_runs.retain(|r| *r.arn != *report.arn);
+                    commit.map_runs.push(map_run_record(&arn, report));
+                }
             }
         }
         if redrive {
@@ -491,12 +496,50 @@ pub(crate) async fn step_locked(
                     }
                 }
             }
+            // Kept by the commit above.
+            Effect::MapRun(_) => {}
         }
     }
     if finished {
         finish(inner, handle, live, now);
     }
     Ok(())
+}
+
+/// The stored record of a Map Run report.
+fn map_run_record(execution_arn: &str, r: &MapRunReport) -> MapRunRecord {
+    let counts = |total: u64| -> Value {
+        let mut m = baton_json::Map::default();
+        for (k, v) in [
+            ("pending", r.pending),
+            ("running", r.running),
+            ("succeeded", r.succeeded),
+            ("failed", r.failed),
+            ("timedOut", 0),
+            ("aborted", r.aborted),
+            ("total", total),
+            ("resultsWritten", r.succeeded + r.failed),
+            ("failuresNotRedrivable", 0),
+            ("pendingRedrive", 0),
+        ] {
+            m.insert(k.into(), Value::from(v));
+        }
+        Value::object(m)
+    };
+    let mut both = baton_json::Map::default();
+    both.insert("itemCounts".into(), counts(r.total));
+    both.insert("executionCounts".into(), counts(r.total));
+    MapRunRecord {
+        arn: r.arn.to_string(),
+        execution_arn: execution_arn.to_owned(),
+        status: r.status.as_str().to_owned(),
+        start_date: r.started.0,
+        stop_date: r.stopped.map(|t| t.0),
+        max_concurrency: u32::try_from(r.max_concurrency).unwrap_or(u32::MAX),
+        tolerated_failure_percentage: r.tolerated_failure_percentage,
+        tolerated_failure_count: r.tolerated_failure_count,
+        counts: Value::object(both).to_json_string(),
+    }
 }
 
 fn finished_update(status: &Status, now: Millis) -> ExecutionUpdate {

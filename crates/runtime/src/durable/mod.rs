@@ -142,6 +142,9 @@ pub enum RuntimeError {
     /// The execution cannot be redriven; why, in AWS's words.
     #[error("{0}")]
     NotRedrivable(String),
+    /// No such Map Run.
+    #[error("Map Run Does Not Exist: '{0}'")]
+    MapRunNotFound(String),
 }
 
 /// Result of runtime operations.
@@ -408,6 +411,36 @@ impl Runtime {
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err(RuntimeError::ShuttingDown),
             }
+        }
+    }
+
+    /// UpdateMapRun: new limits for a running Map Run (`None`: unchanged). A Map Run
+    /// that has ended keeps its figures.
+    pub async fn update_map_run(
+        &self,
+        map_run_arn: &str,
+        max_concurrency: Option<u64>,
+        tolerated_failure_count: Option<u64>,
+        tolerated_failure_percentage: Option<f64>,
+    ) -> Result<()> {
+        let run = self
+            .inner
+            .store
+            .map_run(map_run_arn)
+            .await?
+            .ok_or_else(|| RuntimeError::MapRunNotFound(map_run_arn.to_owned()))?;
+        let Some(handle) = self.inner.live.get(&run.execution_arn) else {
+            return Ok(());
+        };
+        let input = Input::UpdateMapRun {
+            map_run_arn: map_run_arn.into(),
+            max_concurrency,
+            tolerated_failure_count,
+            tolerated_failure_percentage,
+        };
+        match live::step(&self.inner, &handle, input, Guard::Open).await {
+            Ok(()) | Err(RuntimeError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 

@@ -22,6 +22,10 @@ pub(crate) fn api_error(e: RuntimeError) -> ApiError {
         RuntimeError::ShuttingDown => {
             ApiError::new(ErrorCode::InternalFailure, "The server is shutting down")
         }
+        RuntimeError::MapRunNotFound(arn) => ApiError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Resource not found: '{arn}'"),
+        ),
         RuntimeError::NotRedrivable(reason) => {
             ApiError::new(ErrorCode::ExecutionNotRedrivable, reason)
         }

@@ -7,9 +7,11 @@
 //!   DescribeStateMachineForExecution.
 //! - [`tasks`]: GetActivityTask and SendTask{Success,Failure,Heartbeat}.
 //! - [`nested`]: the `states:startExecution` task resource.
+//! - `map_runs`: DescribeMapRun, ListMapRuns, UpdateMapRun.
 
 mod errors;
 pub mod express_log;
+mod map_runs;
 pub mod nested;
 mod redrive;
 mod start;
@@ -20,7 +22,7 @@ mod views;
 use std::sync::Arc;
 
 use baton_api::model::*;
-use baton_api::{ApiError, Operation, RequestContext};
+use baton_api::{ApiError, RequestContext};
 use baton_integrations::Registry;
 use baton_runtime::Runtime;
 
@@ -51,36 +53,6 @@ impl Executions {
             express_logs,
             registry: Registry::default(),
         }
-    }
-
-    /// `DescribeMapRun`.
-    pub async fn describe_map_run(
-        &self,
-        ctx: RequestContext,
-        input: DescribeMapRunInput,
-    ) -> Result<DescribeMapRunOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::DescribeMapRun))
-    }
-
-    /// `ListMapRuns`.
-    pub async fn list_map_runs(
-        &self,
-        ctx: RequestContext,
-        input: ListMapRunsInput,
-    ) -> Result<ListMapRunsOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::ListMapRuns))
-    }
-
-    /// `UpdateMapRun`.
-    pub async fn update_map_run(
-        &self,
-        ctx: RequestContext,
-        input: UpdateMapRunInput,
-    ) -> Result<UpdateMapRunOutput, ApiError> {
-        let _ = (ctx, input);
-        Err(ApiError::not_implemented(Operation::UpdateMapRun))
     }
 
     /// `TestState`.
