@@ -1,6 +1,6 @@
 """Executions through boto3: start, describe, list (status filter, pagination), history
 (pagination with nextToken, reverseOrder, includeExecutionData=false), stop, names reused,
-DescribeStateMachineForExecution."""
+a Lambda function task, DescribeStateMachineForExecution."""
 
 from baton_e2e import *
 
@@ -182,6 +182,22 @@ def run():
     expect_error("ExecutionAlreadyExists", sfn.start_execution,
                  stateMachineArn=arn, name="quick-0", input=json.dumps({"value": 0}))
     step("names reused")
+
+    # A Lambda function by ARN, served by the local function functions/add.py.
+    adder = create_machine(sfn, "Adder", {"StartAt": "Add", "States": {"Add": {
+        "Type": "Task", "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:add",
+        "End": True}}})["stateMachineArn"]
+    e = sfn.start_execution(stateMachineArn=adder, input='{"a": 40, "b": 2}')["executionArn"]
+    d = wait_done(sfn, e)
+    equal((d["status"], json.loads(d["output"])), ("SUCCEEDED", {"sum": 42}), "a Lambda task")
+    equal([x["type"] for x in history(sfn, e)][2:5],
+          ["LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded"],
+          "a Lambda task's events")
+    e = sfn.start_execution(stateMachineArn=adder, input='{"a": 40}')["executionArn"]
+    d = wait_done(sfn, e)
+    equal((d["status"], d["error"]), ("FAILED", "KeyError"), "a Lambda function's unhandled error")
+    equal(json.loads(d["cause"]), {"errorType": "KeyError", "errorMessage": "'b'"}, "its cause")
+    step("a Lambda function task")
 
     d = sfn.describe_state_machine_for_execution(executionArn=execution_arn("Runner", "quick-0"))
     equal((d["stateMachineArn"], d["name"], d["roleArn"]), (arn, "Runner", ROLE),
