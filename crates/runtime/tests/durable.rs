@@ -362,3 +362,44 @@ async fn a_full_disk_fails_the_request_keeps_what_was_committed_and_recovers_whe
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_stop_racing_a_task_success_leaves_one_consistent_ending() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let activity = format!("arn:aws:states:us-east-1:{ACCOUNT}:activity:work");
+    for round in 0..20 {
+        let name = format!("race{round}");
+        let started = rt.start(execution(&name, ACTIVITY, "{}")).await.unwrap();
+        let task = rt
+            .take_activity_task(&activity, None, Duration::from_secs(5))
+            .await
+            .unwrap()
+            .unwrap();
+        let (a, b) = (rt.clone(), rt.clone());
+        let arn = started.arn.clone();
+        let token = task.token.to_string();
+        let stop = tokio::spawn(async move { a.stop(&arn, None, None).await });
+        let success = tokio::spawn(async move {
+            b.task_succeeded(&token, Value::from_json_str("{}").unwrap())
+                .await
+        });
+        let (stop, success) = (stop.await.unwrap(), success.await.unwrap());
+        let record = store.execution(&started.arn).await.unwrap().unwrap();
+        match (stop, success) {
+            (Ok(()), Err(RuntimeError::TaskGone)) => {
+                assert_eq!(record.status, ExecutionStatus::Aborted)
+            }
+            (Err(RuntimeError::NotFound(_)), Ok(())) => {
+                assert_eq!(record.status, ExecutionStatus::Succeeded)
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+        let types = history_types(&store, &started.arn).await;
+        let endings = types
+            .iter()
+            .filter(|t| matches!(t.as_str(), "ExecutionSucceeded" | "ExecutionAborted"))
+            .count();
+        assert_eq!(endings, 1, "{types:?}");
+    }
+}
