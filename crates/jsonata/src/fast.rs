@@ -459,10 +459,10 @@ impl<'a> Cx<'a> {
                 for part in parts.iter() {
                     let v = self.eval(part)?;
                     match (&v, v.as_value()) {
-                        (V::Number(f), _) => text.push_str(&number_text(*f)?),
+                        (V::Number(f), _) => push_number(&mut text, *f)?,
                         (_, None) => {}
                         (_, Some(Value::String(s))) => text.push_str(s),
-                        (_, Some(Value::Number(n))) => text.push_str(&number_text(n.as_f64())?),
+                        (_, Some(Value::Number(n))) => push_number(&mut text, n.as_f64())?,
                         (_, Some(Value::Bool(b))) => {
                             text.push_str(if *b { "true" } else { "false" })
                         }
@@ -731,8 +731,24 @@ fn is_empty(cur: &Cur<'_>) -> bool {
 
 /// A number as `$string` and `&` write it (jsonata-core's own formatting).
 fn number_text(f: f64) -> Eval<String> {
+    let mut text = String::new();
+    push_number(&mut text, f)?;
+    Ok(text)
+}
+
+/// Appends `f` as `$string` and `&` write it: an integer below 10^15 as its digits
+/// (what JavaScript writes, `-0` as `0`), anything else as jsonata-core writes it.
+fn push_number(text: &mut String, f: f64) -> Eval<()> {
+    use std::fmt::Write as _;
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        let _ = write!(text, "{}", f as i64);
+        return Ok(());
+    }
     match jsonata_core::functions::string::string(&JValue::Number(f), None) {
-        Ok(JValue::String(s)) => Ok(s.to_string()),
+        Ok(JValue::String(s)) => {
+            text.push_str(&s);
+            Ok(())
+        }
         _ => Err(Bail),
     }
 }
