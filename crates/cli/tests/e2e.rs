@@ -246,6 +246,21 @@ fn boto3_nested_executions() {
 }
 
 #[test]
+fn boto3_redrive_execution() {
+    run_script("redrive", "test_redrive.py");
+}
+
+#[test]
+fn boto3_map_runs() {
+    run_script("map-runs", "test_map_runs.py");
+}
+
+#[test]
+fn boto3_test_state() {
+    run_script("test-state", "test_test_state.py");
+}
+
+#[test]
 fn boto3_errors() {
     run_script("errors", "test_errors.py");
 }
