@@ -141,7 +141,10 @@ impl Server {
 
     /// The HTTP router: the API at `POST /`, `GET /healthz`.
     pub fn router(&self) -> axum::Router {
-        baton_api::router(Arc::clone(&self.service), self.config.api())
+        baton_console::router(baton_api::router(
+            Arc::clone(&self.service),
+            self.config.api(),
+        ))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight
@@ -151,8 +154,12 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let runtime = self.runtime.clone();
         let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                runtime.begin_shutdown();
+            })
             .await;
         if let Err(e) = self.runtime.shutdown().await {
             tracing::warn!(error = %e, "closing the store failed");

@@ -381,7 +381,9 @@ impl Runtime {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let task = tokio::select! {
                 t = self.inner.activities.take(activity_arn, left) => t,
-                _ = closed.wait_for(|c| *c) => return Err(RuntimeError::ShuttingDown),
+                // Stopping: long polls end now, empty-handed, so that shutdown need not
+                // wait for them.
+                _ = closed.wait_for(|c| *c) => return Ok(None),
             };
             let Some(task) = task else {
                 return Ok(None);
@@ -442,6 +444,13 @@ impl Runtime {
             Ok(()) | Err(RuntimeError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// Starts stopping: long polls end, and work finishing in the background is no
+    /// longer delivered (tasks not reported are dispatched again at the next start).
+    /// Requests in flight still complete.
+    pub fn begin_shutdown(&self) {
+        self.inner.closed.send_replace(true);
     }
 
     /// Stops running: open executions stay in the store as they are (they carry on at
