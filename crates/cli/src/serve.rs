@@ -129,6 +129,7 @@ fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
 fn init_logs(args: &ServeArgs) {
     let builder = tracing_subscriber::fmt()
         .with_max_level(args.log)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Text => builder.try_init(),
