@@ -6,7 +6,8 @@
 //!
 //! The executions mix Wait states (1-3 s), a Retry with backoff around a flaky function, an
 //! inline Map whose items call the flaky function too, a Fail state caught and looped back
-//! to, and an activity answered by worker threads (which reconnect after each crash). The
+//! to, and an activity answered by worker threads (which reconnect after each crash). One
+//! restart in three is itself killed a few milliseconds in, while it recovers. The
 //! flaky function is an HTTP endpoint in this process that fails the first N calls of each
 //! key, so it keeps its count across the server's crashes.
 //!
@@ -743,10 +744,18 @@ fn executions_survive_the_server_being_killed() {
         baton.kill();
         let down = rng.range(0, 300);
         std::thread::sleep(Duration::from_millis(down));
+        // One restart in three is killed again while it recovers.
+        let again = (rng.range(0, 2) == 0).then(|| rng.range(5, 150));
+        if let Some(ms) = again {
+            baton.crash_while_starting(Duration::from_millis(ms));
+        }
         let t = Instant::now();
         baton.restart();
+        let during = again.map_or(String::new(), |ms| {
+            format!(", killed again {ms} ms into its start")
+        });
         println!(
-            "kill {round}: after {after} ms, down {down} ms, back in {} ms",
+            "kill {round}: after {after} ms, down {down} ms{during}, back in {} ms",
             t.elapsed().as_millis()
         );
     }
@@ -762,6 +771,7 @@ fn executions_survive_the_server_being_killed() {
         format!("{ACCOUNT_PREFIX}:stateMachine:CrashWork"),
     ];
     let mut nudged: Vec<String> = Vec::new();
+    let mut nudges = 0;
     let mut last_look = Instant::now();
     loop {
         let open: Vec<String> = machines.iter().flat_map(|m| running(port, m)).collect();
@@ -803,6 +813,7 @@ fn executions_survive_the_server_being_killed() {
                     names.join(", ")
                 );
                 nudged.extend(names.iter().map(|n| n.to_string()));
+                nudges += 1;
                 baton.kill();
                 baton.restart();
             }
@@ -853,15 +864,15 @@ fn executions_survive_the_server_being_killed() {
     }
     problems.extend(stats.errors.lock().unwrap().iter().cloned());
     println!(
-        "{} executions checked in {:.1} s; {} restarts ({} kills, {} for stuck executions, 1 \
-         final); activity tasks: {} taken, {} answered, {} already gone, {} answered again after \
+        "{} executions checked in {:.1} s; {} starts ({} kills, {} for stuck executions, 1 \
+         final, the rest killed while starting); activity tasks: {} taken, {} answered, {} already gone, {} answered again after \
          a crash; {} calls of the flaky \
          function",
         planned.len(),
         began.elapsed().as_secs_f64(),
         baton.starts - 1,
         rounds,
-        baton.starts - 2 - rounds as u32,
+        nudges,
         stats.taken.load(Ordering::Relaxed),
         stats.answered.load(Ordering::Relaxed),
         stats.gone.load(Ordering::Relaxed),

@@ -99,14 +99,21 @@ impl Baton {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn launch(&mut self) -> Result<(), String> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .map_err(|e| format!("cannot open the log {}: {e}", self.log.display()))?;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
-            .arg("serve")
+    /// Starts the process again and kills it with SIGKILL after `after`, whether or not it
+    /// is serving yet: a crash during recovery. [`Baton::restart`] follows.
+    pub fn crash_while_starting(&mut self, after: Duration) {
+        self.kill();
+        if let Ok(mut child) = self.command().spawn() {
+            self.starts += 1;
+            std::thread::sleep(after);
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.arg("serve")
             .arg("--bind")
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--data-dir")
@@ -114,9 +121,23 @@ impl Baton {
             .args(&self.extra)
             .env_remove("BATON_CONFIG")
             .env("BATON_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
+            .stdin(Stdio::null());
+        if let Ok(log) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+        {
+            if let Ok(copy) = log.try_clone() {
+                cmd.stdout(copy);
+            }
+            cmd.stderr(log);
+        }
+        cmd
+    }
+
+    fn launch(&mut self) -> Result<(), String> {
+        let mut child = self
+            .command()
             .spawn()
             .map_err(|e| format!("cannot run baton: {e}"))?;
         self.starts += 1;
