@@ -1,0 +1,431 @@
+// An execution: its graph coloured by each state's status (live while it runs), the
+// selected state's input, output, error, retries and timings, the event history, a
+// timeline, and Stop and Redrive.
+import { useEffect, useMemo, useRef, useState } from "react";
+import { arnName, call, formatDate, formatDuration, type Execution, type HistoryEvent } from "./api";
+import { allStates, type Definition } from "./asl";
+import { GraphView, Legend, STATUS_LABELS, type Status } from "./graph";
+import { analyse, type StateRun } from "./history";
+import { StartDialog } from "./machine";
+import { href } from "./router";
+import { ErrorBanner, Json, StatusBadge, Tabs } from "./ui";
+
+const POLL_MS = 1000;
+
+async function loadHistory(arn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page: any = await call("GetExecutionHistory", { executionArn: arn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+    events.push(...page.events);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchParams }) {
+  const [execution, setExecution] = useState<Execution>();
+  const [events, setEvents] = useState<HistoryEvent[]>([]);
+  const [def, setDef] = useState<Definition>();
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+  const [tab, setTab] = useState(query.get("tab") ?? "graph");
+  const [selected, setSelected] = useState<string>();
+  const [iteration, setIteration] = useState<{ map: string; path: string; iteration: number }>();
+  const [actionError, setActionError] = useState<unknown>();
+  const [rerun, setRerun] = useState(false);
+
+  useEffect(() => {
+    call("DescribeStateMachineForExecution", { executionArn: arn })
+      .then((m) => setDef(JSON.parse(m.definition)))
+      .catch(setError);
+  }, [arn]);
+
+  // Poll while the execution runs.
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const load = async () => {
+      try {
+        const [e, h] = await Promise.all([call<Execution>("DescribeExecution", { executionArn: arn }), loadHistory(arn)]);
+        if (stopped) return;
+        setExecution(e);
+        setEvents(h);
+        setError(undefined);
+        if (e.status === "RUNNING") timer = setTimeout(load, POLL_MS);
+      } catch (err) {
+        if (!stopped) setError(err);
+      }
+    };
+    load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [arn, tick]);
+
+  const full = useMemo(() => analyse(events), [events]);
+  const inIteration = useMemo(() => (iteration ? analyse(events, iteration) : undefined), [events, iteration]);
+  const paths = useMemo(() => (def ? allStates(def) : []), [def]);
+  const statuses = useMemo(() => {
+    const m = new Map<string, Status>();
+    for (const { path, name } of paths) {
+      const inside = iteration && path.startsWith(iteration.path + "/");
+      const s = inside ? inIteration?.status.get(name) : full.status.get(name);
+      m.set(path, s ?? "notreached");
+    }
+    return m;
+  }, [paths, full, inIteration, iteration]);
+  const selectedName = paths.find((p) => p.path === selected)?.name;
+  const selectedRuns = (inIteration && selected?.startsWith(iteration!.path + "/") ? inIteration : full).runs.filter((r) => r.name === selectedName);
+
+  const stop = async () => {
+    try {
+      await call("StopExecution", { executionArn: arn, error: "Stopped", cause: "Stopped from the console" });
+      setTick((t) => t + 1);
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+  const redrive = async () => {
+    try {
+      await call("RedriveExecution", { executionArn: arn });
+      setTick((t) => t + 1);
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+
+  const e = execution;
+  const ended = e?.stopDate ?? (Date.now() / 1000);
+  return (
+    <section className="page execution-page">
+      <div className="page-head">
+        <div>
+          <div className="crumbs">
+            <a href={href(["machines"])}>State machines</a> /{" "}
+            {e && <a href={href(["machines", e.stateMachineArn, "executions"])}>{arnName(e.stateMachineArn)}</a>} /
+          </div>
+          <h1>
+            {e?.name ?? arnName(arn)} {e && <StatusBadge status={e.status} />}
+          </h1>
+        </div>
+        <div className="actions">
+          <button onClick={() => setTick((t) => t + 1)}>Refresh</button>
+          {e?.status === "RUNNING" && (
+            <button className="danger" onClick={stop}>
+              Stop
+            </button>
+          )}
+          {e && e.status !== "RUNNING" && e.status !== "SUCCEEDED" && (
+            <button onClick={redrive} disabled={e.redriveStatus === "NOT_REDRIVABLE"} title={e.redriveStatusReason}>
+              Redrive
+            </button>
+          )}
+          {e && <button onClick={() => setRerun(true)}>New execution</button>}
+        </div>
+      </div>
+      <ErrorBanner error={error ?? actionError} onClose={() => setActionError(undefined)} />
+      {e && (
+        <dl className="summary">
+          <div>
+            <dt>Started</dt>
+            <dd>{formatDate(e.startDate)}</dd>
+          </div>
+          <div>
+            <dt>Ended</dt>
+            <dd>{e.stopDate ? formatDate(e.stopDate) : "—"}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd>{formatDuration(ended - e.startDate)}</dd>
+          </div>
+          <div>
+            <dt>Events</dt>
+            <dd>{events.length}</dd>
+          </div>
+          {e.redriveCount ? (
+            <div>
+              <dt>Redrives</dt>
+              <dd>{e.redriveCount}</dd>
+            </div>
+          ) : null}
+          {e.error && (
+            <div className="summary-error">
+              <dt>Error</dt>
+              <dd>
+                <strong data-testid="execution-error">{e.error}</strong> {e.cause}
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
+      <Tabs
+        label="Execution"
+        current={tab}
+        onSelect={setTab}
+        tabs={[
+          { id: "graph", label: "Graph" },
+          { id: "events", label: "Events" },
+          { id: "timeline", label: "Timeline" },
+          { id: "io", label: "Input and output" },
+        ]}
+      />
+      {tab === "graph" && def && (
+        <div className="execution-graph">
+          <div className="designer-graph">
+            <Legend />
+            <GraphView def={def} statuses={statuses} selected={selected} onSelect={setSelected} />
+          </div>
+          <aside className="designer-side">
+            <Iterations analysis={full} paths={paths} iteration={iteration} onChange={setIteration} />
+            {selected ? <StateDetails name={selectedName!} runs={selectedRuns} status={statuses.get(selected) ?? "notreached"} /> : <p className="muted">Select a state to see its input, output, error, retries and timings.</p>}
+          </aside>
+        </div>
+      )}
+      {tab === "events" && <EventTable events={events} />}
+      {tab === "timeline" && e && <Timeline runs={full.runs} start={e.startDate} end={ended} onSelect={(name) => {
+        setSelected(paths.find((p) => p.name === name)?.path);
+        setTab("graph");
+      }} />}
+      {tab === "io" && e && (
+        <div className="io">
+          <section className="card">
+            <h2>Input</h2>
+            <Json text={e.input} />
+          </section>
+          <section className="card">
+            <h2>Output</h2>
+            <Json text={e.output} />
+          </section>
+        </div>
+      )}
+      {e && <StartDialog open={rerun} onClose={() => setRerun(false)} machineArn={e.stateMachineArn} input={e.input} />}
+    </section>
+  );
+}
+
+function Iterations({ analysis, paths, iteration, onChange }: { analysis: ReturnType<typeof analyse>; paths: { path: string; name: string }[]; iteration?: { map: string; iteration: number }; onChange: (i?: { map: string; path: string; iteration: number }) => void }) {
+  if (analysis.iterations.size === 0) return null;
+  return (
+    <div className="iterations card">
+      <h3>Map iterations</h3>
+      {[...analysis.iterations].map(([map, indices]) => {
+        const path = paths.find((p) => p.name === map)?.path;
+        const unique = [...new Set(indices)].sort((a, b) => a - b);
+        return (
+          <label className="field" key={map}>
+            <span>{map}</span>
+            <select
+              value={iteration?.map === map ? String(iteration.iteration) : ""}
+              onChange={(e) => onChange(e.target.value === "" || !path ? undefined : { map, path, iteration: Number(e.target.value) })}
+            >
+              <option value="">All {unique.length} iterations</option>
+              {unique.map((i) => (
+                <option key={i} value={i}>
+                  Iteration {i}
+                </option>
+              ))}
+            </select>
+          </label>
+        );
+      })}
+    </div>
+  );
+}
+
+function StateDetails({ name, runs, status }: { name: string; runs: StateRun[]; status: Status }) {
+  const [which, setWhich] = useState(0);
+  useEffect(() => setWhich(Math.max(0, runs.length - 1)), [name, runs.length]);
+  const run = runs[Math.min(which, runs.length - 1)];
+  return (
+    <div className="state-details" aria-label={`State ${name}`}>
+      <h3>
+        {name} <span className={`status-pill status-${status}`}>{STATUS_LABELS[status]}</span>
+      </h3>
+      {runs.length > 1 && (
+        <label className="field inline">
+          <span>Run</span>
+          <select value={which} onChange={(e) => setWhich(Number(e.target.value))}>
+            {runs.map((r, i) => (
+              <option key={i} value={i}>
+                {i + 1} of {runs.length}
+                {r.iteration ? ` · ${r.iteration}` : ""} · {r.status}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {!run && <p className="muted">Not reached.</p>}
+      {run && (
+        <>
+          <dl className="kv">
+            <dt>Entered</dt>
+            <dd>{formatDate(run.enteredAt)}</dd>
+            <dt>Exited</dt>
+            <dd>{run.exitedAt ? formatDate(run.exitedAt) : "—"}</dd>
+            <dt>Duration</dt>
+            <dd>{run.exitedAt ? formatDuration(run.exitedAt - run.enteredAt) : "running"}</dd>
+            <dt>Retries</dt>
+            <dd>{run.retries}</dd>
+          </dl>
+          {run.error !== undefined && (
+            <div className="state-error" role="note">
+              <strong data-testid="state-error">{run.error}</strong>
+              {run.cause && <pre className="json">{run.cause}</pre>}
+            </div>
+          )}
+          <h4>Input</h4>
+          <Json text={run.input} />
+          <h4>Output</h4>
+          <Json text={run.output} />
+          <details>
+            <summary>{run.events.length} events</summary>
+            <ul className="mini-events">
+              {run.events.map((e) => (
+                <li key={e.id}>
+                  #{e.id} {e.type} <span className="muted">{formatDate(e.timestamp).slice(11)}</span>
+                </li>
+              ))}
+            </ul>
+          </details>
+        </>
+      )}
+    </div>
+  );
+}
+
+const EVENTS_PAGE = 100;
+
+/** The history, a page of 100 events at a time (an execution may have tens of thousands). */
+function EventTable({ events }: { events: HistoryEvent[] }) {
+  const [filter, setFilter] = useState("");
+  const [page, setPage] = useState(0);
+  const [open, setOpen] = useState<Set<number>>(new Set());
+  const shown = useMemo(() => {
+    const f = filter.toLowerCase();
+    return f ? events.filter((e) => e.type.toLowerCase().includes(f) || JSON.stringify(e).toLowerCase().includes(f)) : events;
+  }, [events, filter]);
+  const pages = Math.max(1, Math.ceil(shown.length / EVENTS_PAGE));
+  const at = Math.min(page, pages - 1);
+  const start = events[0]?.timestamp ?? 0;
+  const rows = shown.slice(at * EVENTS_PAGE, (at + 1) * EVENTS_PAGE);
+  const toggle = (id: number) => {
+    const next = new Set(open);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setOpen(next);
+  };
+  return (
+    <div className="events">
+      <div className="toolbar">
+        <input type="search" placeholder="Filter events" aria-label="Filter events" value={filter} onChange={(e) => { setFilter(e.target.value); setPage(0); }} />
+        <span className="spacer" />
+        <Pager page={at} pages={pages} total={shown.length} onPage={setPage} />
+      </div>
+      <table className="table events-table">
+        <thead>
+          <tr>
+            <th>ID</th>
+            <th>Type</th>
+            <th>Step</th>
+            <th>Elapsed</th>
+            <th>Time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => {
+            const d = Object.entries(e).find(([k]) => k.endsWith("EventDetails"))?.[1] as any;
+            const isOpen = open.has(e.id);
+            return (
+              <EventRow key={e.id} e={e} d={d} isOpen={isOpen} onToggle={() => toggle(e.id)} elapsed={e.timestamp - start} />
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="pager-bottom">
+        <Pager page={at} pages={pages} total={shown.length} onPage={setPage} />
+      </div>
+    </div>
+  );
+}
+
+function EventRow({ e, d, isOpen, onToggle, elapsed }: { e: HistoryEvent; d: any; isOpen: boolean; onToggle: () => void; elapsed: number }) {
+  const bad = /Failed|TimedOut|Aborted/.test(e.type);
+  return (
+    <>
+      <tr className={bad ? "event-bad" : undefined}>
+        <td>
+          <button className="link expander" aria-expanded={isOpen} onClick={onToggle} aria-label={`Details of event ${e.id}`}>
+            {isOpen ? "▾" : "▸"} {e.id}
+          </button>
+        </td>
+        <td>{e.type}</td>
+        <td>{d?.name ?? d?.resource ?? ""}</td>
+        <td>{formatDuration(elapsed)}</td>
+        <td>{formatDate(e.timestamp)}</td>
+      </tr>
+      {isOpen && (
+        <tr className="event-details">
+          <td colSpan={5}>
+            <Json text={JSON.stringify(e)} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function Pager({ page, pages, total, onPage }: { page: number; pages: number; total: number; onPage: (p: number) => void }) {
+  return (
+    <div className="pager">
+      <button disabled={page === 0} onClick={() => onPage(0)} aria-label="First page">«</button>
+      <button disabled={page === 0} onClick={() => onPage(page - 1)} aria-label="Previous page">‹</button>
+      <span>
+        Page {page + 1} of {pages} · {total} events
+      </span>
+      <button disabled={page >= pages - 1} onClick={() => onPage(page + 1)} aria-label="Next page">›</button>
+      <button disabled={page >= pages - 1} onClick={() => onPage(pages - 1)} aria-label="Last page">»</button>
+    </div>
+  );
+}
+
+const TIMELINE_ROWS = 300;
+
+/** A Gantt chart of the states' runs. */
+function Timeline({ runs, start, end, onSelect }: { runs: StateRun[]; start: number; end: number; onSelect: (name: string) => void }) {
+  const span = Math.max(end - start, 0.001);
+  const shown = runs.slice(0, TIMELINE_ROWS);
+  const ticks = useRef([0, 0.25, 0.5, 0.75, 1]).current;
+  return (
+    <div className="timeline" role="table" aria-label="Timeline">
+      <div className="timeline-row timeline-axis" role="row">
+        <span className="timeline-label" />
+        <span className="timeline-track">
+          {ticks.map((t) => (
+            <span key={t} className="tick" style={{ left: `${t * 100}%` }}>
+              {formatDuration(span * t)}
+            </span>
+          ))}
+        </span>
+      </div>
+      {shown.map((r, i) => {
+        const left = ((r.enteredAt - start) / span) * 100;
+        const width = Math.max((((r.exitedAt ?? end) - r.enteredAt) / span) * 100, 0.4);
+        return (
+          <div className="timeline-row" role="row" key={i}>
+            <button className="timeline-label link" onClick={() => onSelect(r.name)} title={r.iteration}>
+              {r.name}
+              {r.iteration ? <span className="muted"> {r.iteration}</span> : null}
+            </button>
+            <span className="timeline-track">
+              <span className={`bar status-${r.status}`} style={{ left: `${left}%`, width: `${width}%` }} title={`${r.name}: ${formatDuration((r.exitedAt ?? end) - r.enteredAt)}${r.retries ? `, ${r.retries} retries` : ""}`} />
+            </span>
+            <span className="timeline-duration">{formatDuration((r.exitedAt ?? end) - r.enteredAt)}</span>
+          </div>
+        );
+      })}
+      {runs.length > TIMELINE_ROWS && <p className="muted">The first {TIMELINE_ROWS} of {runs.length} state runs.</p>}
+    </div>
+  );
+}
