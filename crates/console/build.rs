@@ -15,6 +15,7 @@ fn main() {
     for var in ["BATON_CONSOLE_DIST", "BATON_CONSOLE_REQUIRED", "PATH"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
+    // (A path that does not exist would make cargo run this every time.)
     for file in [
         "src",
         "public",
@@ -24,7 +25,10 @@ fn main() {
         "vite.config.ts",
         "tsconfig.json",
     ] {
-        println!("cargo:rerun-if-changed={}", app.join(file).display());
+        let path = app.join(file);
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     let required = std::env::var_os("BATON_CONSOLE_REQUIRED").is_some_and(|v| v != "0");
 

@@ -1,0 +1,292 @@
+// End-to-end tests of the console in a real browser: playwright-core driving Chromium
+// against a running `baton serve`.
+//
+//   BATON_URL=http://127.0.0.1:8083 node e2e/console.e2e.mjs
+//
+// CHROMIUM: the browser (default /usr/bin/chromium). SCREENSHOTS: a directory to save
+// screenshots of the main screens in (docs/img in the repository).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const BASE = (process.env.BATON_URL ?? "http://127.0.0.1:8083").replace(/\/$/, "");
+const SHOTS = process.env.SCREENSHOTS;
+const ROLE = "arn:aws:iam::123456789012:role/e2e";
+const RUN = Date.now().toString(36);
+
+async function api(action, body) {
+  const r = await fetch(`${BASE}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": `AWSStepFunctions.${action}` },
+    body: JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${action}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Waits until the graph shows `name` with `status`. */
+async function stateStatus(page, name, status, timeout = 15000) {
+  await page.locator(`.react-flow__node [data-state="${name}"][data-status="${status}"]`).first().waitFor({ timeout });
+}
+
+async function dragPalette(page, type, target) {
+  const item = page.getByTestId(`palette-${type}`);
+  if (typeof target === "string") {
+    await item.dragTo(page.locator(`.react-flow__node [data-state="${target}"]`).first());
+  } else {
+    await item.dragTo(page.locator(".react-flow__pane"), { targetPosition: target });
+  }
+}
+
+async function codeText(page) {
+  await page.locator(".cm-content").first().waitFor();
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".code-editor .cm-line")].map((l) => l.textContent).join("\n"),
+  );
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test("design a state machine by dragging states, see it in Code, save it, run it green", async (page) => {
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(/\/console\//);
+  await page.getByRole("heading", { name: "State machines" }).waitFor();
+  await page.getByRole("button", { name: "Create state machine" }).click();
+  await page.getByRole("button", { name: /^Blank/ }).click();
+  await page.getByTestId("palette-Pass").waitFor();
+
+  // Drag states: the first onto the empty graph, the others onto the state they follow.
+  await dragPalette(page, "Pass", { x: 300, y: 150 });
+  await page.locator('.react-flow__node [data-state="Pass"]').waitFor();
+  await dragPalette(page, "Wait", "Pass");
+  await page.locator('.react-flow__node [data-state="Wait"]').waitFor();
+  await dragPalette(page, "Succeed", "Wait");
+  await page.locator('.react-flow__node [data-state="Succeed"]').waitFor();
+
+  // Rename the Pass state in the form: the transition follows.
+  await page.locator('.react-flow__node [data-state="Pass"]').click();
+  const nameField = page.locator(".inspector").getByLabel("Name");
+  await nameField.fill("Greet");
+  await nameField.press("Enter");
+  await page.locator('.react-flow__node [data-state="Greet"]').waitFor();
+
+  // Undo and redo the rename.
+  await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.locator('.react-flow__node [data-state="Pass"]').waitFor();
+  await page.getByRole("button", { name: "Redo" }).click();
+  await page.locator('.react-flow__node [data-state="Greet"]').waitFor();
+
+  await page.getByLabel("State machine name").fill(`designed-${RUN}`);
+  await page.getByRole("button", { name: "Set name" }).click();
+  await page.locator(".react-flow__node").first().waitFor();
+  await shot(page, "design");
+
+  // The Code tab shows the same definition.
+  await page.getByRole("tab", { name: /Code/ }).click();
+  const def = JSON.parse(await codeText(page));
+  assert(def.StartAt === "Greet", `StartAt is ${def.StartAt}`);
+  assert(JSON.stringify(Object.keys(def.States)) === JSON.stringify(["Greet", "Wait", "Succeed"]), `states: ${Object.keys(def.States)}`);
+  assert(def.States.Greet.Type === "Pass" && def.States.Greet.Next === "Wait", `Greet: ${JSON.stringify(def.States.Greet)}`);
+  assert(def.States.Wait.Type === "Wait" && def.States.Wait.Next === "Succeed", `Wait: ${JSON.stringify(def.States.Wait)}`);
+  assert(def.States.Succeed.Type === "Succeed", `Succeed: ${JSON.stringify(def.States.Succeed)}`);
+  await page.getByText("Valid definition").waitFor();
+  await shot(page, "code");
+
+  // Save (create), start an execution, watch the states turn green.
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("button", { name: "Start execution" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
+  await page.waitForURL(/#\/executions\//);
+  await stateStatus(page, "Greet", "succeeded");
+  await stateStatus(page, "Wait", "succeeded");
+  await stateStatus(page, "Succeed", "succeeded");
+  await page.locator(".status-badge.s-succeeded").first().waitFor();
+  await page.locator('.react-flow__node [data-state="Greet"]').click();
+  await page.locator(".state-details").getByText("Input").first().waitFor();
+  await shot(page, "execution");
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  await page.locator(".timeline .bar").first().waitFor();
+  await shot(page, "timeline");
+});
+
+test("a Code edit shows in Design, a validation problem shows on its node", async (page) => {
+  await page.goto(`${BASE}/console/#/machines/new/code?template=hello`);
+  await page.locator(".cm-content").waitFor();
+  await page.getByText("Valid definition").waitFor();
+  // Point Greet at a state that does not exist.
+  const text = await codeText(page);
+  const broken = text.replace('"Next": "Pause"', '"Next": "Nowhere"');
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(broken);
+  await page.locator(".problems").getByText(/Nowhere/).first().waitFor();
+  await page.locator(".cm-lint-marker-error").first().waitFor();
+  await page.getByRole("tab", { name: /Design/ }).click();
+  await page.locator('.react-flow__node [data-state="Greet"]').waitFor();
+  await page.locator(".has-problems").first().waitFor();
+});
+
+test("a failed execution shows the failed state and its error", async (page) => {
+  const machine = await api("CreateStateMachine", {
+    name: `failing-${RUN}`,
+    roleArn: ROLE,
+    definition: JSON.stringify({
+      StartAt: "Prepare",
+      States: {
+        Prepare: { Type: "Pass", Next: "Check" },
+        Check: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Fine" }], Default: "Broken" },
+        Fine: { Type: "Succeed" },
+        Broken: { Type: "Fail", Error: "NotOk", Cause: "The input's ok was not true" },
+      },
+    }),
+  });
+  const { executionArn } = await api("StartExecution", { stateMachineArn: machine.stateMachineArn, input: '{"ok": false}' });
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}`);
+  await stateStatus(page, "Broken", "failed");
+  await stateStatus(page, "Prepare", "succeeded");
+  await stateStatus(page, "Fine", "notreached");
+  await page.locator('.react-flow__node [data-state="Broken"]').click();
+  const error = await page.getByTestId("state-error").textContent();
+  assert(error === "NotOk", `the state's error is ${error}`);
+  await page.getByText("The input's ok was not true").first().waitFor();
+  assert((await page.getByTestId("execution-error").textContent()) === "NotOk", "the execution's error");
+  await shot(page, "failed-execution");
+  await page.getByRole("tab", { name: "Events" }).click();
+  await page.getByRole("button", { name: "Details of event 1" }).click();
+  await page.locator(".event-details").first().waitFor();
+  await shot(page, "events");
+});
+
+test("a 200-state definition lays out and renders quickly", async (page) => {
+  const States = {};
+  for (let i = 0; i < 200; i++) {
+    const next = i + 1 < 200 ? `S${i + 1}` : undefined;
+    States[`S${i}`] =
+      i % 20 === 10
+        ? { Type: "Choice", Choices: [{ Variable: "$.x", NumericEquals: i, Next: `S${Math.min(i + 5, 199)}` }], Default: next }
+        : next
+          ? { Type: i % 7 === 3 ? "Wait" : "Pass", ...(i % 7 === 3 ? { Seconds: 1 } : {}), Next: next }
+          : { Type: "Succeed" };
+  }
+  const machine = await api("CreateStateMachine", { name: `big-${RUN}`, roleArn: ROLE, definition: JSON.stringify({ StartAt: "S0", States }) });
+  const started = Date.now();
+  await page.goto(`${BASE}/console/#/machines/${encodeURIComponent(machine.stateMachineArn)}/design`);
+  await page.waitForFunction(() => window.batonGraph && window.batonGraph.states === 200, null, { timeout: 30000 });
+  const wall = Date.now() - started;
+  const { ms } = await page.evaluate(() => window.batonGraph);
+  console.log(`# 200 states: layout and render ${Math.round(ms)} ms in the page; ${wall} ms from navigation`);
+  assert(ms < 5000, `laying out 200 states took ${ms} ms`);
+});
+
+test("an execution with 10,000 history events opens without freezing the page", async (page) => {
+  const machine = await api("CreateStateMachine", {
+    name: `many-${RUN}`,
+    roleArn: ROLE,
+    definition: JSON.stringify({
+      StartAt: "Each",
+      States: {
+        Each: { Type: "Map", ItemsPath: "$.items", MaxConcurrency: 0, ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, StartAt: "One", States: { One: { Type: "Pass", End: true } } }, ResultPath: null, End: true },
+      },
+    }),
+  });
+  // 2,500 iterations of four events each.
+  const items = Array.from({ length: 2500 }, (_, i) => i);
+  const { executionArn } = await api("StartExecution", { stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ items }) });
+  for (let i = 0; i < 120; i++) {
+    const d = await api("DescribeExecution", { executionArn });
+    if (d.status !== "RUNNING") break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const started = Date.now();
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}?tab=events`);
+  await page.getByText(/Page 1 of \d+ · [1-9]\d* events/).first().waitFor({ timeout: 30000 });
+  const label = await page.getByText(/Page 1 of \d+ · [1-9]\d* events/).first().textContent();
+  const total = Number(label.match(/· (\d+) events/)[1]);
+  const opened = Date.now() - started;
+  // The page answers at once: the last page, then the graph.
+  const t0 = Date.now();
+  await page.getByRole("button", { name: "Last page" }).first().click();
+  await page.getByText(new RegExp(`Page ${Math.ceil(total / 100)} of`)).first().waitFor();
+  const paged = Date.now() - t0;
+  await page.getByRole("tab", { name: "Graph" }).click();
+  await stateStatus(page, "One", "succeeded");
+  console.log(`# ${total} events: opened in ${opened} ms, last page in ${paged} ms`);
+  assert(total >= 10000, `only ${total} events`);
+  assert(paged < 5000, `paging took ${paged} ms`);
+});
+
+test("activities list their open tasks", async (page) => {
+  const { activityArn } = await api("CreateActivity", { name: `work-${RUN}` });
+  const machine = await api("CreateStateMachine", {
+    name: `with-activity-${RUN}`,
+    roleArn: ROLE,
+    definition: JSON.stringify({ StartAt: "Work", States: { Work: { Type: "Task", Resource: activityArn, TimeoutSeconds: 300, End: true } } }),
+  });
+  const { executionArn } = await api("StartExecution", { stateMachineArn: machine.stateMachineArn, input: '{"job": 1}' });
+  await page.goto(`${BASE}/console/#/activities/${encodeURIComponent(activityArn)}`);
+  await page.getByText("waiting for a worker").first().waitFor({ timeout: 15000 });
+  await shot(page, "activities");
+  // The running execution: its state is running, and Stop stops it.
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}`);
+  await stateStatus(page, "Work", "running");
+  await page.getByRole("button", { name: "Stop" }).click();
+  await stateStatus(page, "Work", "cancelled");
+  await page.locator(".status-badge.s-aborted").first().waitFor();
+});
+
+test("the list shows the state machines and their recent executions", async (page) => {
+  await page.goto(`${BASE}/console/`);
+  await page.getByRole("link", { name: `designed-${RUN}` }).waitFor();
+  await page.locator(".recent .status-badge").first().waitFor();
+  await shot(page, "state-machines");
+});
+
+// ---- Runner.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+});
+let passed = 0;
+let failed = 0;
+const only = process.env.ONLY;
+for (const { name, fn } of tests) {
+  if (only && !name.includes(only)) continue;
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const t0 = Date.now();
+  try {
+    await fn(page);
+    assert(errors.length === 0, `errors in the page: ${errors.join("; ")}`);
+    passed++;
+    console.log(`ok - ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name} (${Date.now() - t0} ms)\n  ${String(e.stack ?? e).split("\n").join("\n  ")}`);
+    if (SHOTS || process.env.FAILURE_SHOTS) {
+      const dir = process.env.FAILURE_SHOTS ?? SHOTS;
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: join(dir, `failure-${tests.findIndex((t) => t.name === name)}.png`) }).catch(() => {});
+    }
+  }
+  await context.close();
+}
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
