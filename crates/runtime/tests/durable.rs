@@ -403,3 +403,37 @@ async fn a_stop_racing_a_task_success_leaves_one_consistent_ending() {
         assert_eq!(endings, 1, "{types:?}");
     }
 }
+
+// Several threads: the timer task runs beside recovery, as in the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timers_that_fell_due_while_the_runtime_was_down_fire_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baton.db");
+    let open_store = || -> Arc<dyn Store> {
+        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
+    };
+    {
+        let rt = open(open_store()).await;
+        for i in 0..20 {
+            rt.start(execution(&format!("due{i}"), WAIT, "{}"))
+                .await
+                .unwrap();
+        }
+        rt.shutdown().await.unwrap();
+    }
+    // Down for longer than the Wait.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let store = open_store();
+    let rt = open(Arc::clone(&store)).await;
+    for i in 0..20 {
+        let arn = out_arn(&format!("due{i}"));
+        let ended = tokio::time::timeout(Duration::from_secs(10), rt.wait(&arn))
+            .await
+            .expect("the overdue timer fires");
+        if let Some(o) = ended.unwrap() {
+            assert_eq!(o.status, ExecutionStatus::Succeeded);
+        }
+        let r = store.execution(&arn).await.unwrap().unwrap();
+        assert_eq!(r.status, ExecutionStatus::Succeeded, "{arn}");
+    }
+}

@@ -113,17 +113,18 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
             },
             None,
         );
-        {
-            let mut live = handle.state.lock().await;
-            for t in timers.remove(&record.arn).unwrap_or_default() {
-                live.timers.insert(t.work_id, Millis(t.due));
-                inner.timers.arm(Millis(t.due), Arc::clone(&arn), t.work_id);
-            }
-            for t in tasks.remove(&record.arn).unwrap_or_default() {
-                resume_task(inner, &handle, &mut live, t);
-            }
+        // Open first, then armed: a timer that is already due fires at once, and must find
+        // its execution (its step waits for the lock held here).
+        let mut live = handle.state.lock().await;
+        let _ = inner.live.insert_new(Arc::clone(&handle));
+        for t in timers.remove(&record.arn).unwrap_or_default() {
+            live.timers.insert(t.work_id, Millis(t.due));
+            inner.timers.arm(Millis(t.due), Arc::clone(&arn), t.work_id);
         }
-        let _ = inner.live.insert_new(handle);
+        for t in tasks.remove(&record.arn).unwrap_or_default() {
+            resume_task(inner, &handle, &mut live, t);
+        }
+        drop(live);
     }
     tracing::info!(executions = count, "recovered open executions");
     Ok(())
