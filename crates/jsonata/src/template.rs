@@ -188,6 +188,27 @@ impl Template {
     }
 }
 
+/// Where a value sits below the template: a key or an index.
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// The path of a failing value, its steps joined with `/`.
+fn field(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for (i, step) in path.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match step {
+            Step::Key(key) => out.push_str(key),
+            Step::Index(index) => out.push_str(&index.to_string()),
+        }
+    }
+    out
+}
+
 /// One evaluation of a template: its expressions evaluated directly where they can
 /// be, the others by jsonata-core in one session (set up on the first one).
 struct Eval<'a> {
@@ -217,24 +238,29 @@ impl Eval<'_> {
             .run(expression.compiled())
     }
 
-    fn node(&mut self, node: &Node, path: &mut Vec<String>) -> Result<Value, TemplateError> {
+    fn node<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
+    ) -> Result<Value, TemplateError> {
         match node {
             Node::Constant(value) => Ok(value.clone()),
             Node::Expression(expression) => {
                 let expression_text = || expression.text().to_owned();
+                let field = || field(path);
                 match self.expression(expression) {
                     Ok(Some(value)) => Ok(value),
                     Ok(None) => Err(TemplateError::Undefined {
                         expression: expression_text(),
-                        field: path.join("/"),
+                        field: field(),
                     }),
                     Err(JsonataError::UnsupportedResult) => Err(TemplateError::UnsupportedResult {
                         expression: expression_text(),
-                        field: path.join("/"),
+                        field: field(),
                     }),
                     Err(error) => Err(TemplateError::Evaluation {
                         expression: expression_text(),
-                        field: path.join("/"),
+                        field: field(),
                         error,
                     }),
                 }
@@ -242,7 +268,7 @@ impl Eval<'_> {
             Node::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    path.push(i.to_string());
+                    path.push(Step::Index(i));
                     let value = self.node(item, path);
                     path.pop();
                     out.push(value?);
@@ -253,7 +279,7 @@ impl Eval<'_> {
                 let mut out =
                     baton_json::Map::with_capacity_and_hasher(entries.len(), Default::default());
                 for (key, item) in entries {
-                    path.push(key.to_string());
+                    path.push(Step::Key(key));
                     let value = self.node(item, path);
                     path.pop();
                     out.insert(key.clone(), value?);
@@ -391,6 +417,9 @@ mod tests {
             e.to_string(),
             "The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined)."
         );
+        let t = Template::compile(&json!({"a": [1, {"b/c": "{% $doesNotExist %}"}]})).unwrap();
+        let e = t.evaluate(&Bindings::new()).unwrap_err().under("Output");
+        assert_eq!(e.field(), "Output/a/1/b/c");
         // ...BASE_UNDEFINED_OUTPUT
         let t = Template::compile(&json!("{% $doesNotExist %}")).unwrap();
         let e = t.evaluate(&Bindings::new()).unwrap_err().under("Output");
