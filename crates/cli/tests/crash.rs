@@ -16,10 +16,8 @@
 //! `BATON_CRASH_FINAL_WAIT` (seconds for every execution to end after the last kill, default
 //! 120).
 //!
-//! KNOWN BUG: the server drops timers that are already due when it restarts
-//! (`known_bug_timers_due_at_a_restart_fire` below). Until that is fixed, an execution that
-//! shows no new event for 12 s after the kills gets another restart, which arms its timers
-//! again, and the run says so; `BATON_CRASH_STRICT=1` fails instead.
+//! An execution that shows no new event for longer than any timer of the workload after the
+//! kills is stuck, and fails the test.
 
 mod support;
 
@@ -764,14 +762,11 @@ fn executions_survive_the_server_being_killed() {
     // Every execution ends within a few seconds of the last restart. One that shows no new
     // event for STALL (more than any timer or timeout of the workload) is stuck.
     let final_wait = env_number("BATON_CRASH_FINAL_WAIT", 120);
-    let strict = std::env::var("BATON_CRASH_STRICT").is_ok_and(|v| !v.is_empty() && v != "0");
     let deadline = Instant::now() + Duration::from_secs(final_wait);
     let machines = [
         format!("{ACCOUNT_PREFIX}:stateMachine:CrashFlow"),
         format!("{ACCOUNT_PREFIX}:stateMachine:CrashWork"),
     ];
-    let mut nudged: Vec<String> = Vec::new();
-    let mut nudges = 0;
     let mut last_look = Instant::now();
     loop {
         let open: Vec<String> = machines.iter().flat_map(|m| running(port, m)).collect();
@@ -791,32 +786,13 @@ fn executions_survive_the_server_being_killed() {
                 .into_iter()
                 .filter(|arn| idle(port, arn) > STALL)
                 .collect();
-            if !stuck.is_empty() {
-                let names: Vec<&str> = stuck
-                    .iter()
-                    .map(|a| a.rsplit(':').next().unwrap_or(a))
-                    .collect();
-                assert!(
-                    !strict,
-                    "{} executions show no progress for {STALL:?} (known bug: timers already due \
-                     when the server restarts are dropped; see \
-                     known_bug_timers_due_at_a_restart_fire):\n{}",
-                    stuck.len(),
-                    describe_stuck(port, &machines)
-                );
-                // KNOWN BUG: recovery drops timers that are already due; a restart arms
-                // them again (and may drop them again).
-                println!(
-                    "KNOWN BUG: {} stuck executions ({}), as timers already due at a restart are \
-                     dropped (known_bug_timers_due_at_a_restart_fire); restarting to arm them again",
-                    stuck.len(),
-                    names.join(", ")
-                );
-                nudged.extend(names.iter().map(|n| n.to_string()));
-                nudges += 1;
-                baton.kill();
-                baton.restart();
-            }
+            assert!(
+                stuck.is_empty(),
+                "{} executions show no progress for {STALL:?}:\n{}\n--- the server's log:\n{}",
+                stuck.len(),
+                describe_stuck(port, &machines),
+                baton.log_tail()
+            );
         }
         std::thread::sleep(Duration::from_millis(250));
     }
@@ -864,28 +840,19 @@ fn executions_survive_the_server_being_killed() {
     }
     problems.extend(stats.errors.lock().unwrap().iter().cloned());
     println!(
-        "{} executions checked in {:.1} s; {} starts ({} kills, {} for stuck executions, 1 \
-         final, the rest killed while starting); activity tasks: {} taken, {} answered, {} already gone, {} answered again after \
-         a crash; {} calls of the flaky \
-         function",
+        "{} executions checked in {:.1} s; {} starts ({} kills, 1 final, the rest killed while \
+         starting); activity tasks: {} taken, {} answered, {} already gone, {} answered again \
+         after a crash; {} calls of the flaky function",
         planned.len(),
         began.elapsed().as_secs_f64(),
         baton.starts - 1,
         rounds,
-        nudges,
         stats.taken.load(Ordering::Relaxed),
         stats.answered.load(Ordering::Relaxed),
         stats.gone.load(Ordering::Relaxed),
         stats.resent.load(Ordering::Relaxed),
         flaky.calls.load(Ordering::Relaxed),
     );
-    if !nudged.is_empty() {
-        println!(
-            "KNOWN BUG: {} executions were stuck until a restart: {}",
-            nudged.len(),
-            nudged.join(", ")
-        );
-    }
     assert!(
         problems.is_empty(),
         "seed {seed}: {} problems:\n{}\n--- the server's log:\n{}",
@@ -900,15 +867,10 @@ fn executions_survive_the_server_being_killed() {
     );
 }
 
-/// KNOWN BUG (fails until fixed; ignored so that CI stays green): a timer that is already due
-/// when the server starts again is dropped, and its execution waits forever. Recovery arms
-/// each open execution's timers (`recovery::recover`) before the execution is registered
-/// among the live ones (`inner.live.insert_new`), while the timer task already runs: a timer
-/// that is due fires at once, `fire_timers` finds no live execution for it and drops it. The
-/// timer stays in the store, so only another restart can bring it back, by the same race.
+/// A timer that is already due when the server starts again fires at once (recovery opens
+/// each execution before it arms its timers, while the timer task already runs).
 #[test]
-#[ignore = "known bug: timers already due when the server restarts are dropped"]
-fn known_bug_timers_due_at_a_restart_fire() {
+fn timers_due_at_a_restart_fire() {
     let scratch = Scratch::new("overdue-timers");
     let mut baton = Baton::start(
         &scratch.path("data"),
