@@ -106,13 +106,28 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await page.getByText("Valid definition").waitFor();
   await shot(page, "code");
 
-  // Save (create), start an execution, watch the states turn green.
+  // Save (create); then an edit saved through UpdateStateMachine, publishing a version.
   await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForURL(/stateMachine/);
+  await page.getByRole("tab", { name: "Design" }).click();
+  await page.locator('.react-flow__node [data-state="Wait"]').click();
+  const waitName = page.locator(".inspector").getByLabel("Name");
+  await waitName.fill("Pause");
+  await waitName.press("Enter");
+  await page.locator('.react-flow__node [data-state="Pause"]').waitFor();
+  await page.getByLabel("Publish a version").check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved and published version 1").waitFor();
+  await page.getByRole("tab", { name: "Config" }).click();
+  await page.getByText("Version 1").first().waitFor();
+  await shot(page, "config");
+
+  // Start an execution, watch the states turn green.
   await page.getByRole("button", { name: "Start execution" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
   await page.waitForURL(/#\/executions\//);
   await stateStatus(page, "Greet", "succeeded");
-  await stateStatus(page, "Wait", "succeeded");
+  await stateStatus(page, "Pause", "succeeded");
   await stateStatus(page, "Succeed", "succeeded");
   await page.locator(".status-badge.s-succeeded").first().waitFor();
   await page.locator('.react-flow__node [data-state="Greet"]').click();
@@ -138,6 +153,62 @@ test("a Code edit shows in Design, a validation problem shows on its node", asyn
   await page.getByRole("tab", { name: /Design/ }).click();
   await page.locator('.react-flow__node [data-state="Greet"]').waitFor();
   await page.locator(".has-problems").first().waitFor();
+  // The same model in YAML.
+  await page.getByRole("tab", { name: /Code/ }).click();
+  await page.getByRole("tab", { name: "YAML" }).click();
+  const yaml = await codeText(page);
+  assert(/^StartAt: Greet$/m.test(yaml) && /Next: Nowhere/.test(yaml), `YAML: ${yaml}`);
+});
+
+test("Map iterations and Parallel branches are browsable", async (page) => {
+  const def = {
+    Comment: "Fan out, then fan in",
+    StartAt: "Prepare",
+    States: {
+      Prepare: { Type: "Pass", Result: [1, 2, 3], ResultPath: "$.items", Next: "Both" },
+      Both: {
+        Type: "Parallel",
+        Branches: [
+          { StartAt: "Left", States: { Left: { Type: "Pass", End: true } } },
+          { StartAt: "Right", States: { Right: { Type: "Wait", Seconds: 1, End: true } } },
+        ],
+        ResultPath: null,
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "Recover" }],
+        Next: "Each",
+      },
+      Each: {
+        Type: "Map",
+        ItemsPath: "$.items",
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "INLINE" },
+          StartAt: "Check item",
+          States: {
+            "Check item": { Type: "Choice", Choices: [{ Variable: "$", NumericEquals: 2, Next: "Odd one" }], Default: "Double" },
+            Double: { Type: "Pass", End: true },
+            "Odd one": { Type: "Pass", End: true },
+          },
+        },
+        End: true,
+      },
+      Recover: { Type: "Pass", End: true },
+    },
+  };
+  const machine = await api("CreateStateMachine", { name: `fan-out-${RUN}`, roleArn: ROLE, definition: JSON.stringify(def) });
+  const { executionArn } = await api("StartExecution", { stateMachineArn: machine.stateMachineArn, input: "{}" });
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}`);
+  await stateStatus(page, "Right", "succeeded");
+  await stateStatus(page, "Double", "succeeded");
+  await stateStatus(page, "Recover", "notreached");
+  // Iteration 1 (the item 2) went the other way.
+  await page.locator(".iterations select").selectOption("1");
+  await stateStatus(page, "Odd one", "succeeded");
+  await stateStatus(page, "Double", "notreached");
+  await page.locator(".iterations select").selectOption("0");
+  await stateStatus(page, "Double", "succeeded");
+  await stateStatus(page, "Odd one", "notreached");
+  await page.locator('.react-flow__node [data-state="Double"]').click();
+  await page.locator(".state-details").getByText("Input").first().waitFor();
+  await shot(page, "map-parallel");
 });
 
 test("a failed execution shows the failed state and its error", async (page) => {

@@ -3,7 +3,9 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Background,
+  BaseEdge,
   Controls,
+  EdgeLabelRenderer,
   Handle,
   MarkerType,
   Position,
@@ -12,6 +14,7 @@ import {
   useReactFlow,
   type Connection,
   type Edge,
+  type EdgeProps,
   type Node,
   type NodeProps,
 } from "@xyflow/react";
@@ -29,7 +32,7 @@ import {
   type GraphEdge,
   type GraphNode,
 } from "./asl";
-import { layout } from "./layout";
+import { layout, type Layout, type Point, type Route } from "./layout";
 
 export type Status = "running" | "succeeded" | "failed" | "caught" | "cancelled" | "notreached";
 
@@ -128,6 +131,67 @@ function MarkNode({ data }: NodeProps<Node<NodeData>>) {
 
 const nodeTypes = { state: memo(StateNode), container: memo(ContainerNode), mark: memo(MarkNode) };
 
+type EdgeData = { edge: GraphEdge; route?: Route };
+
+/** An SVG path through orthogonal points, with rounded corners. */
+function roundedPath(points: Point[], radius = 6): string {
+  let d = `M ${points[0].x} ${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const [a, b, c] = [points[i - 1], points[i], points[i + 1]];
+    const r = Math.min(radius, Math.hypot(b.x - a.x, b.y - a.y) / 2, Math.hypot(c.x - b.x, c.y - b.y) / 2);
+    const towards = (p: Point, q: Point, dist: number) => {
+      const len = Math.hypot(q.x - p.x, q.y - p.y) || 1;
+      return { x: p.x + ((q.x - p.x) / len) * dist, y: p.y + ((q.y - p.y) / len) * dist };
+    };
+    const p1 = towards(b, a, r);
+    const p2 = towards(b, c, r);
+    d += ` L ${p1.x} ${p1.y} Q ${b.x} ${b.y} ${p2.x} ${p2.y}`;
+  }
+  const last = points[points.length - 1];
+  return `${d} L ${last.x} ${last.y}`;
+}
+
+/** ELK's route, its ends moved onto React Flow's handles. */
+function routePoints(route: Route | undefined, s: Point, t: Point): Point[] {
+  const pts = route && route.points.length >= 2 ? route.points.map((p) => ({ ...p })) : [];
+  if (pts.length < 3) {
+    const midY = (s.y + t.y) / 2;
+    return s.x === t.x ? [s, t] : [s, { x: s.x, y: midY }, { x: t.x, y: midY }, t];
+  }
+  const fix = (end: number, next: number, to: Point) => {
+    const vertical = Math.abs(pts[end].x - pts[next].x) < 0.5;
+    pts[end] = { ...to };
+    if (vertical) pts[next].x = to.x;
+    else pts[next].y = to.y;
+  };
+  fix(0, 1, s);
+  fix(pts.length - 1, pts.length - 2, t);
+  return pts;
+}
+
+function RoutedEdge({ id, sourceX, sourceY, targetX, targetY, markerEnd, style, label, data, selected }: EdgeProps<Edge<EdgeData>>) {
+  const points = routePoints(data?.route, { x: sourceX, y: sourceY }, { x: targetX, y: targetY });
+  const box = data?.route?.label;
+  const mid = points[Math.floor(points.length / 2)];
+  const cx = box ? box.x + box.width / 2 : mid.x;
+  const cy = box ? box.y + box.height / 2 : mid.y;
+  const kind = data?.edge.kind ?? "next";
+  return (
+    <>
+      <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} style={selected ? { ...style, strokeWidth: 2.5 } : style} />
+      {label && (
+        <EdgeLabelRenderer>
+          <div className={`edge-label edge-label-${kind}`} style={{ transform: `translate(-50%, -50%) translate(${cx}px, ${cy}px)` }}>
+            {label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+const edgeTypes = { routed: RoutedEdge };
+
 const EDGE_STYLE: Record<string, React.CSSProperties> = {
   next: { stroke: "#7b8794", strokeWidth: 1.5 },
   start: { stroke: "#9aa5b1", strokeWidth: 1.5 },
@@ -146,7 +210,7 @@ function GraphInner(props: GraphViewProps) {
   const { def, statuses, problems, selected, onSelect, onChange, onRendered } = props;
   const graph = useMemo(() => buildGraph(def), [def]);
   const key = useMemo(() => shapeKey(graph.nodes, graph.edges), [graph]);
-  const [boxes, setBoxes] = useState<{ key: string; boxes: Map<string, { x: number; y: number; width: number; height: number }> } | null>(null);
+  const [boxes, setBoxes] = useState<{ key: string; layout: Layout } | null>(null);
   const flow = useReactFlow();
   const started = useRef(0);
   const fitted = useRef<string | null>(null);
@@ -154,8 +218,8 @@ function GraphInner(props: GraphViewProps) {
   useEffect(() => {
     let cancelled = false;
     started.current = performance.now();
-    layout(graph).then((b) => {
-      if (!cancelled) setBoxes({ key, boxes: b });
+    layout(graph).then((l) => {
+      if (!cancelled) setBoxes({ key, layout: l });
     });
     return () => {
       cancelled = true;
@@ -168,7 +232,7 @@ function GraphInner(props: GraphViewProps) {
     if (!boxes) return [];
     const out: Node<NodeData>[] = [];
     for (const n of graph.nodes) {
-      const box = boxes.boxes.get(n.id);
+      const box = boxes.layout.boxes.get(n.id);
       if (!box) continue;
       const isContainer = containers.has(n.id) || n.type === "branch";
       out.push({
@@ -190,24 +254,23 @@ function GraphInner(props: GraphViewProps) {
     return out;
   }, [boxes, graph, containers, statuses, problems, selected, onChange]);
 
-  const edges: Edge[] = useMemo(
+  const edges: Edge<EdgeData>[] = useMemo(
     () =>
       graph.edges.map((e) => ({
         id: e.id,
         source: e.source,
         target: e.target,
-        type: "smoothstep",
+        type: "routed",
         label: e.label,
         className: `edge-${e.kind}`,
         style: EDGE_STYLE[e.kind],
-        labelStyle: { fontSize: 11, fill: e.kind === "catch" ? "#d9480f" : "#334e68" },
-        labelBgStyle: { fill: "#fff" },
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: (EDGE_STYLE[e.kind].stroke as string) ?? "#7b8794" },
         reconnectable: !!onChange && e.kind !== "end",
         deletable: !!onChange,
-        data: { edge: e },
+        data: { edge: e, route: boxes?.layout.routes.get(e.id) },
+        ariaLabel: `${e.kind === "start" ? "Start" : e.source.split("/").pop()} to ${e.target === END ? "End" : e.target.split("/").pop()}${e.label ? `: ${e.label}` : ""}`,
       })),
-    [graph, onChange],
+    [graph, onChange, boxes],
   );
 
   // Fit the view once per structure; report the time from the layout's start.
@@ -274,9 +337,16 @@ function GraphInner(props: GraphViewProps) {
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       zIndexMode="auto"
       onNodeClick={(_, n) => onSelect?.(n.type === "mark" || (n.data as NodeData).node.type === "branch" ? undefined : n.id)}
       onPaneClick={() => onSelect?.(undefined)}
+      onNodesChange={(changes) => {
+        // Selection from the keyboard (Tab to a node, Enter).
+        for (const c of changes) {
+          if (c.type === "select" && c.selected && c.id !== START && c.id !== END && !/\/Branches\/\d+$/.test(c.id)) onSelect?.(c.id);
+        }
+      }}
       onConnect={onConnect}
       onReconnect={onChange ? onReconnect : undefined}
       onDelete={onDelete}

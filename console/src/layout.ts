@@ -1,14 +1,16 @@
 // Automatic layout of a graph with ELK's layered algorithm; Parallel and Map states are
-// containers laid out with their children.
+// containers laid out with their children. Edges get ELK's orthogonal routes, with room
+// kept for their labels.
 import ELK from "elkjs/lib/elk.bundled.js";
-import type { ElkNode, ElkExtendedEdge } from "elkjs/lib/elk-api";
+import type { ElkNode, ElkExtendedEdge, ElkPort } from "elkjs/lib/elk-api";
 import type { Graph } from "./asl";
 
 const elk = new ELK();
 
 export const STATE_W = 180;
 export const STATE_H = 42;
-const MARK = 64;
+const MARK_W = 64;
+const MARK_H = 28;
 
 export interface Box {
   x: number;
@@ -16,27 +18,59 @@ export interface Box {
   width: number;
   height: number;
 }
+export interface Point {
+  x: number;
+  y: number;
+}
+export interface Route {
+  /** Absolute points, from the source's port to the target's. */
+  points: Point[];
+  /** The label's box, absolute. */
+  label?: Box;
+}
+export interface Layout {
+  /** Relative to the parent, as React Flow wants them. */
+  boxes: Map<string, Box>;
+  routes: Map<string, Route>;
+}
 
-const CONTAINER_OPTIONS = {
-  "elk.padding": "[top=34,left=14,bottom=14,right=14]",
+const SPACING = {
   "elk.direction": "DOWN",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "36",
-  "elk.spacing.nodeNode": "24",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "34",
+  "elk.spacing.nodeNode": "26",
+  "elk.spacing.edgeNode": "14",
+  "elk.spacing.edgeEdge": "10",
+  "elk.spacing.edgeLabel": "4",
+  "elk.layered.spacing.edgeNodeBetweenLayers": "14",
 };
 
-/** Boxes of every node, relative to its parent (as React Flow wants them). */
-export async function layout(graph: Graph): Promise<Map<string, Box>> {
+const CONTAINER_OPTIONS = {
+  ...SPACING,
+  "elk.padding": "[top=36,left=14,bottom=14,right=14]",
+  "elk.portConstraints": "FIXED_SIDE",
+};
+
+function ports(id: string, width: number | undefined, height: number | undefined): ElkPort[] {
+  const fixed = width !== undefined && height !== undefined;
+  return [
+    { id: `${id}:in`, width: 1, height: 1, ...(fixed ? { x: width / 2, y: 0 } : {}), layoutOptions: { "elk.port.side": "NORTH" } },
+    { id: `${id}:out`, width: 1, height: 1, ...(fixed ? { x: width / 2, y: height - 1 } : {}), layoutOptions: { "elk.port.side": "SOUTH" } },
+  ];
+}
+
+export async function layout(graph: Graph): Promise<Layout> {
   const elkNodes = new Map<string, ElkNode>();
   const root: ElkNode = {
     id: "root",
     layoutOptions: {
+      ...SPACING,
       "elk.algorithm": "layered",
-      "elk.direction": "DOWN",
       "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "40",
-      "elk.spacing.nodeNode": "28",
       "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
       "elk.edgeRouting": "ORTHOGONAL",
+      "elk.edgeLabels.placement": "CENTER",
+      "elk.json.edgeCoords": "ROOT",
+      "elk.json.shapeCoords": "PARENT",
     },
     children: [],
     edges: [],
@@ -45,8 +79,14 @@ export async function layout(graph: Graph): Promise<Map<string, Box>> {
   for (const n of graph.nodes) {
     const mark = n.type === "start" || n.type === "end";
     const node: ElkNode = containers.has(n.id)
-      ? { id: n.id, children: [], edges: [], layoutOptions: CONTAINER_OPTIONS }
-      : { id: n.id, width: mark ? MARK : STATE_W, height: mark ? 28 : STATE_H };
+      ? { id: n.id, children: [], edges: [], ports: n.type === "branch" ? [] : ports(n.id, undefined, undefined), layoutOptions: CONTAINER_OPTIONS }
+      : {
+          id: n.id,
+          width: mark ? MARK_W : STATE_W,
+          height: mark ? MARK_H : STATE_H,
+          ports: ports(n.id, mark ? MARK_W : STATE_W, mark ? MARK_H : STATE_H),
+          layoutOptions: { "elk.portConstraints": "FIXED_POS" },
+        };
     elkNodes.set(n.id, node);
     const parent = n.parent ? elkNodes.get(n.parent)! : root;
     parent.children!.push(node);
@@ -56,16 +96,28 @@ export async function layout(graph: Graph): Promise<Map<string, Box>> {
     // An edge belongs to the container that holds both of its ends.
     const owner = parentOf.get(e.source);
     const container = owner ? elkNodes.get(owner)! : root;
-    (container.edges as ElkExtendedEdge[]).push({ id: e.id, sources: [e.source], targets: [e.target] });
+    const edge: ElkExtendedEdge = { id: e.id, sources: [`${e.source}:out`], targets: [`${e.target}:in`] };
+    if (e.label) edge.labels = [{ id: `${e.id}:label`, text: e.label, width: Math.min(e.label.length, 40) * 6.2 + 10, height: 16 }];
+    (container.edges as ElkExtendedEdge[]).push(edge);
   }
   const result = await elk.layout(root);
   const boxes = new Map<string, Box>();
+  const routes = new Map<string, Route>();
   const walk = (node: ElkNode) => {
     for (const child of node.children ?? []) {
       boxes.set(child.id, { x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? STATE_W, height: child.height ?? STATE_H });
       walk(child);
     }
+    for (const e of (node.edges ?? []) as ElkExtendedEdge[]) {
+      const s = e.sections?.[0];
+      if (!s) continue;
+      const l = e.labels?.[0];
+      routes.set(e.id, {
+        points: [s.startPoint, ...(s.bendPoints ?? []), s.endPoint],
+        label: l ? { x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 } : undefined,
+      });
+    }
   };
   walk(result);
-  return boxes;
+  return { boxes, routes };
 }
