@@ -94,7 +94,7 @@ fn serve(path: &str) -> Response {
             .into_response();
     }
     let last = path.rsplit('/').next().unwrap_or(path);
-    if last.contains('.') {
+    if last.contains('.') && path != "index.html" {
         return (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -151,6 +151,29 @@ cargo build --release -p baton-cli  # builds console/ and embeds it
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    fn app() -> Router {
+        router(Router::new().route("/", post(|| async { "api" })))
+    }
+
+    async fn send(request: Request<Body>) -> Response {
+        app().oneshot(request).await.unwrap()
+    }
+
+    fn header<'a>(r: &'a Response, name: header::HeaderName) -> &'a str {
+        r.headers().get(name).map_or("", |v| v.to_str().unwrap())
+    }
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
 
     #[test]
     fn files_are_sorted_for_the_search() {
@@ -165,5 +188,83 @@ mod tests {
         );
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("x"), "application/octet-stream");
+    }
+
+    #[tokio::test]
+    async fn a_browser_at_the_root_goes_to_the_console() {
+        let r = send(
+            Request::get("/")
+                .header("accept", "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(header(&r, header::LOCATION), "/console/");
+        let r = send(Request::get("/console").body(Body::empty()).unwrap()).await;
+        assert_eq!(header(&r, header::LOCATION), "/console/");
+    }
+
+    #[tokio::test]
+    async fn the_api_is_left_alone() {
+        let r = send(
+            Request::post("/")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(body(r).await, "api");
+        // A GET that is not a browser's is the API's to answer.
+        let r = send(Request::get("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[tokio::test]
+    async fn pages_and_files() {
+        let r = send(Request::get("/console/").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(header(&r, header::CONTENT_TYPE), "text/html; charset=utf-8");
+        assert_eq!(header(&r, header::CACHE_CONTROL), "no-cache");
+        let index = body(r).await;
+        // A page of the app is the app.
+        let r = send(
+            Request::get("/console/machines/x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(body(r).await, index);
+        let r = send(
+            Request::get("/console/assets/missing.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        if is_built() {
+            assert!(index.contains("id=\"root\""));
+            let (asset, _) = files::FILES
+                .iter()
+                .find(|(p, _)| p.starts_with("assets/") && p.ends_with(".js"))
+                .expect("a script");
+            let r = send(
+                Request::get(format!("/console/{asset}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(
+                header(&r, header::CONTENT_TYPE),
+                "text/javascript; charset=utf-8"
+            );
+            assert_eq!(
+                header(&r, header::CACHE_CONTROL),
+                "public, max-age=31536000, immutable"
+            );
+        } else {
+            assert!(index.contains("not in this build"));
+        }
     }
 }
