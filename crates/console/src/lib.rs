@@ -164,7 +164,7 @@ mod tests {
         app().oneshot(request).await.unwrap()
     }
 
-    fn header<'a>(r: &'a Response, name: header::HeaderName) -> &'a str {
+    fn header(r: &Response, name: header::HeaderName) -> &str {
         r.headers().get(name).map_or("", |v| v.to_str().unwrap())
     }
 
