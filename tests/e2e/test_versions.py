@@ -57,6 +57,14 @@ def run():
     equal((d["stateMachineArn"], d["stateMachineVersionArn"], d["stateMachineAliasArn"]),
           (arn, v1, alias), "ARNs of an alias's run")
 
+    # ExecutionStarted names them too (ExecutionStartedEventDetails).
+    started = history(sfn, d["executionArn"])[0]["executionStartedEventDetails"]
+    equal((started.get("stateMachineAliasArn"), started.get("stateMachineVersionArn")),
+          (alias, v1), "ExecutionStarted through an alias")
+    started = history(sfn, execution_arn("Versioned", "by-version"))[0]
+    equal(started["executionStartedEventDetails"].get("stateMachineVersionArn"), v1,
+          "ExecutionStarted through a version")
+
     d = run_through(arn, "by-machine")
     equal(json.loads(d["output"]), {"v": 3}, "the latest definition ran")
     check("stateMachineVersionArn" not in d and "stateMachineAliasArn" not in d, d)

@@ -5,9 +5,6 @@
 //! `tests/e2e/functions.json`, runs one script, and fails with the script's output and the
 //! server's log when the script fails. Without python3 + boto3 or the AWS CLI the tests say
 //! so and pass, unless `BATON_E2E_REQUIRED=1` (as CI sets it), when they fail instead.
-//!
-//! Tests named `known_bug_*` are ignored: each shows a difference from AWS that is not fixed
-//! yet, and fails until it is (`cargo test -p baton-cli --test e2e -- --ignored`).
 
 mod support;
 
@@ -453,20 +450,4 @@ fn aws_cli_commands() {
         )
         .expect_err("an invalid definition");
     assert!(stderr.contains("(InvalidDefinition)"), "{stderr}");
-}
-
-/// Runs a `known_bug_*.py` script: it passes once the bug is fixed.
-fn known_bug(name: &str, script: &str) {
-    if !have("boto3") {
-        return;
-    }
-    Env::new(name).script(script);
-}
-
-/// BUG: ExecutionStarted does not name the version or alias an execution was started
-/// through (AWS: ExecutionStartedEventDetails.stateMachineVersionArn / stateMachineAliasArn).
-#[test]
-#[ignore = "known bug: ExecutionStarted lacks stateMachineVersionArn and stateMachineAliasArn"]
-fn known_bug_execution_started_names_version_and_alias() {
-    known_bug("bug-started", "known_bug_execution_started.py");
 }

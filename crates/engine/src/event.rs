@@ -138,6 +138,10 @@ pub enum Details {
         input: Value,
         /// The role the execution runs as.
         role_arn: Str,
+        /// The version it was started through, if any.
+        version_arn: Option<Str>,
+        /// The alias it was started through, if any.
+        alias_arn: Option<Str>,
     },
     /// A state was entered.
     StateEntered {

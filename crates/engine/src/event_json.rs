@@ -47,10 +47,21 @@ impl Details {
     fn write(&self, o: &mut Obj<'_>) {
         match self {
             Details::None => {}
-            Details::ExecutionStarted { input, role_arn } => {
+            Details::ExecutionStarted {
+                input,
+                role_arn,
+                version_arn,
+                alias_arn,
+            } => {
                 o.doc("input", input);
                 o.not_truncated("inputDetails");
                 o.str("roleArn", role_arn);
+                if let Some(v) = version_arn {
+                    o.str("stateMachineVersionArn", v);
+                }
+                if let Some(a) = alias_arn {
+                    o.str("stateMachineAliasArn", a);
+                }
             }
             Details::StateEntered { name, input } => {
                 o.str("name", name);

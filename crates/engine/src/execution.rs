@@ -75,6 +75,11 @@ pub struct ExecutionInfo {
     pub state_machine_arn: Str,
     /// The state machine's name.
     pub state_machine_name: Str,
+    /// The version it was started through (a version ARN, or the version an alias
+    /// picked), if any.
+    pub version_arn: Option<Str>,
+    /// The alias it was started through, if any.
+    pub alias_arn: Option<Str>,
     /// The role the execution runs as.
     pub role_arn: Str,
     /// The region, for task events.
@@ -118,6 +123,8 @@ impl ExecutionInfo {
             )
             .into(),
             state_machine_name: machine_name.into(),
+            version_arn: None,
+            alias_arn: None,
             role_arn: format!("arn:aws:iam::{account}:role/baton-execution").into(),
             region: region.into(),
             input,
@@ -387,6 +394,8 @@ impl Execution {
             || Details::ExecutionStarted {
                 input: info.input.clone(),
                 role_arn: info.role_arn.clone(),
+                version_arn: info.version_arn.clone(),
+                alias_arn: info.alias_arn.clone(),
             },
             sink,
         );

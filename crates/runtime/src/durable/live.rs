@@ -11,7 +11,7 @@ use baton_engine::{
     TaskRequest, TokenMinter, WorkId,
 };
 use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
-use baton_json::Value;
+use baton_json::{Str, Value};
 use baton_store::{
     EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, JournalEntry,
     MapRunRecord, StoreError, TaskRecord, TimerRecord,
@@ -145,6 +145,8 @@ pub(crate) fn execution_info(
         name: record.name.as_str().into(),
         state_machine_arn: record.machine_arn.as_str().into(),
         state_machine_name: machine_name.into(),
+        version_arn: record.version_arn.as_deref().map(Str::from),
+        alias_arn: record.alias_arn.as_deref().map(Str::from),
         role_arn: record.role_arn.as_str().into(),
         region: inner.config.region.as_str().into(),
         input,

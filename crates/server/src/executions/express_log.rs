@@ -138,6 +138,8 @@ mod tests {
             details: Details::ExecutionStarted {
                 input: Value::from_json_str(r#"{"a":1}"#).unwrap(),
                 role_arn: "arn:aws:iam::1:role/r".into(),
+                version_arn: None,
+                alias_arn: None,
             },
         }
     }

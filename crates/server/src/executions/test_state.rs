@@ -100,6 +100,8 @@ impl Executions {
             state_machine_arn: format!("arn:aws:states:{region}:{account}:stateMachine:{machine}")
                 .into(),
             state_machine_name: machine.into(),
+            version_arn: None,
+            alias_arn: None,
             role_arn: input.role_arn.as_deref().unwrap_or_default().into(),
             region: region.into(),
             input: test_input,
