@@ -507,3 +507,21 @@ export const TEMPLATES: { id: string; title: string; description: string; def: D
     },
   },
 ];
+
+/** A new branch (with one Pass state) at the end of a Parallel state's branches. */
+export function addBranch(def: Definition, path: string): Definition {
+  const out = clone(def);
+  const state = get(out, path) as State;
+  const name = uniqueName(out, "Branch pass");
+  state.Branches = [...(state.Branches ?? []), { StartAt: name, States: { [name]: { Type: "Pass", End: true } } }];
+  return out;
+}
+
+/** Removes a Parallel state's branch (one is always left). */
+export function removeBranch(def: Definition, path: string, index: number): Definition {
+  const out = clone(def);
+  const state = get(out, path) as State;
+  if (!Array.isArray(state.Branches) || state.Branches.length <= 1) return def;
+  state.Branches.splice(index, 1);
+  return out;
+}

@@ -392,6 +392,20 @@ function Pager({ page, pages, total, onPage }: { page: number; pages: number; to
 
 const TIMELINE_ROWS = 300;
 
+/** A task's wait for its worker (hatched) and its work (dark), over its state's bar. */
+function WorkBars({ work, start, span, end }: { work: NonNullable<StateRun["work"]>; start: number; span: number; end: number }) {
+  const at = (t: number) => ((t - start) / span) * 100;
+  const begun = work.startedAt ?? work.endedAt ?? end;
+  return (
+    <>
+      <span className="work-wait" style={{ left: `${at(work.scheduledAt)}%`, width: `${Math.max(at(begun) - at(work.scheduledAt), 0)}%` }} title={`Waiting for a worker: ${formatDuration(begun - work.scheduledAt)}`} />
+      {work.startedAt !== undefined && (
+        <span className="work-run" style={{ left: `${at(work.startedAt)}%`, width: `${Math.max(at(work.endedAt ?? end) - at(work.startedAt), 0.3)}%` }} title={`Task: ${formatDuration((work.endedAt ?? end) - work.startedAt)}`} />
+      )}
+    </>
+  );
+}
+
 /** A Gantt chart of the states' runs. */
 function Timeline({ runs, start, end, onSelect }: { runs: StateRun[]; start: number; end: number; onSelect: (name: string) => void }) {
   const span = Math.max(end - start, 0.001);
@@ -420,12 +434,16 @@ function Timeline({ runs, start, end, onSelect }: { runs: StateRun[]; start: num
             </button>
             <span className="timeline-track">
               <span className={`bar status-${r.status}`} style={{ left: `${left}%`, width: `${width}%` }} title={`${r.name}: ${formatDuration((r.exitedAt ?? end) - r.enteredAt)}${r.retries ? `, ${r.retries} retries` : ""}`} />
+              {r.work && <WorkBars work={r.work} start={start} span={span} end={end} />}
             </span>
             <span className="timeline-duration">{formatDuration((r.exitedAt ?? end) - r.enteredAt)}</span>
           </div>
         );
       })}
       {runs.length > TIMELINE_ROWS && <p className="muted">The first {TIMELINE_ROWS} of {runs.length} state runs.</p>}
+      <p className="muted small timeline-key">
+        Bars: a state from entered to exited, coloured by its status; inside a Task, <span className="key-wait" /> waiting for a worker and <span className="key-run" /> the task at work.
+      </p>
     </div>
   );
 }

@@ -25,6 +25,8 @@ export interface StateRun {
   /** The Map iteration the run was in, innermost: "Map#3". */
   iteration?: string;
   events: HistoryEvent[];
+  /** The last attempt of its work (Task, Activity, Lambda): scheduled, started, ended. */
+  work?: { scheduledAt: number; startedAt?: number; endedAt?: number };
   /** Failed since its last attempt was scheduled. */
   pendingRetry?: boolean;
 }
@@ -148,6 +150,9 @@ export function analyse(events: HistoryEvent[], only?: { map: string; iteration:
       const run = open.get(ownerKey);
       if (run) {
         run.events.push(e);
+        if (/^(Task|Activity|LambdaFunction)Scheduled$/.test(e.type)) run.work = { scheduledAt: e.timestamp };
+        else if (run.work && /^(Task|Activity|LambdaFunction)Started$/.test(e.type)) run.work.startedAt = e.timestamp;
+        else if (run.work && /^(Task|Activity|LambdaFunction)(Succeeded|Failed|TimedOut)$/.test(e.type)) run.work.endedAt = e.timestamp;
         if (/(Failed|TimedOut)$/.test(e.type) && d) {
           run.error = d.error ?? e.type;
           run.cause = d.cause;

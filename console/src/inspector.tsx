@@ -1,6 +1,6 @@
 // The Design tab's form: the selected state's fields, or the workflow's.
 import { useEffect, useState } from "react";
-import { get, renameState, replaceState, ruleLabel, scopeOf, type Definition, type State } from "./asl";
+import { addBranch, get, removeBranch, renameState, replaceState, ruleLabel, scopeOf, type Definition, type State } from "./asl";
 
 interface Props {
   def: Definition;
@@ -153,6 +153,22 @@ export function Inspector({ def, path, onChange, problems }: Props) {
           <Field label="Error" value={state.Error ?? ""} onCommit={(v) => set("Error", v)} />
           <Field label="Cause" value={state.Cause ?? ""} onCommit={(v) => set("Cause", v)} />
         </>
+      )}
+      {state.Type === "Parallel" && (
+        <div className="field">
+          <span>Branches</span>
+          <ol className="rules">
+            {(state.Branches ?? []).map((b: Definition, i: number) => (
+              <li key={i}>
+                starts at <code>{b.StartAt}</code>, {Object.keys(b.States ?? {}).length} states{" "}
+                <button className="link danger" disabled={(state.Branches ?? []).length <= 1} onClick={() => onChange(removeBranch(def, path, i), path)} aria-label={`Remove branch ${i + 1}`}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ol>
+          <button onClick={() => onChange(addBranch(def, path), path)}>Add branch</button>
+        </div>
       )}
       {state.Type === "Map" && (
         <>
