@@ -8,6 +8,7 @@ import {
   EdgeLabelRenderer,
   Handle,
   MarkerType,
+  MiniMap,
   Position,
   ReactFlow,
   ReactFlowProvider,
@@ -279,7 +280,14 @@ function GraphInner(props: GraphViewProps) {
     if (fitted.current !== key) {
       fitted.current = key;
       requestAnimationFrame(() => {
-        flow.fitView({ padding: 0.08, maxZoom: 1.1, minZoom: 0.2 });
+        // A big graph would be unreadable whole: show its beginning at a readable size.
+        const big = graph.nodes.length > 40;
+        flow.fitView({
+          padding: 0.08,
+          maxZoom: 1.1,
+          minZoom: big ? 0.6 : 0.2,
+          ...(big ? { nodes: graph.nodes.filter((n) => !n.parent).slice(0, 8).map((n) => ({ id: n.id })) } : {}),
+        });
         requestAnimationFrame(() => {
           const ms = performance.now() - started.current;
           const states = graph.nodes.filter((n) => n.state).length;
@@ -364,10 +372,10 @@ function GraphInner(props: GraphViewProps) {
       nodesFocusable
       onlyRenderVisibleElements={graph.nodes.length > 120}
       minZoom={0.1}
-      proOptions={{ hideAttribution: true }}
     >
       <Background gap={20} size={1} color="#e4e7eb" />
       <Controls showInteractive={false} />
+      {graph.nodes.length > 40 && <MiniMap pannable zoomable ariaLabel="Overview of the graph" nodeStrokeWidth={2} />}
     </ReactFlow>
   );
 }
