@@ -86,8 +86,12 @@ function StateNode({ data, selected }: NodeProps<Node<NodeData>>) {
       </span>
       <span className="state-name">{node.name}</span>
       <span className="state-type">{node.type}</span>
-      {node.isStart && node.parent && <span className="badge start-badge" title="Starts here">start</span>}
-      {node.isEnd && <span className="badge end-badge" title="Ends here">end</span>}
+      {((node.isStart && node.parent) || node.isEnd) && (
+        <span className="badges">
+          {node.isStart && node.parent && <span className="badge start-badge" title="Its branch starts here">start</span>}
+          {node.isEnd && <span className="badge end-badge" title="Ends here">end</span>}
+        </span>
+      )}
       {problems?.length ? <span className="badge problem-badge" aria-label={`${problems.length} problems`}>!</span> : null}
       <Handle type="source" position={Position.Bottom} />
     </div>
@@ -214,12 +218,14 @@ function GraphInner(props: GraphViewProps) {
   const [boxes, setBoxes] = useState<{ key: string; layout: Layout } | null>(null);
   const flow = useReactFlow();
   const started = useRef(0);
+  const layoutMs = useRef(0);
   const fitted = useRef<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     started.current = performance.now();
     layout(graph).then((l) => {
+      layoutMs.current = performance.now() - started.current;
       if (!cancelled) setBoxes({ key, layout: l });
     });
     return () => {
@@ -292,7 +298,7 @@ function GraphInner(props: GraphViewProps) {
           const ms = performance.now() - started.current;
           const states = graph.nodes.filter((n) => n.state).length;
           // For the browser tests and the curious: the last layout and render.
-          (window as unknown as { batonGraph?: unknown }).batonGraph = { ms, states };
+          (window as unknown as { batonGraph?: unknown }).batonGraph = { ms, layoutMs: layoutMs.current, states };
           onRendered?.(ms, states);
         });
       });
