@@ -195,6 +195,37 @@ fn heartbeats_push_the_heartbeat_timeout_back() {
 }
 
 #[test]
+fn an_activitys_heartbeat_clock_starts_when_a_worker_takes_it() {
+    let mut run = Run::start(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+            "Resource": "arn:aws:states:us-east-1:123456789012:activity:work",
+            "HeartbeatSeconds": 10}}}),
+        json!({}),
+    );
+    let effects = run.effects();
+    let task = Run::tasks(&effects)[0].id;
+    assert!(
+        Run::timers(&effects).is_empty(),
+        "no clock while the task waits"
+    );
+    run.at(Millis(1_050_000)).apply(Input::TaskStarted {
+        id: task,
+        worker_name: Some("w".into()),
+    });
+    let timers = Run::timers(&run.effects());
+    assert_eq!(timers.len(), 1);
+    assert_eq!(
+        timers[0].1,
+        Millis(1_060_000),
+        "HeartbeatSeconds after the start"
+    );
+    run.at(Millis(1_060_000))
+        .apply(Input::TimerFired { id: timers[0].0 });
+    assert_eq!(run.failure().0.as_deref(), Some("States.HeartbeatTimeout"));
+    assert!(run.types().contains(&"ActivityTimedOut"));
+}
+
+#[test]
 fn retries_back_off_and_stop_at_max_delay() {
     let mut run = Run::start(
         task_machine(json!({"Retry": [{

@@ -24,6 +24,9 @@ pub(crate) struct TaskWait {
     pub(crate) timeout_timer: Option<WorkId>,
     /// The heartbeat timer and its period in seconds.
     pub(crate) heartbeat: Option<(WorkId, u64)>,
+    /// An activity's heartbeat period, until a worker takes the task: its heartbeat clock
+    /// starts then (a task waiting in the queue has no worker to beat).
+    pub(crate) heartbeat_on_start: Option<u64>,
 }
 
 /// Which events a task's history uses.
@@ -238,7 +241,8 @@ impl Execution {
             });
             timer
         });
-        let heartbeat_timer = heartbeat.map(|h| {
+        let is_activity = matches!(family, Family::Activity);
+        let heartbeat_timer = heartbeat.filter(|_| !is_activity).map(|h| {
             let timer = self.new_work(Work::Heartbeat(fid));
             sink.effect(Effect::StartTimer {
                 id: timer,
@@ -261,6 +265,7 @@ impl Execution {
             family,
             timeout_timer,
             heartbeat: heartbeat_timer,
+            heartbeat_on_start: heartbeat.filter(|_| is_activity),
         }));
         Flow::Wait
     }
@@ -298,6 +303,21 @@ impl Execution {
                 || Details::ActivityStarted { worker_name },
                 sink,
             );
+            // The heartbeat clock starts with the worker.
+            let period = match &mut self.active_mut(fid).step {
+                Step::Task(t) => t.heartbeat_on_start.take(),
+                _ => None,
+            };
+            if let Some(period) = period {
+                let timer = self.new_work(Work::Heartbeat(fid));
+                sink.effect(Effect::StartTimer {
+                    id: timer,
+                    due: self.now.plus(period.saturating_mul(1000)),
+                });
+                if let Step::Task(t) = &mut self.active_mut(fid).step {
+                    t.heartbeat = Some((timer, period));
+                }
+            }
         }
     }
 
