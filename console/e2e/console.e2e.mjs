@@ -158,6 +158,13 @@ test("a Code edit shows in Design, a validation problem shows on its node", asyn
   await page.getByRole("tab", { name: "YAML" }).click();
   const yaml = await codeText(page);
   assert(/^StartAt: Greet$/m.test(yaml) && /Next: Nowhere/.test(yaml), `YAML: ${yaml}`);
+  // Completion of state names after Next.
+  await page.getByRole("tab", { name: "JSON" }).click();
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText('{"StartAt": "Greet", "States": {"Greet": {"Type": "Pass", "Next": "Pa');
+  await page.keyboard.press("Control+Space");
+  await page.locator(".cm-tooltip-autocomplete").getByText("Pause").waitFor();
 });
 
 test("Map iterations and Parallel branches are browsable", async (page) => {
@@ -236,8 +243,12 @@ test("a failed execution shows the failed state and its error", async (page) => 
   await page.getByText("The input's ok was not true").first().waitFor();
   assert((await page.getByTestId("execution-error").textContent()) === "NotOk", "the execution's error");
   await shot(page, "failed-execution");
+  // Redrive: it runs again from the failed state (and fails again).
+  await page.getByRole("button", { name: "Redrive" }).click();
+  await page.locator(".summary").getByText("Redrives").waitFor();
+  await stateStatus(page, "Broken", "failed");
   await page.getByRole("tab", { name: "Events" }).click();
-  await page.getByRole("button", { name: "Details of event 1" }).click();
+  await page.getByRole("button", { name: "Details of event 1", exact: true }).click();
   await page.locator(".event-details").first().waitFor();
   await shot(page, "events");
 });
