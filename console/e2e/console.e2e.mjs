@@ -92,7 +92,8 @@ test("design a state machine by dragging states, see it in Code, save it, run it
 
   await page.getByLabel("State machine name").fill(`designed-${RUN}`);
   await page.getByRole("button", { name: "Set name" }).click();
-  await page.locator(".react-flow__node").first().waitFor();
+  await page.locator('.react-flow__node [data-state="Wait"]').click();
+  await page.locator(".inspector").getByLabel("Seconds").waitFor();
   await shot(page, "design");
 
   // The Code tab shows the same definition.
@@ -118,6 +119,7 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await page.getByLabel("Publish a version").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved and published version 1").waitFor();
+  assert(!(await page.getByLabel("Publish a version").isChecked()), "publish is unticked after a save");
   await page.getByRole("tab", { name: "Config" }).click();
   await page.getByText("Version 1").first().waitFor();
   await shot(page, "config");

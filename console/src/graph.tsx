@@ -161,7 +161,8 @@ function routePoints(route: Route | undefined, s: Point, t: Point): Point[] {
   const pts = route && route.points.length >= 2 ? route.points.map((p) => ({ ...p })) : [];
   if (pts.length < 3) {
     const midY = (s.y + t.y) / 2;
-    return s.x === t.x ? [s, t] : [s, { x: s.x, y: midY }, { x: t.x, y: midY }, t];
+    // A few pixels between the handles' x: straight down, not a jog.
+    return Math.abs(s.x - t.x) < 4 ? [s, { x: s.x, y: t.y }] : [s, { x: s.x, y: midY }, { x: t.x, y: midY }, t];
   }
   const fix = (end: number, next: number, to: Point) => {
     const vertical = Math.abs(pts[end].x - pts[next].x) < 0.5;

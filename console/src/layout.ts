@@ -123,3 +123,18 @@ export async function layout(graph: Graph): Promise<Layout> {
   walk(result);
   return { boxes, routes };
 }
+
+/** ELK's first layout is slow (its code warms up): do a small one while the page loads. */
+export function warmUp() {
+  const n = (id: string): ElkNode => ({ id, width: STATE_W, height: STATE_H, ports: ports(id, STATE_W, STATE_H), layoutOptions: { "elk.portConstraints": "FIXED_POS" } });
+  const children = ["a", "b", "c", "d"].map(n);
+  const edges: ElkExtendedEdge[] = [
+    { id: "ab", sources: ["a:out"], targets: ["b:in"], labels: [{ text: "x", width: 10, height: 16 }] },
+    { id: "ac", sources: ["a:out"], targets: ["c:in"] },
+    { id: "bd", sources: ["b:out"], targets: ["d:in"] },
+    { id: "cd", sources: ["c:out"], targets: ["d:in"] },
+  ];
+  const root: ElkNode = { id: "root", layoutOptions: { "elk.algorithm": "layered", "elk.edgeRouting": "ORTHOGONAL", "elk.json.edgeCoords": "ROOT" }, children, edges };
+  const idle = (window as { requestIdleCallback?: (f: () => void) => void }).requestIdleCallback ?? ((f: () => void) => setTimeout(f, 0));
+  idle(() => void elk.layout(root).catch(() => {}));
+}

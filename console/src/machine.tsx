@@ -100,6 +100,7 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
       } else {
         const r = await call("UpdateStateMachine", { stateMachineArn: arn, definition, loggingConfiguration, publish });
         setSaved(definition);
+        setPublish(false);
         setNotice(r.stateMachineVersionArn ? `Saved and published version ${r.stateMachineVersionArn.split(":").pop()}` : "Saved");
         setTimeout(() => setNotice(undefined), 4000);
       }

@@ -6,6 +6,7 @@ import { MachineList } from "./machines";
 import { MachinePage } from "./machine";
 import { ExecutionPage } from "./execution";
 import { ActivitiesPage } from "./activities";
+import { warmUp } from "./layout";
 
 function App() {
   const route = useRoute();
@@ -46,6 +47,7 @@ function App() {
   );
 }
 
+warmUp();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />
