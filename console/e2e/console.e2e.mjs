@@ -140,6 +140,36 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await shot(page, "timeline");
 });
 
+test("connect, delete and add from the keyboard in the Design tab", async (page) => {
+  await page.goto(`${BASE}/console/#/machines/new/design?template=hello`);
+  const node = (name) => page.locator(`.react-flow__node:has([data-state="${name}"])`);
+  await node("Pause").waitFor();
+  // Add a Fail state from the keyboard, with nothing selected: it stands alone.
+  await page.getByTestId("palette-Fail").focus();
+  await page.keyboard.press("Enter");
+  await node("Fail").waitFor();
+  await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+  // Draw a transition from Greet's bottom handle to Fail's top handle: Greet now goes there.
+  const from = await node("Greet").locator(".react-flow__handle-bottom").boundingBox();
+  const to = await node("Fail").locator(".react-flow__handle-top").boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !!document.querySelector('.react-flow__edge[data-id$="Greet->next"]'));
+  // Select Pause with the keyboard and delete it.
+  await node("Pause").focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".inspector h3", { hasText: "Wait state" }).waitFor();
+  await page.keyboard.press("Delete");
+  await node("Pause").waitFor({ state: "detached" });
+  await page.getByRole("tab", { name: /Code/ }).click();
+  const def = JSON.parse(await codeText(page));
+  assert(def.States.Greet.Next === "Fail", `Greet: ${JSON.stringify(def.States.Greet)}`);
+  assert(!("Pause" in def.States), "Pause is gone");
+  assert(def.States.Fail.Type === "Fail", "a Fail state");
+});
+
 test("a Code edit shows in Design, a validation problem shows on its node", async (page) => {
   await page.goto(`${BASE}/console/#/machines/new/code?template=hello`);
   await page.locator(".cm-content").waitFor();
