@@ -362,6 +362,27 @@ test("activities list their open tasks", async (page) => {
   await page.locator(".status-badge.s-aborted").first().waitFor();
 });
 
+test("an Express state machine runs synchronously; logging set in Config", async (page) => {
+  const machine = await api("CreateStateMachine", {
+    name: `express-${RUN}`,
+    type: "EXPRESS",
+    roleArn: ROLE,
+    definition: JSON.stringify({ StartAt: "Echo", States: { Echo: { Type: "Pass", Parameters: { "echo.$": "$.ok" }, End: true } } }),
+  });
+  await page.goto(`${BASE}/console/#/machines/${encodeURIComponent(machine.stateMachineArn)}/executions`);
+  await page.getByText("not listed by the API").waitFor();
+  await page.getByRole("button", { name: "Start execution" }).first().click();
+  await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
+  await page.locator(".executions .status-badge.s-succeeded").waitFor();
+  await page.getByText('"echo": true').waitFor();
+  await page.getByRole("tab", { name: "Config" }).click();
+  await page.locator(".config-tab select").nth(1).selectOption("ALL");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved", { exact: true }).first().waitFor();
+  const d = await api("DescribeStateMachine", { stateMachineArn: machine.stateMachineArn });
+  assert(d.loggingConfiguration.level === "ALL", `logging: ${JSON.stringify(d.loggingConfiguration)}`);
+});
+
 test("the list shows the state machines and their recent executions", async (page) => {
   await page.goto(`${BASE}/console/`);
   await page.getByRole("link", { name: `designed-${RUN}` }).waitFor();

@@ -7,7 +7,7 @@ import { GraphView } from "./graph";
 import { Inspector } from "./inspector";
 import { useModel } from "./model";
 import { href, navigate } from "./router";
-import { Dialog, ErrorBanner, StatusBadge, Tabs, useAsync } from "./ui";
+import { Dialog, ErrorBanner, Json, StatusBadge, Tabs, useAsync } from "./ui";
 
 export function MachinePage({ arn, tab, query }: { arn: string; tab: string; query: URLSearchParams }) {
   const isNew = arn === "new";
@@ -16,7 +16,7 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
   const initial = useMemo(() => structuredClone(template.def), [template]);
   const model = useModel(initial);
   const [saved, setSaved] = useState<string>("");
-  const [config, setConfig] = useState<Config>({ name: "", type: "STANDARD", logLevel: "OFF", includeData: false, tags: [] });
+  const [config, setConfig] = useState<Config>({ name: "", type: "STANDARD", logLevel: "OFF", includeData: false, logGroup: "", tags: [] });
 
   useEffect(() => {
     const m = loaded.value;
@@ -29,18 +29,23 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
     }
     model.reset(def);
     setSaved(JSON.stringify(def));
+    const logGroup = (m.loggingConfiguration?.destinations as any)?.[0]?.cloudWatchLogsLogGroup?.logGroupArn ?? "";
+    setSavedLogging(JSON.stringify([m.loggingConfiguration?.level ?? "OFF", m.loggingConfiguration?.includeExecutionData ?? false, logGroup]));
     setConfig({
       name: m.name,
       type: m.type,
       logLevel: m.loggingConfiguration?.level ?? "OFF",
       includeData: m.loggingConfiguration?.includeExecutionData ?? false,
+      logGroup,
       tags: [],
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded.value]);
 
   const { def, text, format, parseError, past, future } = model.state;
-  const dirty = isNew || JSON.stringify(def) !== saved;
+  const logging = JSON.stringify([config.logLevel, config.includeData, config.logGroup]);
+  const [savedLogging, setSavedLogging] = useState("");
+  const dirty = isNew || JSON.stringify(def) !== saved || logging !== savedLogging;
 
   // Validation as you type: Baton's own diagnostics.
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
@@ -79,13 +84,19 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string>();
   const [starting, setStarting] = useState(false);
+  const express = loaded.value?.type === "EXPRESS";
+  const [syncRuns, setSyncRuns] = useState<SyncRun[]>([]);
 
   const save = async () => {
     setSaving(true);
     setError(null);
     try {
       const definition = JSON.stringify(def);
-      const loggingConfiguration = { level: config.logLevel, includeExecutionData: config.includeData };
+      const loggingConfiguration = {
+        level: config.logLevel,
+        includeExecutionData: config.includeData,
+        ...(config.logLevel !== "OFF" ? { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: config.logGroup || defaultLogGroup(config.name) } }] } : {}),
+      };
       if (isNew) {
         const r = await call("CreateStateMachine", {
           name: config.name,
@@ -100,6 +111,7 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
       } else {
         const r = await call("UpdateStateMachine", { stateMachineArn: arn, definition, loggingConfiguration, publish });
         setSaved(definition);
+        setSavedLogging(logging);
         setPublish(false);
         setNotice(r.stateMachineVersionArn ? `Saved and published version ${r.stateMachineVersionArn.split(":").pop()}` : "Saved");
         setTimeout(() => setNotice(undefined), 4000);
@@ -186,7 +198,7 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
         </div>
       )}
       <Tabs tabs={tabs} current={tab} onSelect={setTab} label="State machine" />
-      {tab === "executions" && !isNew && <ExecutionList machineArn={arn} onStart={() => setStarting(true)} />}
+      {tab === "executions" && !isNew && (express ? <ExpressRuns runs={syncRuns} onStart={() => setStarting(true)} /> : <ExecutionList machineArn={arn} onStart={() => setStarting(true)} />)}
       {tab === "design" && (
         <div className="designer">
           <Palette
@@ -227,7 +239,16 @@ export function MachinePage({ arn, tab, query }: { arn: string; tab: string; que
         </div>
       )}
       {tab === "config" && <ConfigTab arn={arn} isNew={isNew} config={config} onChange={setConfig} machine={loaded.value ?? undefined} />}
-      <StartDialog open={starting} onClose={() => setStarting(false)} machineArn={arn} />
+      <StartDialog
+        open={starting}
+        onClose={() => setStarting(false)}
+        machineArn={arn}
+        express={express}
+        onSyncResult={(r) => {
+          setSyncRuns((runs) => [r, ...runs]);
+          setTab("executions");
+        }}
+      />
     </section>
   );
 }
@@ -305,11 +326,16 @@ function Problems({ diagnostics, def, onSelect }: { diagnostics: Diagnostic[]; d
 
 // ---- Config.
 
+function defaultLogGroup(name: string): string {
+  return `arn:aws:logs:us-east-1:123456789012:log-group:/baton/${name || "workflow"}:*`;
+}
+
 interface Config {
   name: string;
   type: "STANDARD" | "EXPRESS";
   logLevel: string;
   includeData: boolean;
+  logGroup: string;
   tags: [string, string][];
 }
 
@@ -373,7 +399,13 @@ function ConfigTab({ arn, isNew, config, onChange, machine }: { arn: string; isN
         <label className="check">
           <input type="checkbox" checked={config.includeData} onChange={(e) => onChange({ ...config, includeData: e.target.checked })} /> Include execution data
         </label>
-        <p className="muted small">Saved with the definition.</p>
+        {config.logLevel !== "OFF" && (
+          <label className="field">
+            <span>Log group ARN</span>
+            <input value={config.logGroup} placeholder={defaultLogGroup(config.name)} onChange={(e) => onChange({ ...config, logGroup: e.target.value })} />
+          </label>
+        )}
+        <p className="muted small">Saved with the definition. Baton writes Express executions' logs where <code>baton serve --express-log</code> says.</p>
       </section>
       <section className="card">
         <h2>Tags</h2>
@@ -578,7 +610,66 @@ export function ExecutionList({ machineArn, onStart }: { machineArn: string; onS
   );
 }
 
-export function StartDialog({ open, onClose, machineArn, input: initialInput }: { open: boolean; onClose: () => void; machineArn: string; input?: string }) {
+export interface SyncRun {
+  executionArn: string;
+  name: string;
+  status: string;
+  startDate: number;
+  stopDate: number;
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Express executions are not listed by the API (as in AWS): the runs started here. */
+function ExpressRuns({ runs, onStart }: { runs: SyncRun[]; onStart: () => void }) {
+  return (
+    <div className="executions">
+      <div className="toolbar">
+        <p className="muted small">
+          An Express state machine's executions are not listed by the API, as in AWS. Start one here to run it with StartSyncExecution and see its result; its log goes where
+          <code> baton serve --express-log</code> says.
+        </p>
+        <span className="spacer" />
+        <button className="primary" onClick={onStart}>
+          Start execution
+        </button>
+      </div>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Status</th>
+            <th>Started</th>
+            <th>Output or error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.executionArn}>
+              <td>{r.name}</td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>{formatDate(r.startDate)}</td>
+              <td>{r.status === "SUCCEEDED" ? <Json text={r.output} /> : <span className="field-error"><strong>{r.error}</strong> {r.cause}</span>}</td>
+            </tr>
+          ))}
+          {runs.length === 0 && (
+            <tr>
+              <td colSpan={4} className="empty">
+                No executions started from this page yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function StartDialog({ open, onClose, machineArn, input: initialInput, express, onSyncResult }: { open: boolean; onClose: () => void; machineArn: string; input?: string; express?: boolean; onSyncResult?: (r: SyncRun) => void }) {
   const [name, setName] = useState("");
   const [input, setInput] = useState(initialInput ?? '{\n  "ok": true\n}');
   const [error, setError] = useState<unknown>();
@@ -592,6 +683,12 @@ export function StartDialog({ open, onClose, machineArn, input: initialInput }: 
           setError(undefined);
           try {
             JSON.parse(input);
+            if (express) {
+              const r = await call<SyncRun>("StartSyncExecution", { stateMachineArn: machineArn, input, ...(name ? { name } : {}) });
+              onClose();
+              onSyncResult?.(r);
+              return;
+            }
             const r = await call("StartExecution", { stateMachineArn: machineArn, input, ...(name ? { name } : {}) });
             onClose();
             navigate(["executions", r.executionArn]);

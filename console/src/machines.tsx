@@ -16,6 +16,7 @@ async function loadMachines(): Promise<Row[]> {
   const rows: Row[] = machines;
   await Promise.all(
     rows.slice(0, 100).map(async (m) => {
+      if (m.type === "EXPRESS") return;
       try {
         const r = await call("ListExecutions", { stateMachineArn: m.stateMachineArn, maxResults: 5 });
         m.recent = r.executions;
@@ -72,6 +73,7 @@ export function MachineList() {
                   </a>
                 ))}
                 {m.recent && m.recent.length === 0 && <span className="muted">none</span>}
+                {m.type === "EXPRESS" && <span className="muted">not listed for Express</span>}
               </td>
               <td className="row-actions">
                 <button className="link danger" onClick={() => setDeleting(m)} aria-label={`Delete ${m.name}`}>
