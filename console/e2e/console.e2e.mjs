@@ -116,6 +116,10 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await waitName.fill("Pause");
   await waitName.press("Enter");
   await page.locator('.react-flow__node [data-state="Pause"]').waitFor();
+  // A longer wait in the form, to see the execution run.
+  const seconds = page.locator(".inspector").getByLabel("Seconds");
+  await seconds.fill("3");
+  await seconds.press("Enter");
   await page.getByLabel("Publish a version").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved and published version 1").waitFor();
@@ -128,6 +132,8 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await page.getByRole("button", { name: "Start execution" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
   await page.waitForURL(/#\/executions\//);
+  // Live: the Wait runs, then everything is green.
+  await stateStatus(page, "Pause", "running");
   await stateStatus(page, "Greet", "succeeded");
   await stateStatus(page, "Pause", "succeeded");
   await stateStatus(page, "Succeed", "succeeded");

@@ -23,6 +23,22 @@ async function loadHistory(arn: string): Promise<HistoryEvent[]> {
   return events;
 }
 
+/** The events after the ones known: read newest first until a known one. */
+async function loadNewEvents(arn: string, known: HistoryEvent[]): Promise<HistoryEvent[]> {
+  if (known.length === 0) return loadHistory(arn);
+  const last = known[known.length - 1].id;
+  const fresh: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  for (;;) {
+    const page: any = await call("GetExecutionHistory", { executionArn: arn, reverseOrder: true, maxResults: 500, ...(nextToken ? { nextToken } : {}) });
+    const older = page.events.findIndex((e: HistoryEvent) => e.id <= last);
+    fresh.push(...(older >= 0 ? page.events.slice(0, older) : page.events));
+    nextToken = page.nextToken;
+    if (older >= 0 || !nextToken) break;
+  }
+  return fresh.length ? [...known, ...fresh.reverse()] : known;
+}
+
 export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchParams }) {
   const [execution, setExecution] = useState<Execution>();
   const [events, setEvents] = useState<HistoryEvent[]>([]);
@@ -45,10 +61,13 @@ export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchPar
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
+    let known: HistoryEvent[] = [];
     const load = async () => {
       try {
-        const [e, h] = await Promise.all([call<Execution>("DescribeExecution", { executionArn: arn }), loadHistory(arn)]);
+        const e = await call<Execution>("DescribeExecution", { executionArn: arn });
+        const h = await loadNewEvents(arn, known);
         if (stopped) return;
+        known = h;
         setExecution(e);
         setEvents(h);
         setError(undefined);
