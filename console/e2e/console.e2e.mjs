@@ -368,6 +368,42 @@ test("activities list their open tasks", async (page) => {
   await page.locator(".status-badge.s-aborted").first().waitFor();
 });
 
+test("a task's retries and its caught error", async (page) => {
+  const { activityArn } = await api("CreateActivity", { name: `flaky-${RUN}` });
+  const machine = await api("CreateStateMachine", {
+    name: `retrying-${RUN}`,
+    roleArn: ROLE,
+    definition: JSON.stringify({
+      StartAt: "Work",
+      States: {
+        Work: {
+          Type: "Task",
+          Resource: activityArn,
+          Retry: [{ ErrorEquals: ["Flaky"], IntervalSeconds: 1, MaxAttempts: 1 }],
+          Catch: [{ ErrorEquals: ["States.ALL"], Next: "Handle" }],
+          Next: "Done",
+        },
+        Handle: { Type: "Pass", End: true },
+        Done: { Type: "Succeed" },
+      },
+    }),
+  });
+  const { executionArn } = await api("StartExecution", { stateMachineArn: machine.stateMachineArn, input: "{}" });
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}`);
+  // A worker fails the task twice: retried once, then caught.
+  for (const attempt of [1, 2]) {
+    const task = await api("GetActivityTask", { activityArn, workerName: "e2e" });
+    assert(task.taskToken, `attempt ${attempt}: no task`);
+    await api("SendTaskFailure", { taskToken: task.taskToken, error: "Flaky", cause: `attempt ${attempt}` });
+  }
+  await stateStatus(page, "Work", "caught");
+  await stateStatus(page, "Handle", "succeeded");
+  await stateStatus(page, "Done", "notreached");
+  await page.locator('.react-flow__node [data-state="Work"]').click();
+  assert((await page.getByTestId("state-error").textContent()) === "Flaky", "the caught error");
+  await page.locator(".kv dt", { hasText: "Retries" }).locator("xpath=following-sibling::dd[1]").filter({ hasText: /^1$/ }).waitFor();
+});
+
 test("an Express state machine runs synchronously; logging set in Config", async (page) => {
   const machine = await api("CreateStateMachine", {
     name: `express-${RUN}`,
