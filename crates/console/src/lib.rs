@@ -142,9 +142,11 @@ code,pre{background:#f0f2f5;padding:.1em .3em;border-radius:3px}pre{padding:.8em
 <p>The console is a web app that is built with Node.js when Baton is compiled. This binary
 was compiled where <code>npm</code> was not available (or the build failed: see the
 warnings of <code>cargo build</code>). To get it:</p>
-<pre>apt-get install -y nodejs npm      # Node.js 20 or later
-cargo build --release -p baton-cli  # builds console/ and embeds it
-./target/release/baton serve</pre>
+<ol><li>Install Node.js 20 or later, with npm (from nodejs.org or your system's packages).</li>
+<li>Build Baton again where <code>npm</code> is on the <code>PATH</code>: the build runs
+<code>npm ci</code> and <code>npm run build</code> in <code>console/</code> and embeds the result.
+<pre>cargo build --release -p baton-cli
+./target/release/baton serve</pre></li></ol>
 <p>then open <a href="/console/">/console/</a> again.</p></body></html>
 "#;
 
