@@ -435,7 +435,7 @@ test("the list shows the state machines and their recent executions", async (pag
 // ---- Runner.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
 });
 let passed = 0;
 let failed = 0;

@@ -66,7 +66,8 @@ export function MachineList() {
               </td>
               <td>{m.type === "EXPRESS" ? "Express" : "Standard"}</td>
               <td>{formatDate(m.creationDate)}</td>
-              <td className="recent">
+              <td>
+                <div className="recent">
                 {(m.recent ?? []).map((e) => (
                   <a key={e.executionArn} href={href(["executions", e.executionArn])} title={`${e.name}: ${e.status}`}>
                     <StatusBadge status={e.status} />
@@ -74,6 +75,7 @@ export function MachineList() {
                 ))}
                 {m.recent && m.recent.length === 0 && <span className="muted">none</span>}
                 {m.type === "EXPRESS" && <span className="muted">not listed for Express</span>}
+                </div>
               </td>
               <td className="row-actions">
                 <button className="link danger" onClick={() => setDeleting(m)} aria-label={`Delete ${m.name}`}>
