@@ -8,7 +8,7 @@ import { GraphView, Legend, STATUS_LABELS, type Status } from "./graph";
 import { analyse, type StateRun } from "./history";
 import { StartDialog } from "./machine";
 import { href } from "./router";
-import { ErrorBanner, Json, StatusBadge, Tabs } from "./ui";
+import { ErrorBanner, Json, StatusBadge, Tabs, useAsync } from "./ui";
 
 const POLL_MS = 1000;
 
@@ -88,7 +88,10 @@ export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchPar
   const paths = useMemo(() => (def ? allStates(def) : []), [def]);
   const statuses = useMemo(() => {
     const m = new Map<string, Status>();
+    // A distributed Map's states run in child executions: this history does not tell.
+    const distributed = paths.filter((p) => p.state.Type === "Map" && p.state.ItemProcessor?.ProcessorConfig?.Mode === "DISTRIBUTED").map((p) => p.path + "/");
     for (const { path, name } of paths) {
+      if (distributed.some((d) => path.startsWith(d))) continue;
       const inside = iteration && path.startsWith(iteration.path + "/");
       const s = inside ? inIteration?.status.get(name) : full.status.get(name);
       m.set(path, s ?? "notreached");
@@ -198,6 +201,7 @@ export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchPar
           </div>
           <aside className="designer-side">
             <Iterations analysis={full} paths={paths} iteration={iteration} onChange={setIteration} />
+            {events.some((e) => e.type === "MapRunStarted") && <MapRuns executionArn={arn} version={events.length} />}
             {selected ? <StateDetails name={selectedName!} runs={selectedRuns} status={statuses.get(selected) ?? "notreached"} /> : <p className="muted">Select a state to see its input, output, error, retries and timings.</p>}
           </aside>
         </div>
@@ -250,6 +254,59 @@ function Iterations({ analysis, paths, iteration, onChange }: { analysis: Return
         );
       })}
     </div>
+  );
+}
+
+/** A distributed Map's Map Runs: counts of items and child executions, and those executions. */
+function MapRuns({ executionArn, version }: { executionArn: string; version: number }) {
+  const runs = useAsync(async () => {
+    const list = await call("ListMapRuns", { executionArn, maxResults: 100 });
+    return Promise.all(
+      (list.mapRuns ?? []).map(async (r: { mapRunArn: string }) => {
+        const [d, children] = await Promise.all([
+          call("DescribeMapRun", { mapRunArn: r.mapRunArn }),
+          call("ListExecutions", { mapRunArn: r.mapRunArn, maxResults: 50 }).catch(() => ({ executions: [] })),
+        ]);
+        return { ...d, children: children.executions as { executionArn: string; name: string; status: string }[] };
+      }),
+    );
+  }, [executionArn, version]);
+  return (
+    <div className="card iterations">
+      <h3>Map runs</h3>
+      <ErrorBanner error={runs.error} />
+      {(runs.value ?? []).map((r: any) => (
+        <div key={r.mapRunArn} className="map-run">
+          <div>
+            <code>{r.mapRunArn.split(":").slice(-2).join(":")}</code> <StatusBadge status={r.status} />
+          </div>
+          <dl className="kv">
+            {(["total", "succeeded", "failed", "running", "pending", "aborted", "timedOut"] as const).map((k) => (
+              <FragmentKV key={k} k={`Items ${k}`} v={r.itemCounts?.[k]} />
+            ))}
+          </dl>
+          {r.children.length > 0 && (
+            <ul className="mini-events">
+              {r.children.map((c: { executionArn: string; name: string; status: string }) => (
+                <li key={c.executionArn}>
+                  <a href={href(["executions", c.executionArn])}>{c.name}</a> <StatusBadge status={c.status} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function FragmentKV({ k, v }: { k: string; v: unknown }) {
+  if (v === undefined || v === 0) return null;
+  return (
+    <>
+      <dt>{k}</dt>
+      <dd>{String(v)}</dd>
+    </>
   );
 }
 

@@ -114,10 +114,14 @@ function ContainerNode({ data, selected }: NodeProps<Node<NodeData>>) {
       <div className="container-label">
         {!branch && <span aria-hidden>{ICONS[node.type]} </span>}
         {node.name}
-        {!branch && <span className="state-type"> {node.type === "Map" ? "Map · item processor" : node.type}</span>}
-        {node.isEnd && <span className="badge end-badge">end</span>}
-        {problems?.length ? <span className="badge problem-badge">!</span> : null}
+        {!branch && <span className="state-type"> {node.type === "Map" && node.state?.ItemProcessor?.ProcessorConfig?.Mode === "DISTRIBUTED" ? "Map · distributed" : node.type}</span>}
       </div>
+      {(node.isEnd || problems?.length) && (
+        <span className="badges">
+          {node.isEnd && <span className="badge end-badge">end</span>}
+          {problems?.length ? <span className="badge problem-badge container-problem">!</span> : null}
+        </span>
+      )}
       {!branch && <Handle type="source" position={Position.Bottom} />}
     </div>
   );

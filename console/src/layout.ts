@@ -48,6 +48,9 @@ const CONTAINER_OPTIONS = {
   ...SPACING,
   "elk.padding": "[top=36,left=14,bottom=14,right=14]",
   "elk.portConstraints": "FIXED_SIDE",
+  // Room for the container's label: 220 wide (ELK reads it turned, as the layout goes down).
+  "elk.nodeSize.constraints": "MINIMUM_SIZE",
+  "elk.nodeSize.minimum": "(60, 220)",
 };
 
 function ports(id: string, width: number | undefined, height: number | undefined): ElkPort[] {
