@@ -128,8 +128,9 @@ test("design a state machine by dragging states, see it in Code, save it, run it
   await page.getByText("Version 1").first().waitFor();
   await shot(page, "config");
 
-  // Start an execution, watch the states turn green.
+  // Start an execution of version 1, watch the states turn green.
   await page.getByRole("button", { name: "Start execution" }).click();
+  await page.getByRole("dialog").getByLabel("Run").selectOption({ label: "Version 1" });
   await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
   await page.waitForURL(/#\/executions\//);
   // Live: the Wait runs, then everything is green.

@@ -166,6 +166,16 @@ export function ExecutionPage({ arn, query }: { arn: string; query: URLSearchPar
             <dt>Events</dt>
             <dd>{events.length}</dd>
           </div>
+          {(e.stateMachineAliasArn || e.stateMachineVersionArn) && (
+            <div>
+              <dt>Ran</dt>
+              <dd>
+                {e.stateMachineAliasArn ? `alias ${e.stateMachineAliasArn.split(":").pop()}` : ""}
+                {e.stateMachineAliasArn && e.stateMachineVersionArn ? ", " : ""}
+                {e.stateMachineVersionArn ? `version ${e.stateMachineVersionArn.split(":").pop()}` : ""}
+              </dd>
+            </div>
+          )}
           {e.redriveCount ? (
             <div>
               <dt>Redrives</dt>

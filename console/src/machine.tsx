@@ -671,6 +671,19 @@ function ExpressRuns({ runs, onStart }: { runs: SyncRun[]; onStart: () => void }
 
 export function StartDialog({ open, onClose, machineArn, input: initialInput, express, onSyncResult }: { open: boolean; onClose: () => void; machineArn: string; input?: string; express?: boolean; onSyncResult?: (r: SyncRun) => void }) {
   const [name, setName] = useState("");
+  const [target, setTarget] = useState(machineArn);
+  const targets = useAsync(async () => {
+    // A state machine, or one of its versions or aliases (not for a version's own ARN).
+    if (!open || /:\d+$/.test(machineArn)) return [];
+    const [v, a] = await Promise.all([
+      call("ListStateMachineVersions", { stateMachineArn: machineArn, maxResults: 100 }).catch(() => ({ stateMachineVersions: [] })),
+      call("ListStateMachineAliases", { stateMachineArn: machineArn, maxResults: 100 }).catch(() => ({ stateMachineAliases: [] })),
+    ]);
+    return [
+      ...(a.stateMachineAliases ?? []).map((x: { stateMachineAliasArn: string }) => [x.stateMachineAliasArn, `Alias ${x.stateMachineAliasArn.split(":").pop()}`]),
+      ...(v.stateMachineVersions ?? []).map((x: { stateMachineVersionArn: string }) => [x.stateMachineVersionArn, `Version ${x.stateMachineVersionArn.split(":").pop()}`]),
+    ] as [string, string][];
+  }, [open, machineArn]);
   const [input, setInput] = useState(initialInput ?? '{\n  "ok": true\n}');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -684,12 +697,12 @@ export function StartDialog({ open, onClose, machineArn, input: initialInput, ex
           try {
             JSON.parse(input);
             if (express) {
-              const r = await call<SyncRun>("StartSyncExecution", { stateMachineArn: machineArn, input, ...(name ? { name } : {}) });
+              const r = await call<SyncRun>("StartSyncExecution", { stateMachineArn: target, input, ...(name ? { name } : {}) });
               onClose();
               onSyncResult?.(r);
               return;
             }
-            const r = await call("StartExecution", { stateMachineArn: machineArn, input, ...(name ? { name } : {}) });
+            const r = await call("StartExecution", { stateMachineArn: target, input, ...(name ? { name } : {}) });
             onClose();
             navigate(["executions", r.executionArn]);
           } catch (err) {
@@ -699,6 +712,19 @@ export function StartDialog({ open, onClose, machineArn, input: initialInput, ex
           }
         }}
       >
+        {(targets.value ?? []).length > 0 && (
+          <label className="field">
+            <span>Run</span>
+            <select value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value={machineArn}>The saved definition</option>
+              {targets.value!.map(([arn, label]) => (
+                <option key={arn} value={arn}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="field">
           <span>Name (optional)</span>
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="generated when empty" />
