@@ -14,9 +14,9 @@ function App() {
   let page;
   let current = "machines";
   if (section === "executions" && id) {
-    page = <ExecutionPage arn={id} query={route.query} />;
+    page = <ExecutionPage key={id} arn={id} query={route.query} />;
   } else if (section === "machines" && id) {
-    page = <MachinePage arn={id} tab={sub ?? (id === "new" ? "design" : "executions")} query={route.query} />;
+    page = <MachinePage key={id === "new" ? `new:${route.query.get("template")}` : id} arn={id} tab={sub ?? (id === "new" ? "design" : "executions")} query={route.query} />;
   } else if (section === "activities") {
     current = "activities";
     page = <ActivitiesPage selected={id} />;
