@@ -132,17 +132,8 @@ pub enum Details {
     /// No details.
     #[default]
     None,
-    /// `ExecutionStarted`.
-    ExecutionStarted {
-        /// The execution's input.
-        input: Value,
-        /// The role the execution runs as.
-        role_arn: Str,
-        /// The version it was started through, if any.
-        version_arn: Option<Str>,
-        /// The alias it was started through, if any.
-        alias_arn: Option<Str>,
-    },
+    /// `ExecutionStarted` (boxed: it is one per execution, and the largest).
+    ExecutionStarted(Box<ExecutionStarted>),
     /// A state was entered.
     StateEntered {
         /// The state's name.
@@ -217,6 +208,19 @@ pub enum Details {
     },
     /// `EvaluationFailed`.
     EvaluationFailed(Box<EvaluationFailed>),
+}
+
+/// The details of `ExecutionStarted`.
+#[derive(Debug, Clone)]
+pub struct ExecutionStarted {
+    /// The execution's input.
+    pub input: Value,
+    /// The role the execution runs as.
+    pub role_arn: Str,
+    /// The version it was started through, if any.
+    pub version_arn: Option<Str>,
+    /// The alias it was started through, if any.
+    pub alias_arn: Option<Str>,
 }
 
 /// A service integration's resource, as task events name it.

@@ -47,19 +47,14 @@ impl Details {
     fn write(&self, o: &mut Obj<'_>) {
         match self {
             Details::None => {}
-            Details::ExecutionStarted {
-                input,
-                role_arn,
-                version_arn,
-                alias_arn,
-            } => {
-                o.doc("input", input);
+            Details::ExecutionStarted(e) => {
+                o.doc("input", &e.input);
                 o.not_truncated("inputDetails");
-                o.str("roleArn", role_arn);
-                if let Some(v) = version_arn {
+                o.str("roleArn", &e.role_arn);
+                if let Some(v) = &e.version_arn {
                     o.str("stateMachineVersionArn", v);
                 }
-                if let Some(a) = alias_arn {
+                if let Some(a) = &e.alias_arn {
                     o.str("stateMachineAliasArn", a);
                 }
             }

@@ -24,7 +24,7 @@ use baton_json::{Map, Str, Value};
 
 use crate::effect::{Effect, WorkId};
 use crate::error::Failure;
-use crate::event::{Details, EventType, HistoryEvent};
+use crate::event::{Details, EventType, ExecutionStarted, HistoryEvent};
 use crate::flow::Flow;
 use crate::input::Input;
 use crate::program::{BranchId, Program};
@@ -391,11 +391,13 @@ impl Execution {
         let info = Arc::clone(&self.info);
         self.emit_root(
             EventType::ExecutionStarted,
-            || Details::ExecutionStarted {
-                input: info.input.clone(),
-                role_arn: info.role_arn.clone(),
-                version_arn: info.version_arn.clone(),
-                alias_arn: info.alias_arn.clone(),
+            || {
+                Details::ExecutionStarted(Box::new(ExecutionStarted {
+                    input: info.input.clone(),
+                    role_arn: info.role_arn.clone(),
+                    version_arn: info.version_arn.clone(),
+                    alias_arn: info.alias_arn.clone(),
+                }))
             },
             sink,
         );

@@ -31,7 +31,8 @@ mod token;
 pub use effect::{Effect, MapRunReport, MapRunStatus, TaskRequest, WorkId};
 pub use error::Failure;
 pub use event::{
-    Details, EvaluationFailed, EventType, HistoryEvent, Scheduled, TaskResource, TaskScheduled,
+    Details, EvaluationFailed, EventType, ExecutionStarted, HistoryEvent, Scheduled, TaskResource,
+    TaskScheduled,
 };
 pub use execution::{Collect, Execution, ExecutionInfo, Sink, Status};
 pub use input::Input;

@@ -127,7 +127,7 @@ fn log_line(execution_arn: &str, redrive_count: u32, event: &HistoryEvent, data:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baton_engine::{Details, Millis};
+    use baton_engine::{Details, ExecutionStarted, Millis};
 
     fn event(t: EventType) -> HistoryEvent {
         HistoryEvent {
@@ -135,12 +135,12 @@ mod tests {
             previous_event_id: 0,
             timestamp: Millis(1_700_000_000_123),
             event_type: t,
-            details: Details::ExecutionStarted {
+            details: Details::ExecutionStarted(Box::new(ExecutionStarted {
                 input: Value::from_json_str(r#"{"a":1}"#).unwrap(),
                 role_arn: "arn:aws:iam::1:role/r".into(),
                 version_arn: None,
                 alias_arn: None,
-            },
+            })),
         }
     }
 
