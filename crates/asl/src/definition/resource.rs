@@ -40,7 +40,8 @@ pub enum Resource {
         name: String,
     },
     /// `arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]`, including
-    /// `aws-sdk:SERVICE:ACTION` (then `service` is `aws-sdk:SERVICE`).
+    /// `aws-sdk:SERVICE:ACTION` (then `service` is `aws-sdk:SERVICE`), and Baton's own
+    /// `arn:baton:SERVICE:::ACTION[.sync]` (then `service` is `baton:SERVICE`).
     Service {
         /// The whole ARN.
         arn: String,
@@ -71,6 +72,9 @@ impl Resource {
         ) else {
             return None;
         };
+        if partition == "baton" {
+            return native(arn, vendor, region, account, rest);
+        }
         if !partition.starts_with("aws") {
             return None;
         }
@@ -132,6 +136,26 @@ impl Resource {
         }
     }
 }
+
+/// Baton's own task resources, `arn:baton:SERVICE:::ACTION[.sync]` (a partition no AWS
+/// ARN has): `service` is `baton:SERVICE`.
+fn native(arn: &str, vendor: &str, region: &str, account: &str, rest: &str) -> Option<Resource> {
+    if vendor.is_empty() || !region.is_empty() || !account.is_empty() || rest.contains(':') {
+        return None;
+    }
+    let (action, pattern, version) = split_pattern(rest)?;
+    (!action.is_empty()).then(|| Resource::Service {
+        arn: arn.to_owned(),
+        service: format!("baton:{vendor}"),
+        action: action.to_owned(),
+        pattern,
+        version,
+    })
+}
+
+/// Baton's own resources that a Task may name (service, action): both wait for the work
+/// to end, as request-response or `.sync` (which also gets a task token).
+const NATIVE: &[(&str, &str)] = &[("baton:command", "run"), ("baton:container", "run")];
 
 /// How an optimized integration may be called: which actions, with which patterns.
 struct Integration {
@@ -203,6 +227,11 @@ pub(crate) fn is_task_resource(resource: &Resource) -> bool {
     };
     if service.starts_with("aws-sdk:") {
         return *pattern != IntegrationPattern::Sync;
+    }
+    if service.starts_with("baton:") {
+        return NATIVE.contains(&(service.as_str(), action.as_str()))
+            && *pattern != IntegrationPattern::WaitForTaskToken
+            && matches!(resource, Resource::Service { version: None, .. });
     }
     let Some(integration) = INTEGRATIONS.iter().find(|i| i.service == service) else {
         return false;
@@ -291,5 +320,19 @@ mod tests {
         assert!(!task("arn:aws:states:::nosuchservice:act"));
         assert!(!task("arn:aws:states:::s3:getObject"));
         assert_eq!(Resource::parse("arn:aws:states:::sqs:send.bogus"), None);
+        assert!(matches!(
+            Resource::parse("arn:baton:container:::run.sync"),
+            Some(Resource::Service { service, action, pattern: IntegrationPattern::Sync, .. })
+                if service == "baton:container" && action == "run"
+        ));
+        assert!(task("arn:baton:command:::run"));
+        assert!(task("arn:baton:command:::run.sync"));
+        assert!(task("arn:baton:container:::run.sync"));
+        assert!(!task("arn:baton:command:::run.waitForTaskToken"));
+        assert!(!task("arn:baton:command:::run.sync:2"));
+        assert!(!task("arn:baton:command:::exec"));
+        assert!(!task("arn:baton:lambda:::run"));
+        assert_eq!(Resource::parse("arn:baton:command:us-east-1::run"), None);
+        assert_eq!(Resource::parse("arn:baton:command:::a:b"), None);
     }
 }
