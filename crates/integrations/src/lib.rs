@@ -7,6 +7,7 @@
 //! This crate does IO (processes, HTTP) but knows nothing of executions or histories:
 //! it takes a [`TaskCall`] and returns a [`TaskOutcome`].
 
+pub mod aws;
 mod functions;
 mod lambda;
 
@@ -100,14 +101,33 @@ pub trait Integration: Send + Sync {
 /// The integrations a runtime offers, in the order they are asked.
 #[derive(Clone, Default)]
 pub struct Registry {
+    /// Integrations that take resources only when configured to (a remote Step Functions
+    /// endpoint for `states:startExecution`): asked before all others.
+    first: Vec<Arc<dyn Integration>>,
     integrations: Vec<Arc<dyn Integration>>,
 }
 
 impl Registry {
-    /// Every built-in integration, configured with the given local functions.
+    /// Every built-in integration, configured with the given local functions, AWS calls
+    /// configured by the environment (see [`aws::settings`]).
     pub fn new(functions: Functions) -> Registry {
+        Registry::with_aws(functions, &aws::AwsSettings::default())
+    }
+
+    /// Every built-in integration, with local functions and AWS settings (over the
+    /// environment's).
+    pub fn with_aws(functions: Functions, settings: &aws::AwsSettings) -> Registry {
+        let aws = aws::Aws::new(settings);
+        let client = aws.client().clone();
         Registry {
-            integrations: vec![Arc::new(Lambda::new(functions))],
+            first: aws::sfn::RemoteExecutions::configured(&client)
+                .map(|r| Arc::new(r) as Arc<dyn Integration>)
+                .into_iter()
+                .collect(),
+            integrations: vec![
+                Arc::new(aws::lambda::LambdaTasks::new(functions, client)),
+                Arc::new(aws),
+            ],
         }
     }
 
@@ -119,7 +139,8 @@ impl Registry {
 
     /// Runs a task with the integration that handles its resource.
     pub fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
-        match self.integrations.iter().find(|i| i.handles(&call.resource)) {
+        let mut all = self.first.iter().chain(&self.integrations);
+        match all.find(|i| i.handles(&call.resource)) {
             Some(i) => i.run(call),
             None => {
                 let arn = call.resource.arn().to_owned();

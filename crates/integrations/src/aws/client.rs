@@ -1,0 +1,487 @@
+//! Signed calls to AWS services: SigV4 (the `aws-sigv4` crate), bounded retries with
+//! backoff as the SDKs' standard mode does them, and error names as Step Functions
+//! reports them.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+
+use super::model::{Service, upper_first};
+use super::protocol::{HttpRequest, HttpResponse, ServiceError, Style, parse_error};
+use super::settings::Resolved;
+use crate::TaskFailure;
+
+/// Sends signed requests.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// The resolved settings.
+    pub settings: Arc<Resolved>,
+}
+
+/// Why a call did not get a successful answer.
+#[derive(Debug)]
+pub enum CallError {
+    /// No credentials to sign with.
+    Credentials(String),
+    /// No answer (the endpoint is down, slow, or not HTTP), after every attempt.
+    Transport {
+        /// What went wrong the last time.
+        message: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The service answered with an error.
+    Service {
+        /// The answer.
+        response: HttpResponse,
+        /// What could be read of it.
+        error: ServiceError,
+        /// Attempts made.
+        attempts: u32,
+    },
+}
+
+/// Error codes the SDKs retry (throttling and transient errors).
+const RETRIED_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+];
+
+impl Client {
+    /// A client with the given settings.
+    pub fn new(settings: Resolved) -> Client {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(5).min(settings.timeout))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build()
+            .unwrap_or_default();
+        Client {
+            http,
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The region calls go to: the settings', else the execution's.
+    pub fn region<'a>(&'a self, execution_region: &'a str) -> &'a str {
+        self.settings.region.as_deref().unwrap_or(execution_region)
+    }
+
+    /// The endpoint of `service`: the configured one, else AWS's for the region.
+    pub fn endpoint(&self, service: &Service, region: &str) -> String {
+        match self.settings.configured_endpoint(service.endpoint_key) {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!(
+                "https://{}.{region}.amazonaws.com",
+                service.model().meta.endpoint_prefix
+            ),
+        }
+    }
+
+    /// Sends `request` to `service`, retrying throttling, server errors and failed
+    /// connections up to the configured attempts. A successful answer comes with the
+    /// attempts it took.
+    pub async fn send(
+        &self,
+        service: &Service,
+        region: &str,
+        request: &HttpRequest,
+    ) -> Result<(HttpResponse, u32), CallError> {
+        let keys = self
+            .settings
+            .keys
+            .as_ref()
+            .map_err(|e| CallError::Credentials(e.clone()))?;
+        let credentials = Credentials::new(
+            &keys.access_key_id,
+            &keys.secret_access_key,
+            keys.session_token.clone(),
+            None,
+            "baton",
+        );
+        let url = format!("{}{}", self.endpoint(service, region), request.path);
+        let model = service.model();
+        let max = self.settings.max_attempts;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self
+                .attempt(
+                    &credentials,
+                    model.meta.signing_name(),
+                    region,
+                    &url,
+                    request,
+                )
+                .await;
+            let retry = match &outcome {
+                Err(_) => true,
+                Ok(r) if r.status < 300 => false,
+                Ok(r) => {
+                    matches!(r.status, 429 | 500 | 502 | 503 | 504)
+                        || parse_error(model, r)
+                            .code
+                            .is_some_and(|c| RETRIED_CODES.contains(&c.as_str()))
+                }
+            };
+            if retry && attempt < max {
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
+            }
+            return match outcome {
+                Ok(r) if r.status < 300 => Ok((r, attempt)),
+                Ok(r) => Err(CallError::Service {
+                    error: parse_error(model, &r),
+                    response: r,
+                    attempts: attempt,
+                }),
+                Err(message) => Err(CallError::Transport {
+                    message,
+                    attempts: attempt,
+                }),
+            };
+        }
+    }
+
+    async fn attempt(
+        &self,
+        credentials: &Credentials,
+        signing_name: &str,
+        region: &str,
+        url: &str,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, String> {
+        let mut headers = request.headers.clone();
+        if signing_name == "s3" {
+            headers.push(("x-amz-content-sha256".into(), hex_sha256(&request.body)));
+        }
+        let signed = sign_headers(credentials, signing_name, region, url, request, &headers)?;
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| format!("bad method: {e}"))?;
+        let mut builder = self.http.request(method, url);
+        for (k, v) in headers.iter().chain(signed.iter()) {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let response = builder
+            .body(request.body.clone())
+            .send()
+            .await
+            .map_err(|e| describe_reqwest(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| describe_reqwest(&e))?
+            .to_vec();
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// The SigV4 headers for a request.
+pub fn sign_headers(
+    credentials: &Credentials,
+    signing_name: &str,
+    region: &str,
+    url: &str,
+    request: &HttpRequest,
+    headers: &[(String, String)],
+) -> Result<Vec<(String, String)>, String> {
+    let identity = credentials.clone().into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(signing_name)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| format!("cannot sign: {e}"))?
+        .into();
+    let signable = SignableRequest::new(
+        &request.method,
+        url,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(&request.body),
+    )
+    .map_err(|e| format!("cannot sign {url}: {e}"))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| format!("cannot sign: {e}"))?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The pause before attempt `attempt + 1`: exponential from 100 ms, capped at 20 s, with
+/// full jitter (as the SDKs' standard retry mode).
+fn backoff(attempt: u32) -> Duration {
+    let cap = 0.1 * 2f64.powi(attempt as i32 - 1);
+    let cap = cap.min(20.0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = f64::from(nanos % 1000) / 1000.0;
+    Duration::from_secs_f64(cap * (0.5 + jitter / 2.0))
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// An exception's name as the AWS SDKs for Java give it (`QueueDoesNotExist` →
+/// `QueueDoesNotExistException`).
+fn exception_name(shape: &str) -> String {
+    if shape.ends_with("Exception") {
+        shape.to_owned()
+    } else {
+        format!("{shape}Exception")
+    }
+}
+
+/// A failed call as the task's error and cause, in the style of the integration.
+pub fn task_failure(service: &Service, style: Style, error: CallError) -> TaskFailure {
+    let (prefix, base) = match style {
+        Style::Optimized => (service.v1_prefix.to_owned(), service.v1_base_exception()),
+        Style::Sdk => {
+            let p = service.v2_prefix();
+            let base = format!("{p}Exception");
+            (p, base)
+        }
+    };
+    match error {
+        CallError::Credentials(message) => {
+            TaskFailure::new(format!("{prefix}.SdkClientException"), message)
+        }
+        CallError::Transport { message, attempts } => TaskFailure::new(
+            format!("{prefix}.SdkClientException"),
+            match style {
+                Style::Optimized => format!("Unable to execute HTTP request: {message}"),
+                Style::Sdk => format!(
+                    "Unable to execute HTTP request: {message} (SDK Attempt Count: {attempts})"
+                ),
+            },
+        ),
+        CallError::Service {
+            response,
+            error,
+            attempts,
+        } => {
+            let model = service.model();
+            let modeled = error
+                .code
+                .as_deref()
+                .and_then(|c| model.exception_for_code(c))
+                .or_else(|| {
+                    error
+                        .legacy_code
+                        .as_deref()
+                        .and_then(|c| model.exception_for_code(c))
+                });
+            let name = match modeled {
+                Some(shape) => exception_name(&upper_first(shape)),
+                None => base,
+            };
+            let reason = http_reason(response.status);
+            let code = error
+                .legacy_code
+                .clone()
+                .or(error.code.clone())
+                .unwrap_or_else(|| format!("{} {reason}", response.status));
+            let request_id = error.request_id.as_deref().unwrap_or("null");
+            let message = error.message.clone().unwrap_or_else(|| match &error.code {
+                Some(c) => c.clone(),
+                None => {
+                    let body = String::from_utf8_lossy(&response.body);
+                    let body: String = body.chars().take(200).collect();
+                    if body.trim().is_empty() {
+                        format!("{} {reason}", response.status)
+                    } else {
+                        body
+                    }
+                }
+            });
+            let cause = match style {
+                Style::Optimized => format!(
+                    "{message} (Service: {}; Status Code: {}; Error Code: {code}; Request ID: {request_id}; Proxy: null)",
+                    service.v1_service, response.status
+                ),
+                Style::Sdk => format!(
+                    "{message} (Service: {prefix}, Status Code: {}, Request ID: {request_id}) (SDK Attempt Count: {attempts})",
+                    response.status
+                ),
+            };
+            TaskFailure::new(format!("{prefix}.{name}"), cause)
+        }
+    }
+}
+
+/// An answer that is not what the model says, as the SDKs report it.
+pub fn unreadable(
+    service: &Service,
+    style: Style,
+    response: &HttpResponse,
+    why: &str,
+) -> TaskFailure {
+    let prefix = match style {
+        Style::Optimized => service.v1_prefix.to_owned(),
+        Style::Sdk => service.v2_prefix(),
+    };
+    TaskFailure::new(
+        format!("{prefix}.SdkClientException"),
+        format!(
+            "Unable to unmarshall response ({why}). Response Code: {}, Response Text: {}",
+            response.status,
+            http_reason(response.status)
+        ),
+    )
+}
+
+fn http_reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::model::service;
+
+    fn answer(status: u16, body: &str) -> CallError {
+        let response = HttpResponse {
+            status,
+            headers: vec![("x-amzn-requestid".into(), "rid".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        let error = parse_error(service("dynamodb").unwrap().model(), &response);
+        CallError::Service {
+            response,
+            error,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn optimized_errors_are_named_as_the_java_sdk_1_names_them() {
+        let ddb = service("dynamodb").unwrap();
+        let f = task_failure(
+            ddb,
+            Style::Optimized,
+            answer(
+                400,
+                r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#,
+            ),
+        );
+        assert_eq!(
+            f.error.as_deref(),
+            Some("DynamoDB.ResourceNotFoundException")
+        );
+        assert_eq!(
+            f.cause.as_deref(),
+            Some(
+                "Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: rid; Proxy: null)"
+            )
+        );
+        let f = task_failure(
+            ddb,
+            Style::Optimized,
+            answer(
+                400,
+                r#"{"__type":"com.amazon.coral.validate#ValidationException","message":"bad"}"#,
+            ),
+        );
+        assert_eq!(f.error.as_deref(), Some("DynamoDB.AmazonDynamoDBException"));
+    }
+
+    #[test]
+    fn sdk_errors_are_named_as_the_java_sdk_2_names_them() {
+        let ddb = service("dynamodb").unwrap();
+        let f = task_failure(
+            ddb,
+            Style::Sdk,
+            answer(
+                400,
+                r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#,
+            ),
+        );
+        assert_eq!(
+            f.error.as_deref(),
+            Some("DynamoDb.ResourceNotFoundException")
+        );
+        assert_eq!(
+            f.cause.as_deref(),
+            Some(
+                "Requested resource not found (Service: DynamoDb, Status Code: 400, Request ID: rid) (SDK Attempt Count: 1)"
+            )
+        );
+        let f = task_failure(ddb, Style::Sdk, answer(502, "<html>bad gateway</html>"));
+        assert_eq!(f.error.as_deref(), Some("DynamoDb.DynamoDbException"));
+    }
+}

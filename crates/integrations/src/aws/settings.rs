@@ -1,0 +1,397 @@
+//! Where AWS calls go and who makes them: endpoints, region and credentials, from Baton's
+//! `[aws]` settings and the AWS SDKs' standard environment variables and shared files.
+//!
+//! Precedence, for each setting: Baton's own settings (the `[aws]` table of `baton serve
+//! --config`, or command-line options), then the environment (`AWS_ENDPOINT_URL_<SERVICE>`,
+//! `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_PROFILE`), then the profile in the
+//! shared files (`~/.aws/credentials` and `~/.aws/config`, or `AWS_SHARED_CREDENTIALS_FILE`
+//! and `AWS_CONFIG_FILE`: `region`, `aws_access_key_id`, `aws_secret_access_key`,
+//! `aws_session_token`, `endpoint_url` and a `services` section's per-service
+//! `endpoint_url`), then the default: the service's public AWS endpoint for the region.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Baton's own AWS settings (the `[aws]` table); every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AwsSettings {
+    /// The region AWS calls go to (and are signed for).
+    pub region: Option<String>,
+    /// The profile of the shared files to read.
+    pub profile: Option<String>,
+    /// One endpoint for every service (an AWS-compatible server such as moto or
+    /// LocalStack).
+    pub endpoint_url: Option<String>,
+    /// Endpoints per service, keyed as `AWS_ENDPOINT_URL_<SERVICE>`'s suffix in lower case
+    /// (`sqs`, `sns`, `dynamodb`, `eventbridge`, `ecs`, `batch`, `lambda`, `sfn`, `s3`,
+    /// `secrets_manager`, `ssm`).
+    pub endpoints: BTreeMap<String, String>,
+    /// An access key (with `secret-access-key`), instead of the environment's or a
+    /// profile's.
+    pub access_key_id: Option<String>,
+    /// The access key's secret.
+    pub secret_access_key: Option<String>,
+    /// A session token for temporary credentials.
+    pub session_token: Option<String>,
+    /// Attempts per call, the first included (the SDKs' standard mode: 3).
+    pub max_attempts: Option<u32>,
+    /// Seconds a call (one attempt) may take before it is abandoned (default 60).
+    pub timeout_seconds: Option<u64>,
+    /// Seconds between two polls of a `.sync` job's status (default 5; a job's first poll
+    /// comes sooner).
+    pub poll_seconds: Option<f64>,
+}
+
+/// Access keys, as SigV4 signs with them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Keys {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret (never shown).
+    pub secret_access_key: String,
+    /// The session token of temporary credentials.
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The settings as resolved once: what every call uses.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The region, when one is set anywhere (else the execution's region is used).
+    pub region: Option<String>,
+    /// The credentials, or why there are none.
+    pub keys: Result<Keys, String>,
+    /// Endpoints per service key (`sqs`, ...), from settings, environment or profile.
+    endpoints: BTreeMap<String, String>,
+    /// The endpoint for every service.
+    endpoint_url: Option<String>,
+    /// Attempts per call.
+    pub max_attempts: u32,
+    /// One attempt's time limit.
+    pub timeout: Duration,
+    /// The pause between two polls of a `.sync` job.
+    pub poll: Duration,
+}
+
+/// The environment and files the SDKs read, abstracted so tests can give their own.
+pub trait Env {
+    /// An environment variable.
+    fn var(&self, name: &str) -> Option<String>;
+    /// A file's text.
+    fn read(&self, path: &Path) -> Option<String>;
+}
+
+/// The process's environment and files.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+    fn read(&self, path: &Path) -> Option<String> {
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+impl Resolved {
+    /// Resolves `settings` over the process's environment and shared files.
+    pub fn new(settings: &AwsSettings) -> Resolved {
+        Resolved::with_env(settings, &ProcessEnv)
+    }
+
+    /// Resolves `settings` over `env`.
+    pub fn with_env(settings: &AwsSettings, env: &dyn Env) -> Resolved {
+        let profile_name = settings
+            .profile
+            .clone()
+            .or_else(|| env.var("AWS_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned());
+        let home = env
+            .var("HOME")
+            .or_else(|| env.var("USERPROFILE"))
+            .map(PathBuf::from);
+        let file = |var: &str, name: &str| {
+            env.var(var)
+                .map(PathBuf::from)
+                .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+        };
+        let config_text = file("AWS_CONFIG_FILE", "config").and_then(|p| env.read(&p));
+        let credentials_text =
+            file("AWS_SHARED_CREDENTIALS_FILE", "credentials").and_then(|p| env.read(&p));
+        let config = config_text.as_deref().map(parse_ini).unwrap_or_default();
+        let credentials = credentials_text
+            .as_deref()
+            .map(parse_ini)
+            .unwrap_or_default();
+        let config_section = if profile_name == "default" {
+            "default".to_owned()
+        } else {
+            format!("profile {profile_name}")
+        };
+        let profile = config.get(&config_section);
+        let profile_creds = credentials.get(&profile_name);
+        let from_profile = |key: &str| {
+            profile_creds
+                .and_then(|p| p.get(key))
+                .or_else(|| profile.and_then(|p| p.get(key)))
+                .cloned()
+        };
+
+        let region = settings
+            .region
+            .clone()
+            .or_else(|| env.var("AWS_REGION"))
+            .or_else(|| env.var("AWS_DEFAULT_REGION"))
+            .or_else(|| from_profile("region"));
+
+        let keys = if let (Some(id), Some(secret)) =
+            (&settings.access_key_id, &settings.secret_access_key)
+        {
+            Ok(Keys {
+                access_key_id: id.clone(),
+                secret_access_key: secret.clone(),
+                session_token: settings.session_token.clone(),
+            })
+        } else if let (Some(id), Some(secret)) = (
+            env.var("AWS_ACCESS_KEY_ID"),
+            env.var("AWS_SECRET_ACCESS_KEY"),
+        ) {
+            Ok(Keys {
+                access_key_id: id,
+                secret_access_key: secret,
+                session_token: env.var("AWS_SESSION_TOKEN"),
+            })
+        } else if let (Some(id), Some(secret)) = (
+            from_profile("aws_access_key_id"),
+            from_profile("aws_secret_access_key"),
+        ) {
+            Ok(Keys {
+                access_key_id: id,
+                secret_access_key: secret,
+                session_token: from_profile("aws_session_token"),
+            })
+        } else {
+            Err(format!(
+                "Unable to load AWS credentials from any provider in the chain: no access key in Baton's [aws] settings, in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or in the profile '{profile_name}' of the shared credentials and config files"
+            ))
+        };
+
+        // Endpoints: the profile's `services` section, then the environment, then Baton's
+        // settings, each overriding the one before.
+        let mut endpoints = BTreeMap::new();
+        let mut endpoint_url = None;
+        if let Some(p) = profile {
+            endpoint_url = p.get("endpoint_url").cloned();
+            if let Some(services) = p.get("services") {
+                if let Some(section) = config.get(&format!("services {services}")) {
+                    for (key, value) in section {
+                        if let Some(service) = key.strip_suffix(".endpoint_url") {
+                            endpoints.insert(service.to_owned(), value.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(url) = env.var("AWS_ENDPOINT_URL") {
+            endpoint_url = Some(url);
+        }
+        for service in ENV_SERVICES {
+            let var = format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase());
+            if let Some(url) = env.var(&var) {
+                endpoints.insert((*service).to_owned(), url);
+            }
+        }
+        if let Some(url) = &settings.endpoint_url {
+            endpoint_url = Some(url.clone());
+        }
+        for (service, url) in &settings.endpoints {
+            endpoints.insert(service.to_ascii_lowercase().replace('-', "_"), url.clone());
+        }
+
+        Resolved {
+            region,
+            keys,
+            endpoints,
+            endpoint_url,
+            max_attempts: settings.max_attempts.unwrap_or(3).max(1),
+            timeout: Duration::from_secs(settings.timeout_seconds.unwrap_or(60).max(1)),
+            poll: Duration::from_secs_f64(settings.poll_seconds.unwrap_or(5.0).clamp(0.01, 3600.0)),
+        }
+    }
+
+    /// The endpoint set for a service (by its key, e.g. `sqs`), if any is.
+    pub fn configured_endpoint(&self, key: &str) -> Option<&str> {
+        self.endpoints
+            .get(key)
+            .or(self.endpoint_url.as_ref())
+            .map(String::as_str)
+    }
+
+    /// `true` when calls to the service would go somewhere: an endpoint is set for it, or
+    /// credentials are at hand for AWS itself.
+    pub fn reachable(&self, key: &str) -> bool {
+        self.configured_endpoint(key).is_some() || self.keys.is_ok()
+    }
+}
+
+/// The services whose `AWS_ENDPOINT_URL_<SERVICE>` Baton reads (the SDKs' keys: the
+/// service id, upper-cased, spaces as underscores).
+const ENV_SERVICES: &[&str] = &[
+    "sqs",
+    "sns",
+    "dynamodb",
+    "eventbridge",
+    "ecs",
+    "batch",
+    "lambda",
+    "sfn",
+    "s3",
+    "secrets_manager",
+    "ssm",
+];
+
+type Ini = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The shared files' INI dialect: `[section]`, `key = value`, `#`/`;` comments, and
+/// indented `key = value` lines under a `key =` line as `key.subkey` (the `services`
+/// sections' form).
+fn parse_ini(text: &str) -> Ini {
+    let mut out = Ini::new();
+    let mut section: Option<String> = None;
+    let mut parent: Option<String> = None;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if line.starts_with('[') && line.ends_with(']') {
+            let name = line[1..line.len() - 1].trim();
+            let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.entry(name.clone()).or_default();
+            section = Some(name);
+            parent = None;
+            continue;
+        }
+        let Some(section) = &section else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let value = value.trim().to_owned();
+        let indented = raw.starts_with(' ') || raw.starts_with('\t');
+        let entries = out.entry(section.clone()).or_default();
+        match (&parent, indented) {
+            (Some(p), true) => {
+                entries.insert(format!("{p}.{key}"), value);
+            }
+            _ => {
+                if value.is_empty() {
+                    parent = Some(key.clone());
+                } else {
+                    parent = None;
+                }
+                entries.insert(key, value);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Fake {
+        vars: HashMap<&'static str, &'static str>,
+        files: HashMap<PathBuf, &'static str>,
+    }
+
+    impl Env for Fake {
+        fn var(&self, name: &str) -> Option<String> {
+            self.vars.get(name).map(|v| v.to_string())
+        }
+        fn read(&self, path: &Path) -> Option<String> {
+            self.files.get(path).map(|v| v.to_string())
+        }
+    }
+
+    fn fake(vars: &[(&'static str, &'static str)], files: &[(&str, &'static str)]) -> Fake {
+        Fake {
+            vars: vars.iter().copied().collect(),
+            files: files.iter().map(|(p, t)| (PathBuf::from(p), *t)).collect(),
+        }
+    }
+
+    const CONFIG: &str = "[default]\nregion = eu-west-1\n\n[profile dev]\nregion = eu-central-1\nendpoint_url = http://localhost:5000\nservices = local\n\n[services local]\nsqs =\n  endpoint_url = http://localhost:9324\n";
+    const CREDENTIALS: &str = "[default]\naws_access_key_id = AKDEFAULT\naws_secret_access_key = s1\n\n[dev]\naws_access_key_id = AKDEV\naws_secret_access_key = s2\naws_session_token = t2\n";
+
+    #[test]
+    fn profiles_give_region_keys_and_endpoints() {
+        let env = fake(
+            &[("HOME", "/h"), ("AWS_PROFILE", "dev")],
+            &[
+                ("/h/.aws/config", CONFIG),
+                ("/h/.aws/credentials", CREDENTIALS),
+            ],
+        );
+        let r = Resolved::with_env(&AwsSettings::default(), &env);
+        assert_eq!(r.region.as_deref(), Some("eu-central-1"));
+        let keys = r.keys.clone().unwrap();
+        assert_eq!(keys.access_key_id, "AKDEV");
+        assert_eq!(keys.session_token.as_deref(), Some("t2"));
+        assert_eq!(r.configured_endpoint("sqs"), Some("http://localhost:9324"));
+        assert_eq!(r.configured_endpoint("sns"), Some("http://localhost:5000"));
+    }
+
+    #[test]
+    fn environment_overrides_profile_and_settings_override_environment() {
+        let env = fake(
+            &[
+                ("HOME", "/h"),
+                ("AWS_REGION", "ap-south-1"),
+                ("AWS_ACCESS_KEY_ID", "AKENV"),
+                ("AWS_SECRET_ACCESS_KEY", "s"),
+                ("AWS_ENDPOINT_URL", "http://env:1"),
+                ("AWS_ENDPOINT_URL_DYNAMODB", "http://env:2"),
+            ],
+            &[
+                ("/h/.aws/config", CONFIG),
+                ("/h/.aws/credentials", CREDENTIALS),
+            ],
+        );
+        let r = Resolved::with_env(&AwsSettings::default(), &env);
+        assert_eq!(r.region.as_deref(), Some("ap-south-1"));
+        assert_eq!(r.keys.as_ref().unwrap().access_key_id, "AKENV");
+        assert_eq!(r.configured_endpoint("dynamodb"), Some("http://env:2"));
+        assert_eq!(r.configured_endpoint("sqs"), Some("http://env:1"));
+        let settings = AwsSettings {
+            region: Some("us-west-2".into()),
+            endpoints: [("sqs".to_owned(), "http://mine:3".to_owned())].into(),
+            ..AwsSettings::default()
+        };
+        let r = Resolved::with_env(&settings, &env);
+        assert_eq!(r.region.as_deref(), Some("us-west-2"));
+        assert_eq!(r.configured_endpoint("sqs"), Some("http://mine:3"));
+    }
+
+    #[test]
+    fn no_credentials_say_where_they_were_looked_for() {
+        let r = Resolved::with_env(&AwsSettings::default(), &fake(&[], &[]));
+        assert!(r.keys.clone().unwrap_err().contains("AWS_ACCESS_KEY_ID"));
+        assert!(!r.reachable("sqs"));
+        assert_eq!(r.region, None);
+    }
+}
