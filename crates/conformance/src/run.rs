@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use baton_asl::definition::{MachineType, ParseOptions, parse};
 use baton_engine::{ExecutionInfo, Millis, Program, Status};
@@ -32,9 +33,27 @@ pub struct Environment {
     pub work_dir: PathBuf,
     /// The Python interpreter for Lambda handlers.
     pub python: String,
+    /// The warm Python process serving the handlers (started on first use).
+    server: Arc<OnceLock<Result<LambdaServer, String>>>,
 }
 
-const LAMBDA_RUNTIME: &str = include_str!("lambda_runtime.py");
+/// A `lambda_server.py` process and its port; stopped when dropped.
+#[derive(Debug)]
+struct LambdaServer {
+    child: std::sync::Mutex<std::process::Child>,
+    port: u16,
+}
+
+impl Drop for LambdaServer {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.child.lock() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+const LAMBDA_SERVER: &str = include_str!("lambda_server.py");
 
 /// The account and region cases are run in, as the recorder normalised them.
 const ACCOUNT: &str = "111111111111";
@@ -46,11 +65,41 @@ impl Environment {
         let work_dir =
             std::env::temp_dir().join(format!("baton-conformance-{}", std::process::id()));
         std::fs::create_dir_all(&work_dir)?;
-        std::fs::write(work_dir.join("lambda_runtime.py"), LAMBDA_RUNTIME)?;
+        std::fs::write(work_dir.join("lambda_server.py"), LAMBDA_SERVER)?;
         Ok(Environment {
             work_dir,
             python: std::env::var("BATON_PYTHON").unwrap_or_else(|_| "python3".into()),
+            server: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// The port of the handlers' server, started on first use.
+    fn server_port(&self) -> std::io::Result<u16> {
+        let started = self.server.get_or_init(|| {
+            let mut child = std::process::Command::new(&self.python)
+                .arg(self.work_dir.join("lambda_server.py"))
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::inherit())
+                .spawn()
+                .map_err(|e| format!("cannot start {}: {e}", self.python))?;
+            let mut line = String::new();
+            if let Some(out) = child.stdout.as_mut() {
+                let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+            }
+            let port = line.trim().parse::<u16>().map_err(|_| {
+                let _ = child.kill();
+                format!("the Lambda handlers' server did not start ({line:?})")
+            })?;
+            Ok(LambdaServer {
+                child: std::sync::Mutex::new(child),
+                port,
+            })
+        });
+        started
+            .as_ref()
+            .map(|s| s.port)
+            .map_err(|e| std::io::Error::other(e.clone()))
     }
 
     fn lambda_functions(&self, case: &Case) -> std::io::Result<Functions> {
@@ -64,22 +113,37 @@ impl Environment {
             std::fs::create_dir_all(&fn_dir)?;
             let handler = fn_dir.join("handler.py");
             std::fs::write(&handler, source)?;
+            let port = self.server_port()?;
+            let query: String = url_query(&[("handler", &path_text(&handler)), ("name", name)]);
             specs.insert(
                 name.clone(),
-                FunctionSpec::Command {
-                    command: vec![
-                        self.python.clone(),
-                        path_text(&self.work_dir.join("lambda_runtime.py")),
-                        path_text(&handler),
-                        name.clone(),
-                    ],
-                    env: HashMap::new(),
-                    cwd: None,
+                FunctionSpec::Url {
+                    url: format!("http://127.0.0.1:{port}/?{query}"),
                 },
             );
         }
         Ok(Functions::from_specs(specs, dir))
     }
+}
+
+/// `k=v&...` with the values percent-encoded.
+fn url_query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let encoded: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={encoded}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn path_text(p: &Path) -> String {
