@@ -49,6 +49,8 @@ pub struct RunArgs {
     /// With --json, add the execution history as AWS's GetExecutionHistory shows it.
     #[arg(long)]
     history: bool,
+    #[command(flatten)]
+    aws: crate::serve::AwsArgs,
 }
 
 pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -94,7 +96,9 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(role) = &args.role_arn {
         info.role_arn = role.as_str().into();
     }
-    let registry = Registry::new(functions);
+    let mut aws = baton_integrations::aws::AwsSettings::default();
+    args.aws.apply(&mut aws);
+    let registry = Registry::with_aws(functions, &aws);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -45,12 +45,44 @@ pub struct ServeArgs {
     /// Where Express executions' logs go: a file, or - for standard output.
     #[arg(long, env = "BATON_EXPRESS_LOG")]
     express_log: Option<PathBuf>,
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Log level: error, warn, info, debug or trace.
     #[arg(long, env = "BATON_LOG", default_value = "info")]
     log: tracing::Level,
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
+}
+
+/// Where AWS service integrations send their calls (over the `[aws]` settings and the AWS
+/// SDKs' environment variables and shared files).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AwsArgs {
+    /// One endpoint for every AWS service (an AWS-compatible server) [env: AWS_ENDPOINT_URL].
+    #[arg(long)]
+    aws_endpoint_url: Option<String>,
+    /// The region of AWS calls [env: AWS_REGION; default: the profile's, else --region].
+    #[arg(long)]
+    aws_region: Option<String>,
+    /// The profile of the AWS shared config and credentials files [env: AWS_PROFILE].
+    #[arg(long)]
+    aws_profile: Option<String>,
+}
+
+impl AwsArgs {
+    /// Overrides `settings` with the options given.
+    pub fn apply(&self, settings: &mut baton_integrations::aws::AwsSettings) {
+        if let Some(v) = &self.aws_endpoint_url {
+            settings.endpoint_url = Some(v.clone());
+        }
+        if let Some(v) = &self.aws_region {
+            settings.region = Some(v.clone());
+        }
+        if let Some(v) = &self.aws_profile {
+            settings.profile = Some(v.clone());
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -101,6 +133,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     if let Some(v) = &args.express_log {
         config.express_log = Some(v.clone());
     }
+    args.aws.apply(&mut config.aws);
     Ok(config)
 }
 

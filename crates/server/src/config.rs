@@ -29,6 +29,9 @@ pub struct ServerConfig {
     /// Where Express executions' logs go (per their logging configuration): a file, or `-`
     /// for standard output. `None`: not written.
     pub express_log: Option<PathBuf>,
+    /// AWS service integrations: endpoints, region, credentials (the `[aws]` table; the
+    /// AWS SDKs' environment variables and shared files fill what it leaves out).
+    pub aws: baton_integrations::aws::AwsSettings,
 }
 
 /// How durable a commit is before it is acknowledged.
@@ -54,6 +57,7 @@ impl Default for ServerConfig {
             max_payload_bytes: baton_api::DEFAULT_MAX_PAYLOAD_BYTES,
             durability: Durability::Fsync,
             express_log: None,
+            aws: baton_integrations::aws::AwsSettings::default(),
         }
     }
 }

@@ -95,7 +95,7 @@ impl Server {
         let catalog = Arc::new(Catalog::new(Arc::clone(&store), Arc::clone(&config)));
         let (nested, runtime_slot) =
             StartExecutionTasks::new(Arc::clone(&catalog), Arc::clone(&config));
-        let registry = Registry::new(functions).with(Arc::new(nested));
+        let registry = Registry::with_aws(functions, &config.aws).with(Arc::new(nested));
         let runtime = Runtime::open(
             store,
             registry.clone(),

@@ -461,6 +461,34 @@ mod tests {
     }
 
     #[test]
+    fn query_errors_are_named_by_their_modeled_code() {
+        // As AWS answered Step Functions (recorded in the conformance corpus).
+        let sns = service("sns").unwrap();
+        let response = HttpResponse {
+            status: 400,
+            headers: vec![],
+            body: br#"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: The MessageGroupId parameter is required for FIFO topics</Message></Error><RequestId>rid</RequestId></ErrorResponse>"#.to_vec(),
+        };
+        let error = parse_error(sns.model(), &response);
+        let f = task_failure(
+            sns,
+            Style::Optimized,
+            CallError::Service {
+                response,
+                error,
+                attempts: 1,
+            },
+        );
+        assert_eq!(f.error.as_deref(), Some("SNS.InvalidParameterException"));
+        assert_eq!(
+            f.cause.as_deref(),
+            Some(
+                "Invalid parameter: The MessageGroupId parameter is required for FIFO topics (Service: AmazonSNS; Status Code: 400; Error Code: InvalidParameter; Request ID: rid; Proxy: null)"
+            )
+        );
+    }
+
+    #[test]
     fn sdk_errors_are_named_as_the_java_sdk_2_names_them() {
         let ddb = service("dynamodb").unwrap();
         let f = task_failure(
