@@ -9,6 +9,7 @@
 
 pub mod aws;
 mod functions;
+mod http;
 mod lambda;
 
 use std::future::Future;
@@ -19,6 +20,10 @@ use baton_asl::definition::Resource;
 use baton_json::{Str, Value};
 
 pub use functions::{FunctionSpec, Functions, FunctionsError};
+pub use http::{
+    AuthorizationType, ConnectionSpec, Connections, ConnectionsError, Http, HttpParameters,
+    Parameter, Secret,
+};
 pub use lambda::Lambda;
 
 /// A boxed future, as integrations return them.
@@ -127,6 +132,8 @@ impl Registry {
             integrations: vec![
                 Arc::new(aws::lambda::LambdaTasks::new(functions, client)),
                 Arc::new(aws),
+                // Without connections; callers add one configured with theirs.
+                Arc::new(Http::default()),
             ],
         }
     }
