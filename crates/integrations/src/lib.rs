@@ -8,6 +8,7 @@
 //! it takes a [`TaskCall`] and returns a [`TaskOutcome`].
 
 pub mod aws;
+mod container;
 mod functions;
 mod http;
 mod lambda;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use baton_asl::definition::Resource;
 use baton_json::{Str, Value};
 
+pub use container::{ProcessSettings, Processes};
 pub use functions::{FunctionSpec, Functions, FunctionsError};
 pub use http::{
     AuthorizationType, ConnectionSpec, Connections, ConnectionsError, Http, HttpParameters,
@@ -134,6 +136,8 @@ impl Registry {
                 Arc::new(aws),
                 // Without connections; callers add one configured with theirs.
                 Arc::new(Http::default()),
+                // Not allowed until a caller adds one that allows them.
+                Arc::new(Processes::disabled()),
             ],
         }
     }
