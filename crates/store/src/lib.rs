@@ -212,6 +212,44 @@ pub trait Store: Send + Sync + 'static {
     /// Removes tags of a resource by key.
     fn untag(&self, resource_arn: &str, keys: Vec<String>) -> BoxFuture<'_, Result<()>>;
 
+    // ----- triggers (webhooks, schedules, event rules) and their dead letters -----
+
+    /// Creates a trigger ([`StoreError::AlreadyExists`] if one of its kind and name exists).
+    fn create_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Replaces a trigger, cursor included ([`StoreError::NotFound`] if it does not exist);
+    /// its creation date stays.
+    fn update_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Deletes a trigger.
+    fn delete_trigger(&self, kind: TriggerKind, name: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// One trigger.
+    fn trigger(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+    ) -> BoxFuture<'_, Result<Option<TriggerRecord>>>;
+
+    /// Every trigger of a kind, by name.
+    fn triggers(&self, kind: TriggerKind) -> BoxFuture<'_, Result<Vec<TriggerRecord>>>;
+
+    /// Moves a trigger's cursor, leaving the rest of it alone ([`StoreError::NotFound`] if
+    /// it does not exist). Cheap: a schedule moves its cursor at every occurrence.
+    fn set_trigger_cursor(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+        cursor: i64,
+    ) -> BoxFuture<'_, Result<()>>;
+
+    /// Adds a dead letter; the store numbers it (its `seq` is ignored) and returns the
+    /// number.
+    fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>>;
+
+    /// Dead letters, newest first, a page at a time (the token is the last one's number).
+    fn list_dead_letters(&self, page: Page) -> BoxFuture<'_, Result<Paged<DeadLetterRecord>>>;
+
     // ----- the store itself -----
 
     /// A 32-byte random secret, created on first use and the same ever after (and on every

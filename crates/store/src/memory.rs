@@ -37,6 +37,9 @@ struct State {
     activities: HashMap<String, (i64, ActivityRecord)>,
     activity_order: BTreeMap<i64, String>,
     tags: HashMap<String, BTreeMap<String, String>>,
+    triggers: BTreeMap<(TriggerKind, String), TriggerRecord>,
+    /// Dead letters in the order added; a letter's number is its index + 1.
+    dead_letters: Vec<DeadLetterRecord>,
     secret: Option<[u8; 32]>,
 }
 
@@ -621,6 +624,105 @@ impl Store for MemoryStore {
                 }
             }
             Ok(())
+        })
+    }
+
+    fn create_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>> {
+        self.with(move |s| {
+            let key = (trigger.kind, trigger.name.clone());
+            if s.triggers.contains_key(&key) {
+                return Err(StoreError::AlreadyExists(trigger.name));
+            }
+            s.triggers.insert(key, trigger);
+            Ok(())
+        })
+    }
+
+    fn update_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>> {
+        self.with(move |s| {
+            let key = (trigger.kind, trigger.name.clone());
+            let Some(stored) = s.triggers.get_mut(&key) else {
+                return Err(StoreError::NotFound(trigger.name));
+            };
+            let created = stored.created;
+            *stored = TriggerRecord { created, ..trigger };
+            Ok(())
+        })
+    }
+
+    fn delete_trigger(&self, kind: TriggerKind, name: &str) -> BoxFuture<'_, Result<()>> {
+        let name = name.to_owned();
+        self.with(move |s| match s.triggers.remove(&(kind, name.clone())) {
+            Some(_) => Ok(()),
+            None => Err(StoreError::NotFound(name)),
+        })
+    }
+
+    fn trigger(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+    ) -> BoxFuture<'_, Result<Option<TriggerRecord>>> {
+        let name = name.to_owned();
+        self.with(move |s| Ok(s.triggers.get(&(kind, name)).cloned()))
+    }
+
+    fn triggers(&self, kind: TriggerKind) -> BoxFuture<'_, Result<Vec<TriggerRecord>>> {
+        self.with(move |s| {
+            Ok(s.triggers
+                .range((kind, String::new())..)
+                .take_while(|((k, _), _)| *k == kind)
+                .map(|(_, t)| t.clone())
+                .collect())
+        })
+    }
+
+    fn set_trigger_cursor(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+        cursor: i64,
+    ) -> BoxFuture<'_, Result<()>> {
+        let name = name.to_owned();
+        self.with(move |s| match s.triggers.get_mut(&(kind, name.clone())) {
+            Some(t) => {
+                t.cursor = Some(cursor);
+                Ok(())
+            }
+            None => Err(StoreError::NotFound(name)),
+        })
+    }
+
+    fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>> {
+        self.with(move |s| {
+            let seq = s.dead_letters.len() as u64 + 1;
+            s.dead_letters.push(DeadLetterRecord { seq, ..letter });
+            Ok(seq)
+        })
+    }
+
+    fn list_dead_letters(&self, page: Page) -> BoxFuture<'_, Result<Paged<DeadLetterRecord>>> {
+        self.with(move |s| {
+            let before = match &page.token {
+                Some(t) => parse_number_token(t)?,
+                None => u64::MAX,
+            };
+            let n = limit(&page);
+            let mut items: Vec<DeadLetterRecord> = s
+                .dead_letters
+                .iter()
+                .rev()
+                .filter(|l| l.seq < before)
+                .take(n + 1)
+                .cloned()
+                .collect();
+            let next = if items.len() > n {
+                items.truncate(n);
+                items.last().map(|l| l.seq.to_string())
+            } else {
+                None
+            };
+            Ok(Paged { items, next })
         })
     }
 

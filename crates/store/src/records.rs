@@ -378,3 +378,79 @@ pub struct Paged<T> {
     /// The token for the next page, when there is one.
     pub next: Option<String>,
 }
+
+/// What a [`TriggerRecord`] starts executions on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TriggerKind {
+    /// An HTTP endpoint.
+    Webhook,
+    /// A schedule (`cron(...)`, `rate(...)`, `at(...)`).
+    Schedule,
+    /// An event bus rule with its targets.
+    Rule,
+}
+
+impl TriggerKind {
+    /// `webhook`, `schedule` or `rule`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriggerKind::Webhook => "webhook",
+            TriggerKind::Schedule => "schedule",
+            TriggerKind::Rule => "rule",
+        }
+    }
+
+    /// From [`TriggerKind::as_str`]'s names.
+    pub fn parse(s: &str) -> Option<TriggerKind> {
+        match s {
+            "webhook" => Some(TriggerKind::Webhook),
+            "schedule" => Some(TriggerKind::Schedule),
+            "rule" => Some(TriggerKind::Rule),
+            _ => None,
+        }
+    }
+}
+
+/// A trigger: something outside executions that starts them (a webhook, a schedule, an
+/// event rule). The store keeps its definition as the owner's JSON text and knows nothing
+/// of what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerRecord {
+    /// Webhook, schedule or rule.
+    pub kind: TriggerKind,
+    /// Its key, unique within its kind (`GROUP/NAME` for schedules, `BUS/NAME` for rules).
+    pub name: String,
+    /// Its definition, as JSON text.
+    pub body: String,
+    /// When it was created.
+    pub created: i64,
+    /// When its definition last changed.
+    pub updated: i64,
+    /// How far it has got, in its owner's terms: for a schedule, the time of the last
+    /// occurrence it handled. `None` until the first.
+    pub cursor: Option<i64>,
+}
+
+/// A start that a trigger could not make, kept for a person to look at (the dead-letter
+/// record of a schedule or an event rule's target).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterRecord {
+    /// Given by the store when added (ascending); 0 in a record to add.
+    pub seq: u64,
+    /// The trigger's kind.
+    pub kind: TriggerKind,
+    /// The trigger's key.
+    pub name: String,
+    /// When the start was given up.
+    pub at: i64,
+    /// What was to be started (a state machine, version or alias ARN).
+    pub target: String,
+    /// The input it was to be started with, as JSON text.
+    pub input: String,
+    /// The error (e.g. `StateMachineDoesNotExist`).
+    pub error: String,
+    /// Why.
+    pub cause: String,
+    /// How many times the start was tried.
+    pub attempts: u32,
+}

@@ -45,6 +45,7 @@ macro_rules! backends {
 }
 
 backends!(
+    triggers_and_dead_letters,
     execution_round_trip,
     history_pages_both_ways,
     timers_and_tasks,
@@ -1354,4 +1355,166 @@ async fn concurrent_commits_land_in_order(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(all.items.len(), EXECUTIONS);
+}
+
+fn trigger(kind: TriggerKind, name: &str, body: &str) -> TriggerRecord {
+    TriggerRecord {
+        kind,
+        name: name.into(),
+        body: body.into(),
+        created: 1_000,
+        updated: 1_000,
+        cursor: None,
+    }
+}
+
+fn dead_letter(name: &str) -> DeadLetterRecord {
+    DeadLetterRecord {
+        seq: 0,
+        kind: TriggerKind::Schedule,
+        name: name.into(),
+        at: 5_000,
+        target: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+        input: "{}".into(),
+        error: "StateMachineDoesNotExist".into(),
+        cause: "gone".into(),
+        attempts: 3,
+    }
+}
+
+async fn triggers_and_dead_letters(store: Arc<dyn Store>) {
+    let hook = trigger(TriggerKind::Webhook, "orders", r#"{"a":1}"#);
+    store.create_trigger(hook.clone()).await.unwrap();
+    // The same name in another kind is another trigger.
+    let same_name = trigger(TriggerKind::Schedule, "orders", r#"{"b":2}"#);
+    store.create_trigger(same_name.clone()).await.unwrap();
+    store
+        .create_trigger(trigger(TriggerKind::Schedule, "default/a", "{}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.create_trigger(hook.clone()).await,
+        Err(StoreError::AlreadyExists("orders".into()))
+    );
+    assert_eq!(
+        store.trigger(TriggerKind::Webhook, "orders").await.unwrap(),
+        Some(hook.clone())
+    );
+    assert_eq!(
+        store.trigger(TriggerKind::Rule, "orders").await.unwrap(),
+        None
+    );
+    let names: Vec<String> = store
+        .triggers(TriggerKind::Schedule)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["default/a", "orders"]);
+
+    // An update replaces everything but the creation date.
+    let updated = TriggerRecord {
+        body: r#"{"a":2}"#.into(),
+        created: 9_999,
+        updated: 2_000,
+        cursor: Some(7),
+        ..hook.clone()
+    };
+    store.update_trigger(updated).await.unwrap();
+    let got = store
+        .trigger(TriggerKind::Webhook, "orders")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.created, got.updated, got.cursor),
+        (1_000, 2_000, Some(7))
+    );
+    assert_eq!(got.body, r#"{"a":2}"#);
+    assert_eq!(
+        store
+            .update_trigger(trigger(TriggerKind::Rule, "nope", "{}"))
+            .await,
+        Err(StoreError::NotFound("nope".into()))
+    );
+
+    // The cursor moves alone.
+    store
+        .set_trigger_cursor(TriggerKind::Schedule, "orders", 123)
+        .await
+        .unwrap();
+    let got = store
+        .trigger(TriggerKind::Schedule, "orders")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.cursor, got.body.as_str()), (Some(123), r#"{"b":2}"#));
+    assert_eq!(
+        store
+            .set_trigger_cursor(TriggerKind::Schedule, "nope", 1)
+            .await,
+        Err(StoreError::NotFound("nope".into()))
+    );
+
+    store
+        .delete_trigger(TriggerKind::Webhook, "orders")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.trigger(TriggerKind::Webhook, "orders").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.delete_trigger(TriggerKind::Webhook, "orders").await,
+        Err(StoreError::NotFound("orders".into()))
+    );
+
+    // Dead letters: numbered in order, listed newest first, paged.
+    for i in 0..5 {
+        let seq = store
+            .add_dead_letter(dead_letter(&format!("s{i}")))
+            .await
+            .unwrap();
+        assert_eq!(seq, i + 1);
+    }
+    let first = store
+        .list_dead_letters(Page {
+            token: None,
+            limit: 2,
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = first.items.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["s4", "s3"]);
+    assert_eq!(
+        first.items[0],
+        DeadLetterRecord {
+            seq: 5,
+            ..dead_letter("s4")
+        }
+    );
+    let mut token = first.next;
+    let mut rest = Vec::new();
+    while let Some(t) = token {
+        let page = store
+            .list_dead_letters(Page {
+                token: Some(t),
+                limit: 2,
+            })
+            .await
+            .unwrap();
+        rest.extend(page.items.into_iter().map(|l| l.name));
+        token = page.next;
+    }
+    assert_eq!(rest, ["s2", "s1", "s0"]);
+    assert!(matches!(
+        store
+            .list_dead_letters(Page {
+                token: Some("x".into()),
+                limit: 2
+            })
+            .await,
+        Err(StoreError::InvalidToken(_))
+    ));
 }

@@ -304,6 +304,62 @@ impl Store for SqliteStore {
         self.write(move |conn| writes::untag(conn, &arn, &keys))
     }
 
+    fn create_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>> {
+        self.write(move |conn| writes::create_trigger(conn, &trigger))
+    }
+
+    fn update_trigger(&self, trigger: TriggerRecord) -> BoxFuture<'_, Result<()>> {
+        self.write(move |conn| writes::update_trigger(conn, &trigger))
+    }
+
+    fn delete_trigger(&self, kind: TriggerKind, name: &str) -> BoxFuture<'_, Result<()>> {
+        let name = name.to_owned();
+        self.write(move |conn| writes::delete_trigger(conn, kind, &name))
+    }
+
+    fn trigger(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+    ) -> BoxFuture<'_, Result<Option<TriggerRecord>>> {
+        let name = name.to_owned();
+        self.read(move |r| r.trigger(kind, &name))
+    }
+
+    fn triggers(&self, kind: TriggerKind) -> BoxFuture<'_, Result<Vec<TriggerRecord>>> {
+        self.read(move |r| r.triggers(kind))
+    }
+
+    fn set_trigger_cursor(
+        &self,
+        kind: TriggerKind,
+        name: &str,
+        cursor: i64,
+    ) -> BoxFuture<'_, Result<()>> {
+        let name = name.to_owned();
+        self.write(move |conn| writes::set_trigger_cursor(conn, kind, &name, cursor))
+    }
+
+    fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>> {
+        // The write may be applied again after a rollback: the last application's number
+        // is the one that stays.
+        let seq = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let slot = std::sync::Arc::clone(&seq);
+        let written = self.write(move |conn| {
+            let n = writes::add_dead_letter(conn, &letter)?;
+            slot.store(n, Ordering::Release);
+            Ok(())
+        });
+        Box::pin(async move {
+            written.await?;
+            Ok(seq.load(Ordering::Acquire))
+        })
+    }
+
+    fn list_dead_letters(&self, page: Page) -> BoxFuture<'_, Result<Paged<DeadLetterRecord>>> {
+        self.read(move |r| r.list_dead_letters(&page))
+    }
+
     fn secret(&self) -> BoxFuture<'_, Result<[u8; 32]>> {
         if self.is_closed() {
             return Box::pin(ready(Err(StoreError::Closed)));

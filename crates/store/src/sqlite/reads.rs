@@ -544,6 +544,77 @@ impl Reader {
         )
     }
 
+    pub(super) fn trigger(
+        &mut self,
+        kind: TriggerKind,
+        name: &str,
+    ) -> Result<Option<TriggerRecord>> {
+        self.conn
+            .prepare_cached(
+                "SELECT kind, name, body, created, updated, cursor FROM triggers \
+                 WHERE kind = ?1 AND name = ?2",
+            )
+            .map_err(db_err)?
+            .query_row(params![kind.as_str(), name], |row| Ok(read_trigger(row)))
+            .optional()
+            .map_err(db_err)?
+            .transpose()
+    }
+
+    pub(super) fn triggers(&mut self, kind: TriggerKind) -> Result<Vec<TriggerRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, name, body, created, updated, cursor FROM triggers \
+                 WHERE kind = ?1 ORDER BY name",
+            )
+            .map_err(db_err)?;
+        let mut rows = stmt.query([kind.as_str()]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err)? {
+            out.push(read_trigger(row)?);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn list_dead_letters(&mut self, page: &Page) -> Result<Paged<DeadLetterRecord>> {
+        let before = match &page.token {
+            Some(t) => to_sql_u64(parse_number_token(t)?),
+            None => i64::MAX,
+        };
+        let n = limit(page);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, kind, name, at, target, input, error, cause, attempts \
+                 FROM dead_letters WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+            )
+            .map_err(db_err)?;
+        let rows = stmt.query([before, sql_limit(n)]).map_err(db_err)?;
+        paged(
+            rows,
+            n,
+            |row| {
+                let kind: String = col(row, 1)?;
+                Ok((
+                    DeadLetterRecord {
+                        seq: from_sql_u64(col(row, 0)?),
+                        kind: trigger_kind("dead_letters", &kind)?,
+                        name: col(row, 2)?,
+                        at: col(row, 3)?,
+                        target: col(row, 4)?,
+                        input: col(row, 5)?,
+                        error: col(row, 6)?,
+                        cause: col(row, 7)?,
+                        attempts: col(row, 8)?,
+                    },
+                    (),
+                ))
+            },
+            |l, ()| l.seq.to_string(),
+        )
+    }
+
     pub(super) fn tags(&mut self, arn: &str) -> Result<Vec<Tag>> {
         let mut stmt = self
             .conn

@@ -174,6 +174,30 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (resource_arn, key)
     ) WITHOUT ROWID;
     ",
+    // 2: triggers (webhooks, schedules, event rules) and the dead letters of their starts.
+    "
+    CREATE TABLE triggers (
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        cursor INTEGER,
+        PRIMARY KEY (kind, name)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE dead_letters (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        input TEXT NOT NULL,
+        error TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        attempts INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Brings the schema up to date (the caller holds the only connection).

@@ -487,3 +487,81 @@ pub(super) fn secret(conn: &Connection) -> Result<[u8; 32]> {
         .map_err(db_err)?;
     Ok(secret)
 }
+
+/// Creates a trigger.
+pub(super) fn create_trigger(conn: &Connection, t: &TriggerRecord) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO triggers (kind, name, body, created, updated, cursor) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        t.kind.as_str(),
+        t.name,
+        t.body,
+        t.created,
+        t.updated,
+        t.cursor
+    ])
+    .map_err(insert_err(&t.name))?;
+    Ok(())
+}
+
+/// Replaces a trigger (its creation date stays).
+pub(super) fn update_trigger(conn: &Connection, t: &TriggerRecord) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE triggers SET body = ?3, updated = ?4, cursor = ?5 WHERE kind = ?1 AND name = ?2",
+        )
+        .map_err(db_err)?
+        .execute(params![t.kind.as_str(), t.name, t.body, t.updated, t.cursor])
+        .map_err(db_err)?;
+    found(n, &t.name)
+}
+
+/// Deletes a trigger.
+pub(super) fn delete_trigger(conn: &Connection, kind: TriggerKind, name: &str) -> Result<()> {
+    let n = conn
+        .prepare_cached("DELETE FROM triggers WHERE kind = ?1 AND name = ?2")
+        .map_err(db_err)?
+        .execute(params![kind.as_str(), name])
+        .map_err(db_err)?;
+    found(n, name)
+}
+
+/// Moves a trigger's cursor.
+pub(super) fn set_trigger_cursor(
+    conn: &Connection,
+    kind: TriggerKind,
+    name: &str,
+    cursor: i64,
+) -> Result<()> {
+    let n = conn
+        .prepare_cached("UPDATE triggers SET cursor = ?3 WHERE kind = ?1 AND name = ?2")
+        .map_err(db_err)?
+        .execute(params![kind.as_str(), name, cursor])
+        .map_err(db_err)?;
+    found(n, name)
+}
+
+/// Adds a dead letter; its number.
+pub(super) fn add_dead_letter(conn: &Connection, l: &DeadLetterRecord) -> Result<u64> {
+    let seq = conn
+        .prepare_cached(
+            "INSERT INTO dead_letters (kind, name, at, target, input, error, cause, attempts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(db_err)?
+        .insert(params![
+            l.kind.as_str(),
+            l.name,
+            l.at,
+            l.target,
+            l.input,
+            l.error,
+            l.cause,
+            l.attempts
+        ])
+        .map_err(db_err)?;
+    Ok(from_sql_u64(seq))
+}
