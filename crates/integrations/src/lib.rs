@@ -12,6 +12,7 @@ mod container;
 mod functions;
 mod http;
 mod lambda;
+pub mod mock;
 
 use std::future::Future;
 use std::pin::Pin;
