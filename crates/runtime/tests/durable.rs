@@ -437,3 +437,50 @@ async fn timers_that_fell_due_while_the_runtime_was_down_fire_at_once() {
         assert_eq!(r.status, ExecutionStatus::Succeeded, "{arn}");
     }
 }
+
+#[tokio::test]
+async fn status_changes_of_standard_executions_reach_the_hook_express_ones_do_not() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    assert!(
+        rt.on_status_change(Arc::new(move |c: baton_runtime::StatusChange| {
+            sink.lock().unwrap().push(c);
+        }))
+    );
+    assert!(
+        !rt.on_status_change(Arc::new(|_| {})),
+        "one hook per runtime"
+    );
+    rt.run(execution("ok", PASS, r#"{"k":1}"#)).await.unwrap();
+    let fail = r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E","Cause":"C"}}}"#;
+    rt.run(execution("bad", fail, "{}")).await.unwrap();
+    let mut express = execution("fast", PASS, "{}");
+    express.durability = Durability::Express;
+    rt.run(express).await.unwrap();
+
+    let seen = seen.lock().unwrap();
+    let got: Vec<(&str, ExecutionStatus)> = seen.iter().map(|c| (&*c.name, c.status)).collect();
+    assert_eq!(
+        got,
+        [
+            ("ok", ExecutionStatus::Running),
+            ("ok", ExecutionStatus::Succeeded),
+            ("bad", ExecutionStatus::Running),
+            ("bad", ExecutionStatus::Failed),
+        ]
+    );
+    let ok = &seen[1];
+    assert_eq!(
+        &*ok.state_machine_arn,
+        format!("arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:m")
+    );
+    assert_eq!(&*ok.input, r#"{"k":1}"#);
+    assert_eq!(ok.output.as_deref(), Some(r#"{"k":1,"a":{"x":1}}"#));
+    assert!(ok.stop_date.is_some() && seen[0].stop_date.is_none());
+    assert_eq!(
+        (seen[3].error.as_deref(), seen[3].cause.as_deref()),
+        (Some("E"), Some("C"))
+    );
+}

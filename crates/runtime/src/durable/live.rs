@@ -331,6 +331,7 @@ pub(crate) async fn step_locked(
         return Ok(());
     }
     let durable = handle.durability == Durability::Standard;
+    let starting = create.is_some();
     let now = inner.clock.now().max(live.last_at);
     let settles = match &input {
         Input::TimerFired { id } => Settles::Timer(*id),
@@ -502,10 +503,46 @@ pub(crate) async fn step_locked(
             Effect::MapRun(_) => {}
         }
     }
+    if durable && (starting || redrive) {
+        status_changed(inner, handle, live, now, Some(redrive));
+    }
+    if durable && finished {
+        status_changed(inner, handle, live, now, None);
+    }
     if finished {
         finish(inner, handle, live, now);
     }
     Ok(())
+}
+
+/// Tells the runtime's status hook, if there is one, that the execution is running
+/// (`running`: `Some(redriven)`; the execution may have ended in the same step, which is
+/// told next) or has ended (`None`).
+fn status_changed(inner: &Inner, handle: &Handle, live: &Live, now: Millis, running: Option<bool>) {
+    let Some(hook) = inner.status_hook.get() else {
+        return;
+    };
+    let info = live.engine.info();
+    let update = match running {
+        Some(_) => ExecutionUpdate::default(),
+        None => finished_update(live.engine.status(), now),
+    };
+    let redriven = running == Some(true);
+    hook(super::StatusChange {
+        execution_arn: Arc::clone(&handle.arn),
+        state_machine_arn: Arc::from(&*info.state_machine_arn),
+        name: Arc::from(&*info.name),
+        status: update.status.unwrap_or(ExecutionStatus::Running),
+        start_date: handle.start_date,
+        stop_date: update.stop_date,
+        input: Arc::clone(&handle.input),
+        output: update.output,
+        error: update.error,
+        cause: update.cause,
+        redrive_count: info.redrive_count,
+        redrive_date: redriven.then_some(now.0),
+        at: now.0,
+    });
 }
 
 /// The stored record of a Map Run report.

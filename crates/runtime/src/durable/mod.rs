@@ -161,7 +161,45 @@ pub(crate) struct Inner {
     timers: Timers,
     activities: Activities,
     closed: watch::Sender<bool>,
+    /// Told of every Standard execution's status changes (see [`Runtime::on_status_change`]).
+    status_hook: std::sync::OnceLock<StatusHook>,
 }
+
+/// A Standard execution started, was redriven or ended: what EventBridge's "Step Functions
+/// Execution Status Change" event reports.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    /// The execution's ARN.
+    pub execution_arn: Arc<str>,
+    /// Its state machine's ARN.
+    pub state_machine_arn: Arc<str>,
+    /// Its name.
+    pub name: Arc<str>,
+    /// RUNNING (started or redriven), SUCCEEDED, FAILED, TIMED_OUT or ABORTED.
+    pub status: ExecutionStatus,
+    /// When it started.
+    pub start_date: i64,
+    /// When it ended, if it has.
+    pub stop_date: Option<i64>,
+    /// Its input, as JSON text.
+    pub input: Arc<str>,
+    /// Its output, as JSON text, when it succeeded.
+    pub output: Option<String>,
+    /// The error, when it failed, timed out or was aborted.
+    pub error: Option<String>,
+    /// The cause.
+    pub cause: Option<String>,
+    /// How many times it was redriven.
+    pub redrive_count: u32,
+    /// When it was redriven, for the change that is a redrive.
+    pub redrive_date: Option<i64>,
+    /// When the change happened.
+    pub at: i64,
+}
+
+/// What [`Runtime::on_status_change`] calls: within the step that made the change, so it
+/// must not block (hand the change to a channel).
+pub type StatusHook = Arc<dyn Fn(StatusChange) + Send + Sync>;
 
 /// Open executions by ARN, in shards so that concurrent steps rarely meet on one lock.
 struct Shards(Vec<Mutex<HashMap<Arc<str>, Arc<Handle>>>>);
@@ -239,10 +277,18 @@ impl Runtime {
             timers,
             activities: Activities::default(),
             closed: watch::channel(false).0,
+            status_hook: std::sync::OnceLock::new(),
         });
         tokio::spawn(live::fire_timers(Arc::downgrade(&inner), fire_rx));
         recovery::recover(&inner).await?;
         Ok(Runtime { inner })
+    }
+
+    /// Calls `hook` with every status change of a Standard execution from now on: started,
+    /// redriven, ended (after the change is committed). One hook per runtime: `false` when
+    /// one was set already.
+    pub fn on_status_change(&self, hook: StatusHook) -> bool {
+        self.inner.status_hook.set(hook).is_ok()
     }
 
     /// How many executions are open in memory.
