@@ -218,3 +218,82 @@ pub fn matches_cause(cause: &str, pattern: &str) -> bool {
     };
     cause.starts_with(before) && cause.ends_with(after) && cause.len() > before.len() + after.len()
 }
+
+/// Runs a recorded case whose definition is a chain of Task states with `Parameters` of
+/// plain `$.a.b` paths and `ResultPath`s of one field, as Step Functions would; returns
+/// the execution's output, or the first task's error and cause.
+pub async fn replay(
+    registry: &Registry,
+    definition: &serde_json::Value,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, (String, String)> {
+    let states = &definition["States"];
+    let mut name = definition["StartAt"].as_str().expect("StartAt").to_owned();
+    let mut data = input;
+    loop {
+        let state = &states[&name];
+        assert_eq!(state["Type"], "Task", "replay runs Task states only");
+        let params = resolve(&state["Parameters"], &data);
+        let out = registry
+            .run(call(
+                state["Resource"].as_str().expect("Resource"),
+                Value::from(params),
+            ))
+            .await
+            .map_err(|f| {
+                (
+                    f.error.as_deref().unwrap_or_default().to_owned(),
+                    f.cause.as_deref().unwrap_or_default().to_owned(),
+                )
+            })?
+            .to_serde();
+        match state["ResultPath"].as_str() {
+            Some(path) => {
+                let field = path.strip_prefix("$.").expect("a ResultPath of one field");
+                data[field] = out;
+            }
+            None => data = out,
+        }
+        match state["Next"].as_str() {
+            Some(next) => name = next.to_owned(),
+            None => return Ok(data),
+        }
+    }
+}
+
+fn resolve(template: &serde_json::Value, data: &serde_json::Value) -> serde_json::Value {
+    match template {
+        serde_json::Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                match (k.strip_suffix(".$"), v.as_str()) {
+                    (Some(key), Some(path)) => {
+                        let fields = path.strip_prefix("$.").expect("a path of fields");
+                        let value = fields.split('.').fold(data, |d, f| &d[f]);
+                        out.insert(key.to_owned(), value.clone());
+                    }
+                    _ => {
+                        out.insert(k.clone(), resolve(v, data));
+                    }
+                }
+            }
+            serde_json::Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `value` without the members AWS's recordings do not compare (`SdkHttpMetadata`,
+/// `SdkResponseMetadata`), anywhere in it.
+pub fn without_metadata(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .filter(|(k, _)| *k != "SdkHttpMetadata" && *k != "SdkResponseMetadata")
+                .map(|(k, v)| (k.clone(), without_metadata(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => a.iter().map(without_metadata).collect(),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,315 @@
+//! `arn:aws:states:::aws-sdk:SERVICE:ACTION` against moto's server: requests made from the
+//! shipped models (JSON, rest-JSON and query protocols), results in PascalCase, errors as
+//! `ServiceName.ExceptionName`; and the DynamoDB cases AWS recorded, replayed.
+
+mod aws_support;
+
+use aws_support::{
+    conformance_case, json, matches_cause, moto, ok, registry, replay, run, uuid, without_metadata,
+};
+use baton_json::Value;
+
+async fn table(r: &baton_integrations::Registry, name: &str) {
+    ok(
+        r,
+        "arn:aws:states:::aws-sdk:dynamodb:createTable",
+        &format!(
+            r#"{{"TableName":"{name}","KeySchema":[{{"AttributeName":"id","KeyType":"HASH"}}],
+                "AttributeDefinitions":[{{"AttributeName":"id","AttributeType":"S"}}],
+                "BillingMode":"PAY_PER_REQUEST"}}"#
+        ),
+    )
+    .await;
+}
+
+/// The recorded DynamoDB cases (optimized and aws-sdk), each on a fresh table: the outputs
+/// as AWS gave them, less the HTTP metadata (which AWS's recordings do not compare).
+#[tokio::test]
+async fn recorded_dynamodb_cases_give_aws_results() {
+    let Some(moto) = moto() else { return };
+    let r = registry(moto);
+    let cases = [
+        "test_base_integrations_DYNAMODB_PUT_GET_ITEM",
+        "test_base_integrations_DYNAMODB_PUT_DELETE_ITEM",
+        "test_base_integrations_DYNAMODB_PUT_UPDATE_GET_ITEM",
+        "test_base_integrations_DYNAMODB_PUT_QUERY",
+        "TestTaskServiceAwsSdk_test_dynamodb_put_get_item",
+        "TestTaskServiceAwsSdk_test_dynamodb_put_delete_item",
+        "TestTaskServiceAwsSdk_test_dynamodb_put_update_get_item",
+    ];
+    for name in cases {
+        let Some(case) = conformance_case(name) else {
+            return;
+        };
+        let recorded_table = case["input"]["TableName"].as_str().unwrap().to_owned();
+        let fresh = format!("t{}", uuid());
+        table(&r, &fresh).await;
+        let mut input = case["input"].clone();
+        input["TableName"] = fresh.clone().into();
+        let out = replay(&r, &case["definition"], input)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let mut expected = without_metadata(&case["expected"]["output"]);
+        for (_, v) in expected.as_object_mut().unwrap() {
+            if v.as_str()
+                .is_some_and(|s| s == "table-name" || s == "<test-table>")
+            {
+                *v = fresh.clone().into();
+            }
+        }
+        let _ = recorded_table;
+        // moto adds ConsumedCapacity to UpdateItem's answer unasked; AWS does not.
+        let mut out = without_metadata(&out);
+        for v in out.as_object_mut().unwrap().values_mut() {
+            if let Some(m) = v.as_object_mut() {
+                m.remove("ConsumedCapacity");
+            }
+        }
+        assert_eq!(out, expected, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn recorded_errors_of_aws_sdk_and_optimized_dynamodb() {
+    let Some(moto) = moto() else { return };
+    let r = registry(moto);
+    for (name, attempt_count) in [
+        ("test_put_item_no_such_table-483cd08c", false),
+        // Recorded in 2023, before the SDK for Java 2 added the attempt count to its
+        // messages (the 2025 recordings of aws-sdk errors have it).
+        ("TestAwsSdk_test_dynamodb_put_item_no_such_table", true),
+    ] {
+        let Some(case) = conformance_case(name) else {
+            return;
+        };
+        let (error, cause) = replay(&r, &case["definition"], case["input"].clone())
+            .await
+            .unwrap_err();
+        assert_eq!(error, case["expected"]["error"].as_str().unwrap(), "{name}");
+        let mut pattern = case["expected"]["cause"].as_str().unwrap().to_owned();
+        if attempt_count {
+            pattern.push_str(" (SDK Attempt Count: 1)");
+        }
+        assert!(matches_cause(&cause, &pattern), "{name}: {cause}");
+    }
+}
+
+#[tokio::test]
+async fn json_services_through_the_models() {
+    let Some(moto) = moto() else { return };
+    let r = registry(moto);
+    // Secrets Manager (JSON 1.1).
+    let name = format!("s{}", uuid());
+    let created = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:secretsmanager:createSecret",
+        &format!(r#"{{"Name":"{name}","SecretString":"HelloWorld"}}"#),
+    )
+    .await;
+    assert!(created.get("ARN").and_then(Value::as_str).is_some());
+    let got = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+        &format!(r#"{{"SecretId":"{name}"}}"#),
+    )
+    .await;
+    assert_eq!(
+        got.get("SecretString").and_then(Value::as_str),
+        Some("HelloWorld")
+    );
+    // Timestamps as ISO-8601 text.
+    assert!(
+        got.get("CreatedDate")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.ends_with('Z') && d.contains('T')),
+        "{got}"
+    );
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+        r#"{"SecretId":"no-such-secret"}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        f.error.as_deref(),
+        Some("SecretsManager.ResourceNotFoundException")
+    );
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.contains("(Service: SecretsManager, Status Code: "),
+        "{cause}"
+    );
+
+    // SSM (JSON 1.1), camelCase in the ARN, PascalCase parameters.
+    let param = format!("/baton/{}", uuid());
+    ok(
+        &r,
+        "arn:aws:states:::aws-sdk:ssm:putParameter",
+        &format!(r#"{{"Name":"{param}","Value":"v1","Type":"String"}}"#),
+    )
+    .await;
+    let got = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:ssm:getParameter",
+        &format!(r#"{{"Name":"{param}"}}"#),
+    )
+    .await;
+    assert_eq!(
+        got.get("Parameter")
+            .and_then(|p| p.get("Value"))
+            .and_then(Value::as_str),
+        Some("v1")
+    );
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:ssm:getParameter",
+        r#"{"Name":"/no/such/parameter"}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("Ssm.ParameterNotFoundException"));
+
+    // SQS (JSON 1.0): a map in the answer.
+    let queue = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sqs:createQueue",
+        &format!(r#"{{"QueueName":"q{}"}}"#, uuid()),
+    )
+    .await;
+    let url = queue.get("QueueUrl").and_then(Value::as_str).unwrap();
+    let attrs = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sqs:getQueueAttributes",
+        &format!(r#"{{"QueueUrl":"{url}","AttributeNames":["All"]}}"#),
+    )
+    .await;
+    assert!(
+        attrs
+            .get("Attributes")
+            .and_then(|a| a.get("QueueArn"))
+            .is_some()
+    );
+
+    // A parameter the operation does not have.
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:sqs:getQueueUrl",
+        r#"{"QueueName":"q","Bogus":1}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        f.cause.as_deref(),
+        Some("The field 'Bogus' is not supported by Step Functions")
+    );
+}
+
+#[tokio::test]
+async fn query_and_rest_json_services_through_the_models() {
+    let Some(moto) = moto() else { return };
+    let r = registry(moto);
+    // SNS (query protocol): lists of structures out of XML.
+    let name = format!("t{}", uuid());
+    let topic = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sns:createTopic",
+        &format!(r#"{{"Name":"{name}","Tags":[{{"Key":"k","Value":"v"}}]}}"#),
+    )
+    .await;
+    let arn = topic
+        .get("TopicArn")
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    let listed = ok(&r, "arn:aws:states:::aws-sdk:sns:listTopics", "{}").await;
+    let topics = listed.get("Topics").and_then(Value::as_array).unwrap();
+    assert!(
+        topics
+            .iter()
+            .any(|t| t.get("TopicArn").and_then(Value::as_str) == Some(arn.as_str()))
+    );
+    let attrs = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sns:getTopicAttributes",
+        &format!(r#"{{"TopicArn":"{arn}"}}"#),
+    )
+    .await;
+    assert_eq!(
+        attrs
+            .get("Attributes")
+            .and_then(|a| a.get("TopicArn"))
+            .and_then(Value::as_str),
+        Some(arn.as_str())
+    );
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:sns:getTopicAttributes",
+        r#"{"TopicArn":"arn:aws:sns:us-east-1:123456789012:nope"}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("Sns.NotFoundException"));
+
+    // Step Functions (JSON 1.0) and Batch (rest-JSON).
+    let machine = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sfn:createStateMachine",
+        &format!(
+            r#"{{"Name":"m{}","RoleArn":"arn:aws:iam::123456789012:role/r",
+                "Definition":{{"StartAt":"P","States":{{"P":{{"Type":"Pass","End":true}}}}}}}}"#,
+            uuid()
+        ),
+    )
+    .await;
+    let machine_arn = machine
+        .get("StateMachineArn")
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    // The implicit serialisation of a JSON Input, as AWS recorded it.
+    let started = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sfn:startExecution",
+        &format!(r#"{{"StateMachineArn":"{machine_arn}","Input":{{"key":"value"}}}}"#),
+    )
+    .await;
+    if let Some(case) = conformance_case("implicit_json_serialisation") {
+        let keys: Vec<&String> = case["expected"]["output"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        let ours: Vec<&str> = started.as_object().unwrap().keys().map(|k| &**k).collect();
+        assert_eq!(keys, ours);
+    }
+    let described = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:sfn:describeExecution",
+        &format!(
+            r#"{{"ExecutionArn":"{}"}}"#,
+            started.get("ExecutionArn").and_then(Value::as_str).unwrap()
+        ),
+    )
+    .await;
+    assert!(
+        json(described.get("Input").and_then(Value::as_str).unwrap())
+            .json_eq(&json(r#"{"key":"value"}"#))
+    );
+    let queues = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:batch:describeJobQueues",
+        r#"{"JobQueues":["nothing"]}"#,
+    )
+    .await;
+    assert!(queues.get("JobQueues").and_then(Value::as_array).is_some());
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:lambda:getFunction",
+        r#"{"FunctionName":"nobody"}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("Lambda.ResourceNotFoundException"));
+}
