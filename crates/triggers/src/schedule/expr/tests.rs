@@ -1,0 +1,277 @@
+use jiff::Timestamp;
+
+use super::{Expression, time_zone};
+
+fn ms(text: &str) -> i64 {
+    text.parse::<Timestamp>().unwrap().as_millisecond()
+}
+
+fn iso(ms: i64) -> String {
+    Timestamp::from_millisecond(ms).unwrap().to_string()
+}
+
+/// The next occurrence of `expr` in `tz` after the instant `after`.
+fn next(expr: &str, tz: &str, after: &str) -> Option<String> {
+    let e = Expression::parse(expr).unwrap_or_else(|err| panic!("{expr}: {err}"));
+    e.next_after(ms(after), 0, &time_zone(Some(tz)).unwrap())
+        .map(iso)
+}
+
+#[test]
+fn cron_occurrences() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "cron(0 12 * * ? *)",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T12:00:00Z",
+        ),
+        (
+            "cron(0 12 * * ? *)",
+            "UTC",
+            "2024-01-01T12:00:00Z",
+            "2024-01-02T12:00:00Z",
+        ),
+        (
+            "cron(0/15 * * * ? *)",
+            "UTC",
+            "2024-01-01T10:07:00Z",
+            "2024-01-01T10:15:00Z",
+        ),
+        (
+            "cron(*/20 * * * ? *)",
+            "UTC",
+            "2024-01-01T10:47:00Z",
+            "2024-01-01T11:00:00Z",
+        ),
+        (
+            "cron(5,35 14 * * ? *)",
+            "UTC",
+            "2024-01-01T14:06:00Z",
+            "2024-01-01T14:35:00Z",
+        ),
+        // Weekdays: Saturday 6 January 2024 leads to Monday the 8th.
+        (
+            "cron(0 9 ? * MON-FRI *)",
+            "UTC",
+            "2024-01-06T10:00:00Z",
+            "2024-01-08T09:00:00Z",
+        ),
+        (
+            "cron(0 9 ? * 2-6 *)",
+            "UTC",
+            "2024-01-06T10:00:00Z",
+            "2024-01-08T09:00:00Z",
+        ),
+        // 1 is Sunday.
+        (
+            "cron(0 9 ? * 1 *)",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2024-01-07T09:00:00Z",
+        ),
+        // L: the last day of the month; 6L: the last Friday; 3#2: the second Tuesday.
+        (
+            "cron(0 0 L * ? *)",
+            "UTC",
+            "2024-02-01T00:00:00Z",
+            "2024-02-29T00:00:00Z",
+        ),
+        (
+            "cron(0 10 ? * 6L 2024)",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2024-01-26T10:00:00Z",
+        ),
+        (
+            "cron(0 10 ? * 3#2 *)",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2024-01-09T10:00:00Z",
+        ),
+        (
+            "cron(0 10 ? * L *)",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2024-01-06T10:00:00Z",
+        ),
+        // W: 15 June 2024 is a Saturday (the 14th), 15 September a Sunday (the 16th), 1
+        // June a Saturday (Monday the 3rd, not May); LW in August 2024: Friday the 30th.
+        (
+            "cron(0 0 15W * ? *)",
+            "UTC",
+            "2024-06-01T00:00:00Z",
+            "2024-06-14T00:00:00Z",
+        ),
+        (
+            "cron(0 0 15W * ? *)",
+            "UTC",
+            "2024-09-01T00:00:00Z",
+            "2024-09-16T00:00:00Z",
+        ),
+        (
+            "cron(0 0 1W * ? *)",
+            "UTC",
+            "2024-05-31T00:00:00Z",
+            "2024-06-03T00:00:00Z",
+        ),
+        (
+            "cron(0 0 LW * ? *)",
+            "UTC",
+            "2024-08-01T00:00:00Z",
+            "2024-08-30T00:00:00Z",
+        ),
+        // Months by name, years.
+        (
+            "cron(0 0 1 JAN,JUL ? *)",
+            "UTC",
+            "2024-02-01T00:00:00Z",
+            "2024-07-01T00:00:00Z",
+        ),
+        (
+            "cron(0 0 29 2 ? *)",
+            "UTC",
+            "2024-03-01T00:00:00Z",
+            "2028-02-29T00:00:00Z",
+        ),
+        (
+            "cron(0 8 1 1 ? 2030)",
+            "UTC",
+            "2024-03-01T00:00:00Z",
+            "2030-01-01T08:00:00Z",
+        ),
+        // Time zones: 10:00 in Paris is 09:00 UTC in winter, 08:00 in summer.
+        (
+            "cron(0 10 * * ? *)",
+            "Europe/Paris",
+            "2024-01-15T00:00:00Z",
+            "2024-01-15T09:00:00Z",
+        ),
+        (
+            "cron(0 10 * * ? *)",
+            "Europe/Paris",
+            "2024-07-15T00:00:00Z",
+            "2024-07-15T08:00:00Z",
+        ),
+        // Daylight saving time in New York: 02:30 on 10 March 2024 does not exist (the
+        // day is skipped); 01:30 on 3 November 2024 happens twice (once).
+        (
+            "cron(30 2 * * ? *)",
+            "America/New_York",
+            "2024-03-09T12:00:00Z",
+            "2024-03-11T06:30:00Z",
+        ),
+        (
+            "cron(30 1 * * ? *)",
+            "America/New_York",
+            "2024-11-03T00:00:00Z",
+            "2024-11-03T05:30:00Z",
+        ),
+        (
+            "cron(30 1 * * ? *)",
+            "America/New_York",
+            "2024-11-03T05:30:00Z",
+            "2024-11-04T06:30:00Z",
+        ),
+        (
+            "cron(0 * * * ? *)",
+            "America/New_York",
+            "2024-11-03T05:00:00Z",
+            "2024-11-03T07:00:00Z",
+        ),
+        // at(): a wall-clock time in the zone.
+        (
+            "at(2024-05-01T10:00:00)",
+            "Europe/Paris",
+            "2024-01-01T00:00:00Z",
+            "2024-05-01T08:00:00Z",
+        ),
+    ];
+    for (expr, tz, after, want) in cases {
+        assert_eq!(
+            next(expr, tz, after).as_deref(),
+            Some(*want),
+            "{expr} in {tz} after {after}"
+        );
+    }
+    // Nothing after the last one.
+    assert_eq!(
+        next("at(2024-05-01T10:00:00)", "UTC", "2024-06-01T00:00:00Z"),
+        None
+    );
+    assert_eq!(
+        next("cron(0 8 1 1 ? 2030)", "UTC", "2030-01-01T08:00:00Z"),
+        None
+    );
+}
+
+#[test]
+fn rates_count_from_their_anchor() {
+    let e = Expression::parse("rate(5 minutes)").unwrap();
+    let utc = time_zone(None).unwrap();
+    // Before the anchor, the anchor itself (a rate starts right away).
+    assert_eq!(e.next_after(0, 1_000, &utc), Some(1_000));
+    assert_eq!(e.next_after(1_000, 1_000, &utc), Some(301_000));
+    assert_eq!(e.next_after(301_001, 1_000, &utc), Some(601_000));
+    assert!(matches!(
+        Expression::parse("rate(1 day)"),
+        Ok(Expression::Rate(86_400_000))
+    ));
+    assert!(matches!(
+        Expression::parse("rate(2 hours)"),
+        Ok(Expression::Rate(7_200_000))
+    ));
+}
+
+#[test]
+fn the_last_due_occurrence_is_the_one_fired_after_a_gap() {
+    let utc = time_zone(None).unwrap();
+    let rate = Expression::parse("rate(1 minute)").unwrap();
+    // Last handled at 0; ten minutes and a bit later, the one due at 10:00 fires.
+    assert_eq!(rate.last_due(0, 0, 600_005, &utc), Some(600_000));
+    assert_eq!(rate.last_due(600_000, 0, 600_005, &utc), None);
+    let cron = Expression::parse("cron(0 * * * ? *)").unwrap();
+    let from = ms("2024-01-01T00:00:00Z");
+    assert_eq!(
+        cron.last_due(from, 0, ms("2024-01-03T05:30:00Z"), &utc)
+            .map(iso)
+            .as_deref(),
+        Some("2024-01-03T05:00:00Z")
+    );
+}
+
+#[test]
+fn bad_expressions_and_zones_are_refused() {
+    for expr in [
+        "cron(0 12 * * * *)",
+        "cron(0 12 ? * ? *)",
+        "cron(0 12 * * ?)",
+        "cron(60 * * * ? *)",
+        "cron(0 24 * * ? *)",
+        "cron(0 0 32 * ? *)",
+        "cron(0 0 ? * 8 *)",
+        "cron(0 0 ? * 3#6 *)",
+        "cron(0 0 1 13 ? *)",
+        "cron(0 0 1 1 ? 1969)",
+        "cron(0/0 * * * ? *)",
+        "cron(5-2 * * * ? *)",
+        "rate(0 minutes)",
+        "rate(5 weeks)",
+        "rate(five minutes)",
+        "rate(5)",
+        "at(2024-05-01)",
+        "at(2024-05-01 10:00:00)",
+        "every 5 minutes",
+        "",
+    ] {
+        let e = Expression::parse(expr).expect_err(expr);
+        assert_eq!(
+            e.to_string(),
+            format!("Invalid Schedule Expression {expr}.")
+        );
+    }
+    assert_eq!(
+        time_zone(Some("Mars/Olympus")).unwrap_err().to_string(),
+        "Invalid time zone Mars/Olympus."
+    );
+}

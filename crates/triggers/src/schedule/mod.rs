@@ -1,0 +1,3 @@
+//! Schedules.
+
+pub mod expr;
