@@ -7,7 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use baton_asl::definition::{MachineType, ParseOptions};
 use baton_engine::{ExecutionInfo, Program, Status};
-use baton_integrations::{Functions, Registry};
+use baton_integrations::mock::{MockConfig, Mocked};
+use baton_integrations::{
+    ConnectionSpec, Connections, Functions, Http, ProcessSettings, Processes, Registry,
+};
 use baton_json::{Map, Value};
 use baton_runtime::{Clock, RunOptions, run_to_end};
 use clap::Args;
@@ -51,6 +54,24 @@ pub struct RunArgs {
     history: bool,
     #[command(flatten)]
     aws: crate::serve::AwsArgs,
+    /// Connections for HTTP Tasks: a TOML file with `[connections.NAME]` tables, as in the
+    /// server's settings (other keys are ignored).
+    #[arg(long)]
+    connections: Option<PathBuf>,
+    /// Let arn:baton:command:::run tasks run programs.
+    #[arg(long)]
+    allow_commands: bool,
+    /// Let arn:baton:container:::run tasks run containers (docker or podman, or the program
+    /// BATON_CONTAINER_ENGINE names).
+    #[arg(long)]
+    allow_containers: bool,
+    /// A mock configuration file (Step Functions Local's MockConfigFile), with --test-case.
+    #[arg(long, requires = "test_case")]
+    mock_config: Option<PathBuf>,
+    /// The test case to run: its mocked states answer from the mock configuration (the
+    /// state machine's name is --state-machine-name's).
+    #[arg(long, requires = "mock_config")]
+    test_case: Option<String>,
 }
 
 pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -98,7 +119,7 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let mut aws = baton_integrations::aws::AwsSettings::default();
     args.aws.apply(&mut aws);
-    let registry = Registry::with_aws(functions, &aws);
+    let registry = native_integrations(&args, Registry::with_aws(functions, &aws), &machine_name)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -187,4 +208,47 @@ fn random_name() -> String {
         ((b >> 48) as u16 & 0x3fff) | 0x8000,
         b & 0xffff_ffff_ffff
     )
+}
+
+/// The HTTP Task's connections, the process resources as allowed, and the test case's
+/// mocks over `registry`.
+fn native_integrations(
+    args: &RunArgs,
+    registry: Registry,
+    machine_name: &str,
+) -> anyhow::Result<Registry> {
+    let connections = match &args.connections {
+        Some(path) => read_connections(path)?,
+        None => Connections::none(),
+    };
+    let registry = registry
+        .with(std::sync::Arc::new(Http::new(connections)))
+        .with(std::sync::Arc::new(Processes::new(ProcessSettings {
+            commands: args.allow_commands,
+            containers: args.allow_containers,
+            container_engine: std::env::var("BATON_CONTAINER_ENGINE").ok(),
+        })));
+    Ok(match (&args.mock_config, &args.test_case) {
+        (Some(path), Some(case)) => {
+            let case = MockConfig::load(path)?.test_case(machine_name, case)?;
+            Registry::default().with(std::sync::Arc::new(Mocked::with_case(registry, case)))
+        }
+        _ => registry,
+    })
+}
+
+/// The `[connections.NAME]` tables of a TOML file.
+fn read_connections(path: &std::path::Path) -> anyhow::Result<Connections> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("bad TOML in {}", path.display()))?;
+    let specs: std::collections::BTreeMap<String, ConnectionSpec> =
+        match table.remove("connections") {
+            Some(v) => v
+                .try_into()
+                .with_context(|| format!("bad connections in {}", path.display()))?,
+            None => Default::default(),
+        };
+    Ok(Connections::new(&specs)?)
 }

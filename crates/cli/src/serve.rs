@@ -47,6 +47,19 @@ pub struct ServeArgs {
     express_log: Option<PathBuf>,
     #[command(flatten)]
     aws: AwsArgs,
+    /// A mock configuration file (Step Functions Local's MockConfigFile): executions
+    /// started on stateMachineArn#TestCase run that test case's mocked responses.
+    #[arg(long, env = "BATON_MOCK_CONFIG")]
+    mock_config: Option<PathBuf>,
+    /// Let arn:baton:command:::run tasks run programs on this host.
+    #[arg(long, env = "BATON_ALLOW_COMMANDS")]
+    allow_commands: bool,
+    /// Let arn:baton:container:::run tasks run containers (docker or podman) on this host.
+    #[arg(long, env = "BATON_ALLOW_CONTAINERS")]
+    allow_containers: bool,
+    /// The container engine: docker, podman or a path [default: the first on the PATH].
+    #[arg(long, env = "BATON_CONTAINER_ENGINE")]
+    container_engine: Option<String>,
     /// Log level: error, warn, info, debug or trace.
     #[arg(long, env = "BATON_LOG", default_value = "info")]
     log: tracing::Level,
@@ -134,6 +147,14 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         config.express_log = Some(v.clone());
     }
     args.aws.apply(&mut config.aws);
+    if let Some(v) = &args.mock_config {
+        config.mock_config = Some(v.clone());
+    }
+    config.allow_commands |= args.allow_commands;
+    config.allow_containers |= args.allow_containers;
+    if let Some(v) = &args.container_engine {
+        config.container_engine = Some(v.clone());
+    }
     Ok(config)
 }
 
@@ -148,6 +169,7 @@ fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
         &mut config.data_dir,
         &mut config.functions,
         &mut config.express_log,
+        &mut config.mock_config,
     ] {
         if let Some(p) = p
             .as_mut()

@@ -1,6 +1,7 @@
 //! What `baton serve` is configured with. The command line, a TOML file and environment
 //! variables all fill this one structure (the CLI decides their precedence).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -32,6 +33,19 @@ pub struct ServerConfig {
     /// AWS service integrations: endpoints, region, credentials (the `[aws]` table; the
     /// AWS SDKs' environment variables and shared files fill what it leaves out).
     pub aws: baton_integrations::aws::AwsSettings,
+    /// Connections for HTTP Tasks, by name (`[connections.NAME]` tables: API key, basic or
+    /// OAuth client credentials, as EventBridge connections).
+    pub connections: BTreeMap<String, baton_integrations::ConnectionSpec>,
+    /// `arn:baton:command:::run` tasks may run programs on this host.
+    pub allow_commands: bool,
+    /// `arn:baton:container:::run` tasks may run containers on this host.
+    pub allow_containers: bool,
+    /// The container engine (`docker`, `podman` or a path); `None`: the first of docker and
+    /// podman on the `PATH`.
+    pub container_engine: Option<String>,
+    /// A mock configuration file (Step Functions Local's format): executions started on
+    /// `stateMachineArn#TestCase` run that test case's mocks.
+    pub mock_config: Option<PathBuf>,
 }
 
 /// How durable a commit is before it is acknowledged.
@@ -58,6 +72,11 @@ impl Default for ServerConfig {
             durability: Durability::Fsync,
             express_log: None,
             aws: baton_integrations::aws::AwsSettings::default(),
+            connections: BTreeMap::new(),
+            allow_commands: false,
+            allow_containers: false,
+            container_engine: None,
+            mock_config: None,
         }
     }
 }

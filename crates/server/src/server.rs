@@ -4,15 +4,19 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use baton_integrations::{Functions, FunctionsError, Registry};
+use baton_integrations::mock::{MockConfig, MockConfigError, Mocked};
+use baton_integrations::{
+    BoxFuture, Connections, ConnectionsError, Functions, FunctionsError, Http, ProcessSettings,
+    Processes, Registry,
+};
 use baton_runtime::{Runtime, RuntimeConfig, RuntimeError};
 use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
 
 use crate::catalog::Catalog;
 use crate::config::{Durability, ServerConfig};
-use crate::executions::Executions;
 use crate::executions::express_log::ExpressLogs;
 use crate::executions::nested::StartExecutionTasks;
+use crate::executions::{Executions, Mocks};
 use crate::service::Service;
 
 /// Why a server could not start.
@@ -40,6 +44,12 @@ pub enum ServerError {
     /// The functions file is bad.
     #[error(transparent)]
     Functions(#[from] FunctionsError),
+    /// A connection for HTTP Tasks is bad.
+    #[error(transparent)]
+    Connections(#[from] ConnectionsError),
+    /// The mock configuration file is bad.
+    #[error(transparent)]
+    MockConfig(#[from] MockConfigError),
     /// Recovering the open executions failed.
     #[error("cannot recover executions: {0}")]
     Runtime(#[from] RuntimeError),
@@ -95,7 +105,28 @@ impl Server {
         let catalog = Arc::new(Catalog::new(Arc::clone(&store), Arc::clone(&config)));
         let (nested, runtime_slot) =
             StartExecutionTasks::new(Arc::clone(&catalog), Arc::clone(&config));
-        let registry = Registry::with_aws(functions, &config.aws).with(Arc::new(nested));
+        let processes = Processes::new(ProcessSettings {
+            commands: config.allow_commands,
+            containers: config.allow_containers,
+            container_engine: config.container_engine.clone(),
+        });
+        let registry = Registry::with_aws(functions, &config.aws)
+            .with(Arc::new(Http::new(Connections::new(&config.connections)?)))
+            .with(Arc::new(processes))
+            .with(Arc::new(nested));
+        // With a mock configuration, mocked states of test-case executions are answered
+        // before anything else.
+        let (registry, mocks) = match &config.mock_config {
+            Some(path) => {
+                let mocked = Arc::new(Mocked::new(registry));
+                let mocks = Mocks {
+                    config: MockConfig::load(path)?,
+                    mocked: Arc::clone(&mocked),
+                };
+                (Registry::default().with(mocked), Some(mocks))
+            }
+            None => (registry, None),
+        };
         let runtime = Runtime::open(
             store,
             registry.clone(),
@@ -107,6 +138,18 @@ impl Server {
         )
         .await?;
         runtime_slot.send_replace(Some(runtime.clone()));
+        if let Some(m) = &mocks {
+            let rt = runtime.clone();
+            m.mocked
+                .set_reporter(Arc::new(move |token, output| -> BoxFuture<()> {
+                    let rt = rt.clone();
+                    Box::pin(async move {
+                        if let Err(e) = rt.task_succeeded(&token, output).await {
+                            tracing::warn!(error = %e, "a mocked callback could not complete");
+                        }
+                    })
+                }));
+        }
         let express_logs = match &config.express_log {
             Some(path) => Some(Arc::new(ExpressLogs::open(path).map_err(|source| {
                 ServerError::ExpressLog {
@@ -117,7 +160,8 @@ impl Server {
             None => None,
         };
         let executions = Executions::new(Arc::clone(&catalog), runtime.clone(), express_logs)
-            .with_registry(registry);
+            .with_registry(registry)
+            .with_mocks(mocks);
         let service = Arc::new(Service {
             catalog,
             executions,

@@ -28,6 +28,7 @@ use baton_runtime::Runtime;
 
 use crate::catalog::Catalog;
 use express_log::ExpressLogs;
+pub use start::Mocks;
 
 /// The executions' side of the API.
 pub struct Executions {
@@ -38,6 +39,9 @@ pub struct Executions {
     /// The integrations TestState runs a Task's work with (none until
     /// [`Executions::with_registry`] gives the server's).
     pub(crate) registry: Registry,
+    /// Test cases for executions started on `stateMachineArn#TestCase`, when a mock
+    /// configuration is given.
+    pub(crate) mocks: Option<Arc<Mocks>>,
 }
 
 impl Executions {
@@ -52,6 +56,7 @@ impl Executions {
             runtime,
             express_logs,
             registry: Registry::default(),
+            mocks: None,
         }
     }
 

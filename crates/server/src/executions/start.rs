@@ -6,16 +6,43 @@ use baton_api::arn::{Arn, Resource};
 use baton_api::model::*;
 use baton_api::name::check_name;
 use baton_api::{ApiError, RequestContext, Timestamp};
-use baton_runtime::{Durability, NewExecution};
+use baton_integrations::mock::{MockConfig, Mocked, TestCase};
+use baton_runtime::{Durability, NewExecution, Runtime};
 use baton_store::{ExecutionStatus as Status, MachineType};
 
 use super::Executions;
 use super::errors::api_error;
 use crate::catalog::StartTarget;
 
+/// Mocked service integrations: the mock configuration, and what answers the mocked
+/// states of the executions that run one of its test cases.
+pub struct Mocks {
+    /// The test cases.
+    pub config: MockConfig,
+    /// The integrations' wrapper that answers for mocked states.
+    pub mocked: Arc<Mocked>,
+}
+
+impl Mocks {
+    /// Once the started execution `execution_arn` ends, its test case is dropped.
+    fn forget_at_end(self: &Arc<Self>, runtime: &Runtime, execution_arn: &str) {
+        let (mocks, runtime, arn) = (Arc::clone(self), runtime.clone(), execution_arn.to_owned());
+        tokio::spawn(async move {
+            let _ = runtime.wait(&arn).await;
+            mocks.mocked.forget(&arn);
+        });
+    }
+}
+
 impl Executions {
+    /// Gives executions started on `stateMachineArn#TestCase` that test case's mocks.
+    pub fn with_mocks(mut self, mocks: Option<Mocks>) -> Executions {
+        self.mocks = mocks.map(Arc::new);
+        self
+    }
+
     /// The execution to start for a request: target resolved, name and input checked,
-    /// ARN made.
+    /// ARN made; with a mock configuration, the test case `ARN#TestCase` names.
     async fn new_execution(
         &self,
         ctx: &RequestContext,
@@ -23,8 +50,21 @@ impl Executions {
         name: Option<String>,
         input: Option<String>,
         trace_header: Option<String>,
-    ) -> Result<(NewExecution, StartTarget), ApiError> {
+    ) -> Result<(NewExecution, StartTarget, Option<Arc<TestCase>>), ApiError> {
+        let (machine, test_case) = match (&self.mocks, machine.split_once('#')) {
+            (Some(_), Some((m, case))) => (m, Some(case)),
+            _ => (machine, None),
+        };
         let target = self.catalog.resolve(machine).await?;
+        let test_case = match (&self.mocks, test_case) {
+            (Some(mocks), Some(case)) => Some(
+                mocks
+                    .config
+                    .test_case(&target.machine_name, case)
+                    .map_err(|e| ApiError::validation(e.to_string()))?,
+            ),
+            _ => None,
+        };
         let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         check_name(&name)?;
         let input = input.unwrap_or_else(|| "{}".to_owned());
@@ -67,7 +107,26 @@ impl Executions {
                 _ => None,
             },
         };
-        Ok((new, target))
+        Ok((new, target, test_case))
+    }
+
+    /// Gives an execution about to start its test case, if it has one (before it starts:
+    /// its first task may be dispatched while it starts); returns the mocks to tell
+    /// [`Executions::started`].
+    fn mock(&self, arn: &str, test_case: Option<Arc<TestCase>>) -> Option<&Arc<Mocks>> {
+        let (mocks, case) = (self.mocks.as_ref()?, test_case?);
+        mocks.mocked.assign(arn, case);
+        Some(mocks)
+    }
+
+    /// After the start of a mocked execution: its test case goes when it ends (at once if
+    /// it did not start).
+    fn started<T, E>(&self, mocks: Option<&Arc<Mocks>>, arn: &str, result: &Result<T, E>) {
+        match (mocks, result) {
+            (Some(m), Ok(_)) => m.forget_at_end(&self.runtime, arn),
+            (Some(m), Err(_)) => m.mocked.forget(arn),
+            (None, _) => {}
+        }
     }
 
     /// `StartExecution`.
@@ -76,7 +135,7 @@ impl Executions {
         ctx: RequestContext,
         input: StartExecutionInput,
     ) -> Result<StartExecutionOutput, ApiError> {
-        let (new, _) = self
+        let (new, _, test_case) = self
             .new_execution(
                 &ctx,
                 &input.state_machine_arn,
@@ -85,7 +144,11 @@ impl Executions {
                 input.trace_header,
             )
             .await?;
-        let started = self.runtime.start(new).await.map_err(api_error)?;
+        let arn = new.arn.clone();
+        let mocks = self.mock(&arn, test_case);
+        let started = self.runtime.start(new).await;
+        self.started(mocks, &arn, &started);
+        let started = started.map_err(api_error)?;
         Ok(StartExecutionOutput::new(
             started.arn,
             Timestamp::from_unix_millis(started.start_date),
@@ -98,7 +161,7 @@ impl Executions {
         ctx: RequestContext,
         input: StartSyncExecutionInput,
     ) -> Result<StartSyncExecutionOutput, ApiError> {
-        let (new, target) = self
+        let (new, target, test_case) = self
             .new_execution(
                 &ctx,
                 &input.state_machine_arn,
@@ -112,8 +175,13 @@ impl Executions {
         }
         let arn = new.arn.clone();
         let name = new.name.clone();
+        let mocks = self.mock(&arn, test_case);
         // Express executions time out by themselves after five minutes.
-        let outcome = self.runtime.run(new).await.map_err(api_error)?;
+        let outcome = self.runtime.run(new).await;
+        if let Some(m) = mocks {
+            m.mocked.forget(&arn);
+        }
+        let outcome = outcome.map_err(api_error)?;
         let status = match outcome.status {
             Status::Succeeded => SyncExecutionStatus::Succeeded,
             Status::TimedOut => SyncExecutionStatus::TimedOut,
