@@ -553,3 +553,17 @@ fn bad_parameters_fail_before_any_request() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn https_endpoints_are_spoken_to_with_tls() {
+    // A server that answers no TLS: the handshake fails, which says TLS was tried.
+    let server = Server::start(|_| answer("200 OK", "text/plain", "plain", &[]));
+    let f = run(
+        &Http::default(),
+        json!({"ApiEndpoint": format!("https://127.0.0.1:{}/", server.port), "Method": "GET"}),
+    )
+    .expect_err("a failure");
+    assert_eq!(f.error.as_deref(), Some("States.Http.Socket"));
+    let cause = f.cause.unwrap_or_default();
+    assert!(!cause.contains("scheme"), "{cause}");
+}
