@@ -544,3 +544,79 @@ fn wait_for_end(port: u16, arn: &str) -> Value {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn baton_serve_takes_connections_and_process_settings_from_its_toml() {
+    let port = http_server(|_, _| (200, r#"{"ok": true}"#.into(), Duration::ZERO));
+    let scratch = Scratch::new("serve-settings");
+    let settings = scratch.path("baton.toml");
+    std::fs::write(
+        &settings,
+        "allow-commands = true\n\n[connections.api]\nauthorization-type = \"BASIC\"\nusername = \"u\"\npassword = \"pw-in-settings\"\n",
+    )
+    .unwrap();
+    let baton = Baton::start(
+        &scratch.path("data"),
+        &scratch.path("baton.log"),
+        &["--config", settings.to_str().unwrap()],
+    );
+    let t = Duration::from_secs(10);
+    let definition = json!({
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                     "Parameters": {"ApiEndpoint": format!("http://127.0.0.1:{port}/"), "Method": "GET",
+                                    "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/api/x"}},
+                     "ResultSelector": {"body.$": "$.ResponseBody"}, "Next": "Run"},
+            "Run": {"Type": "Task", "Resource": "arn:baton:command:::run.sync",
+                    "Parameters": {"Command": ["echo", "ran"]},
+                    "ResultSelector": {"out.$": "$.Stdout"}, "ResultPath": "$.run", "End": true}
+        }
+    });
+    let created = call(
+        baton.port,
+        "CreateStateMachine",
+        &json!({"name": "Settings", "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+        t,
+    )
+    .unwrap();
+    let machine = created.body["stateMachineArn"]
+        .as_str()
+        .expect("created")
+        .to_owned();
+    let started = call(
+        baton.port,
+        "StartExecution",
+        &json!({"stateMachineArn": machine}),
+        t,
+    )
+    .unwrap();
+    let arn = started.body["executionArn"].as_str().unwrap().to_owned();
+    let ended = wait_for_end(baton.port, &arn);
+    assert_eq!(
+        ended["status"],
+        "SUCCEEDED",
+        "{ended}\n{}",
+        baton.log_tail()
+    );
+    let output: Value = serde_json::from_str(ended["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!({"body": {"ok": true}, "run": {"out": "ran\n"}})
+    );
+    let h = call(
+        baton.port,
+        "GetExecutionHistory",
+        &json!({"executionArn": arn}),
+        t,
+    )
+    .unwrap();
+    let text = h.body.to_string();
+    assert!(
+        text.contains("TaskSubmitted"),
+        "the .sync command reports its submission"
+    );
+    assert!(!text.contains("pw-in-settings"));
+    assert!(!baton.log_tail().contains("pw-in-settings"));
+}
