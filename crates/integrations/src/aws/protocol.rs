@@ -935,8 +935,11 @@ pub fn parse_error(model: &Model, response: &HttpResponse) -> ServiceError {
             .map(str::to_owned),
         ..ServiceError::default()
     };
+    let xml = response.body.trim_ascii_start().starts_with(b"<");
     match model.meta.protocol.as_str() {
-        "json" | "rest-json" => {
+        // An XML answer from a JSON service (some front ends and emulators answer
+        // authentication failures so) is read as XML.
+        "json" | "rest-json" if !xml => {
             let json: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
             let field = |names: &[&str]| {
                 json.as_ref().and_then(|j| {

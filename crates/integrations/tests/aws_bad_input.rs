@@ -1,0 +1,239 @@
+//! Bad input for the AWS integrations: an endpoint that is down, slow, or answers garbage
+//! or server errors; credentials that are missing or wrong. Each ends in AWS's error for
+//! the case, after a bounded number of attempts.
+
+mod aws_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_support::{NoEnv, call, client, json, settings, start_moto};
+use baton_integrations::aws::settings::Resolved;
+use baton_integrations::aws::{Aws, AwsSettings};
+use baton_integrations::{Integration, TaskOutcome};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const GET_ITEM: &str = "arn:aws:states:::dynamodb:getItem";
+const PARAMS: &str = r#"{"TableName":"t","Key":{"id":{"S":"1"}}}"#;
+
+async fn get_item(settings: &AwsSettings) -> TaskOutcome {
+    Aws::with_client(client(settings))
+        .run(call(GET_ITEM, json(PARAMS)))
+        .await
+}
+
+/// An HTTP answer with `body`.
+fn answer(status: &str, content_type: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// A local server that answers every request with `response` (after `delay`), counting
+/// the requests.
+async fn responder(response: String, delay: Duration) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = Arc::clone(&seen);
+            let response = response.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let mut got = Vec::new();
+                loop {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&got).to_string();
+                    let Some(end) = text.find("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if got.len() < end + 4 + length {
+                        continue;
+                    }
+                    got.drain(..end + 4 + length);
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(delay).await;
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+#[tokio::test]
+async fn an_endpoint_that_is_down() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let f = get_item(&settings(&format!("http://127.0.0.1:{port}")))
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.starts_with("Unable to execute HTTP request: "),
+        "{cause}"
+    );
+    // Three attempts with backoff, then the error: well under a few seconds.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Through aws-sdk: the SDK for Java 2's name and its attempt count.
+    let f = Aws::with_client(client(&settings(&format!("http://127.0.0.1:{port}"))))
+        .run(call(
+            "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            json(PARAMS),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDb.SdkClientException"));
+    assert!(f.cause.unwrap().ends_with("(SDK Attempt Count: 3)"));
+}
+
+#[tokio::test]
+async fn an_endpoint_that_never_answers() {
+    let (url, count) = responder(String::new(), Duration::from_secs(3600)).await;
+    let s = AwsSettings {
+        timeout_seconds: Some(1),
+        max_attempts: Some(2),
+        ..settings(&url)
+    };
+    let started = Instant::now();
+    let f = get_item(&s).await.unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(count.load(Ordering::SeqCst), 2, "one retry, then the error");
+}
+
+#[tokio::test]
+async fn garbage_answers() {
+    let (url, _) = responder(
+        answer("200 OK", "application/x-amz-json-1.0", "not json!"),
+        Duration::ZERO,
+    )
+    .await;
+    let f = get_item(&settings(&url)).await.unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.starts_with("Unable to unmarshall response ("),
+        "{cause}"
+    );
+
+    // Not HTTP at all.
+    let (url, _) = responder("garbage garbage garbage\r\n\r\n".into(), Duration::ZERO).await;
+    let f = get_item(&settings(&url)).await.unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_reported() {
+    let (url, count) = responder(
+        answer("503 Service Unavailable", "text/html", "<html></html>"),
+        Duration::ZERO,
+    )
+    .await;
+    let f = get_item(&settings(&url)).await.unwrap_err();
+    assert_eq!(count.load(Ordering::SeqCst), 3, "the SDKs' three attempts");
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.AmazonDynamoDBException"));
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.contains("(Service: AmazonDynamoDBv2; Status Code: 503; Error Code: 503 Service Unavailable; Request ID: null; Proxy: null)"),
+        "{cause}"
+    );
+
+    // A client error is not retried.
+    let (url, count) = responder(
+        answer(
+            "400 Bad Request",
+            "application/x-amz-json-1.0",
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"not found"}"#,
+        ),
+        Duration::ZERO,
+    )
+    .await;
+    let f = get_item(&settings(&url)).await.unwrap_err();
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        f.error.as_deref(),
+        Some("DynamoDB.ResourceNotFoundException")
+    );
+}
+
+#[tokio::test]
+async fn missing_credentials() {
+    let s = AwsSettings {
+        access_key_id: None,
+        secret_access_key: None,
+        ..settings("http://127.0.0.1:9")
+    };
+    let resolved = Resolved::with_env(&s, &NoEnv);
+    assert!(resolved.keys.is_err());
+    let f = Aws::with_client(baton_integrations::aws::client::Client::new(resolved))
+        .run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    assert!(
+        f.cause
+            .unwrap()
+            .starts_with("Unable to load AWS credentials from any provider in the chain")
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials() {
+    if aws_support::moto().is_none() {
+        return;
+    }
+    // A server that checks signatures against its own IAM, where these keys do not exist.
+    let strict = match start_moto(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]) {
+        Ok(m) => m,
+        Err(why) => return aws_support::skip(&why),
+    };
+    let f = get_item(&settings(&strict.url)).await.unwrap_err();
+    assert_eq!(
+        f.error.as_deref(),
+        Some("DynamoDB.AmazonDynamoDBException"),
+        "{:?}",
+        f.cause
+    );
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.contains("(Service: AmazonDynamoDBv2; Status Code: 4")
+            && (cause.contains("Error Code: UnrecognizedClientException")
+                || cause.contains("Error Code: InvalidClientTokenId")),
+        "{cause}"
+    );
+}
