@@ -209,6 +209,9 @@ impl Spec {
         if kind == Kind::Container && image.as_deref().is_none_or(str::is_empty) {
             return Err(invalid(format!("The field 'Image' is required by {what}")));
         }
+        if image.as_deref().is_some_and(|i| i.starts_with('-')) {
+            return Err(invalid("The field 'Image' cannot start with '-'"));
+        }
         let mut env = Vec::new();
         match field(input, "Environment") {
             None => {}
@@ -321,7 +324,7 @@ async fn run_container(engine: &str, spec: Spec, call: TaskCall) -> TaskOutcome 
         cmd.env(k, v);
     }
     let image = spec.image.clone().unwrap_or_default();
-    cmd.arg("--").arg(&image).args(&spec.command);
+    cmd.arg(&image).args(&spec.command);
     let engine_owned = engine.to_owned();
     let name2 = name.clone();
     let stopper = move |pid: Option<u32>| Stopper::Container {

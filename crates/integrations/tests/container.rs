@@ -375,7 +375,13 @@ fn fake_engine(dir: &std::path::Path) -> String {
 log={dir}/log
 case "$1" in
   run) shift; echo "run $*" >> $log
-       while [ "$1" != "--" ]; do shift; done; shift
+       while [ $# -gt 0 ]; do
+         case "$1" in
+           --rm|-i) shift ;;
+           --name|--entrypoint|--workdir|-e) shift 2 ;;
+           *) break ;;
+         esac
+       done
        shift
        echo $$ > {dir}/pid
        exec "$@" ;;
@@ -417,7 +423,7 @@ fn the_container_engine_is_called_as_docker_is() {
     assert_eq!(
         lines[1],
         format!(
-            "run --rm --name {name} -i --entrypoint /bin/sh --workdir /work -e BATON_EXECUTION_ARN -e BATON_STATE_NAME -e GREETING -- registry.example/tool:1 sh -c echo $GREETING; cat"
+            "run --rm --name {name} -i --entrypoint /bin/sh --workdir /work -e BATON_EXECUTION_ARN -e BATON_STATE_NAME -e GREETING registry.example/tool:1 sh -c echo $GREETING; cat"
         )
     );
 

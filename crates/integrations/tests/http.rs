@@ -342,6 +342,7 @@ fn connections_authorize_requests_without_showing_their_secrets() {
         json!({
             "ApiEndpoint": server.url("/b"),
             "Method": "GET",
+            "Headers": {"Authorization": "Bearer the-task-s-own"},
             "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:1:connection/basic/x"},
         }),
     )
@@ -353,6 +354,12 @@ fn connections_authorize_requests_without_showing_their_secrets() {
     assert_eq!(seen[0].body, r#"{"a":1,"client":"baton"}"#);
     // base64("ann:pa55")
     assert_eq!(seen[1].header("authorization"), Some("Basic YW5uOnBhNTU="));
+    let auths = seen[1]
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .count();
+    assert_eq!(auths, 1, "the connection's credentials replace the task's");
 
     // A connection nobody configured fails the task, naming it and nothing else.
     let f = run(

@@ -363,17 +363,19 @@ impl Http {
 
         let mut fresh = false;
         loop {
+            let mut headers = request.headers.clone();
+            let mut reused = false;
+            if let Some(c) = &connection {
+                // The connection's credentials replace any the task gave.
+                let ((name, value), cached) = c.authorization(&self.client, fresh).await?;
+                reused = cached;
+                headers.insert(name, value);
+            }
             let mut req = self
                 .client
                 .request(request.method.clone(), request.url.clone())
-                .headers(request.headers.clone())
+                .headers(headers)
                 .timeout(self.timeout);
-            let mut reused = false;
-            if let Some(c) = &connection {
-                let ((name, value), cached) = c.authorization(&self.client, fresh).await?;
-                reused = cached;
-                req = req.header(name, value);
-            }
             if let Some(b) = &body {
                 req = req.body(b.clone());
             }
