@@ -56,10 +56,7 @@ async fn responder() -> String {
                         return;
                     }
                     got.extend_from_slice(&buf[..n]);
-                    loop {
-                        let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
-                            break;
-                        };
+                    while let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
                         let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
                         let length = head
                             .lines()

@@ -149,9 +149,11 @@ async fn batch_submit_job_request_response_and_sync() {
     let out = r.run(c).await.expect("the job succeeds");
     assert_eq!(s(&out, "Status"), "SUCCEEDED");
     assert_eq!(s(&out, "JobQueue"), queue);
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1, "the submission is reported once");
-    assert_eq!(s(&seen[0], "JobId"), s(&out, "JobId"));
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "the submission is reported once");
+        assert_eq!(s(&seen[0], "JobId"), s(&out, "JobId"));
+    }
 
     let f = run(
         &r,

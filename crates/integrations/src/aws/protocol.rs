@@ -266,7 +266,7 @@ fn blob(value: &Value) -> Vec<u8> {
 
 fn number(value: &Value) -> Option<Number> {
     match value {
-        Value::Number(n) => Some(n.clone()),
+        Value::Number(n) => Some(*n),
         Value::String(s) => {
             if let Ok(i) = s.parse::<i64>() {
                 Some(Number::from(i))

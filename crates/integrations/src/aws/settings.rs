@@ -194,12 +194,12 @@ impl Resolved {
         let mut endpoint_url = None;
         if let Some(p) = profile {
             endpoint_url = p.get("endpoint_url").cloned();
-            if let Some(services) = p.get("services") {
-                if let Some(section) = config.get(&format!("services {services}")) {
-                    for (key, value) in section {
-                        if let Some(service) = key.strip_suffix(".endpoint_url") {
-                            endpoints.insert(service.to_owned(), value.clone());
-                        }
+            if let Some(services) = p.get("services")
+                && let Some(section) = config.get(&format!("services {services}"))
+            {
+                for (key, value) in section {
+                    if let Some(service) = key.strip_suffix(".endpoint_url") {
+                        endpoints.insert(service.to_owned(), value.clone());
                     }
                 }
             }

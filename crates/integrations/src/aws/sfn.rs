@@ -174,10 +174,10 @@ fn described(d: Value, as_json: bool) -> Value {
     let mut m = d.as_object().cloned().unwrap_or_default();
     if as_json {
         for key in ["Input", "Output"] {
-            if let Some(Value::String(s)) = m.get(key) {
-                if let Ok(v) = Value::from_json_str(s) {
-                    m.insert(key.into(), v);
-                }
+            if let Some(Value::String(s)) = m.get(key)
+                && let Ok(v) = Value::from_json_str(s)
+            {
+                m.insert(key.into(), v);
             }
         }
     }
