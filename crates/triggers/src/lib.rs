@@ -1,4 +1,166 @@
-//! Executions started from outside (see `docs/TRIGGERS.md`).
+//! Executions started from outside Baton (see `docs/TRIGGERS.md`):
+//!
+//! - [`webhooks`]: `POST /hooks/NAME` starts the webhook's target, with an input made from
+//!   the request, an optional shared-secret or HMAC check, and a synchronous mode for
+//!   Express state machines;
+//! - [`schedule`]: EventBridge Scheduler's schedules (`at`, `rate`, `cron` in time zones,
+//!   flexible windows, start and end dates), durable, managed with Scheduler's own API;
+//! - [`events`]: an event bus with EventBridge's PutEvents, rules, [`pattern`]s and targets,
+//!   on which Baton publishes its Standard executions' status changes.
+//!
+//! The crate starts executions only through [`Starter`], which the server implements with
+//! its StartExecution; [`http::router`] adds the routes and actions to the server's router.
 
+pub mod events;
+pub mod http;
 pub mod pattern;
 pub mod schedule;
+pub mod starter;
+pub mod webhooks;
+pub mod wire;
+
+use std::sync::Arc;
+
+use baton_store::{Store, StoreError};
+use serde::Deserialize;
+
+pub use http::router;
+pub use schedule::Identity;
+pub use starter::{BoxFuture, StartError, StartRequest, StartedExecution, Starter, SyncOutcome};
+
+/// Triggers declared in the server's TOML file (`[triggers]`), created or replaced at each
+/// start, in the shapes of the API (webhooks and rules as `Baton.CreateWebhook` and
+/// `PutRule` + `PutTargets` take them; schedules in kebab-case, dates in milliseconds).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TriggersConfig {
+    /// `[[triggers.webhooks]]`.
+    pub webhooks: Vec<webhooks::WebhookDef>,
+    /// `[[triggers.schedules]]`.
+    pub schedules: Vec<schedule::ScheduleDef>,
+    /// `[[triggers.rules]]`: `Name`, `EventBusName`, `EventPattern`, `State`, `Targets`.
+    pub rules: Vec<serde_json::Value>,
+}
+
+/// Why the triggers could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggersError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A trigger of the configuration is invalid.
+    #[error("bad trigger {name} in the configuration: {message}")]
+    Config {
+        /// The trigger.
+        name: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Webhooks, schedules and the event bus of one server. Cheap to clone.
+#[derive(Clone)]
+pub struct Triggers {
+    /// The webhooks.
+    pub webhooks: webhooks::Webhooks,
+    /// The schedules.
+    pub scheduler: schedule::Scheduler,
+    /// The event bus.
+    pub bus: events::Bus,
+    store: Arc<dyn Store>,
+}
+
+impl Triggers {
+    /// Loads every stored trigger, then creates or replaces those of `config`. Nothing
+    /// fires before [`Triggers::run`].
+    pub async fn open(
+        store: Arc<dyn Store>,
+        starter: Arc<dyn Starter>,
+        identity: Identity,
+        config: &TriggersConfig,
+    ) -> Result<Triggers, TriggersError> {
+        let webhooks = webhooks::Webhooks::open(Arc::clone(&store), Arc::clone(&starter)).await?;
+        let scheduler =
+            schedule::Scheduler::open(Arc::clone(&store), Arc::clone(&starter), identity.clone())
+                .await
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let bus = events::Bus::open(Arc::clone(&store), starter, identity).await?;
+        let triggers = Triggers {
+            webhooks,
+            scheduler,
+            bus,
+            store,
+        };
+        triggers.apply(config).await?;
+        Ok(triggers)
+    }
+
+    async fn apply(&self, config: &TriggersConfig) -> Result<(), TriggersError> {
+        let bad = |name: &str, message: String| TriggersError::Config {
+            name: name.to_owned(),
+            message,
+        };
+        for w in &config.webhooks {
+            let exists = self.webhooks.get(&w.name).is_some();
+            self.webhooks
+                .put(w.clone(), !exists)
+                .await
+                .map_err(|e| bad(&w.name, e.message))?;
+        }
+        for s in &config.schedules {
+            let same = self
+                .scheduler
+                .get(&s.group, &s.name)
+                .await
+                .ok()
+                .is_some_and(|stored| stored.def == *s);
+            let result = match self.scheduler.get(&s.group, &s.name).await {
+                Ok(_) if same => Ok(()),
+                Ok(_) => self.scheduler.update(s.clone()).await,
+                Err(_) => self.scheduler.create(s.clone()).await,
+            };
+            result.map_err(|e| bad(&s.name, e.to_string()))?;
+        }
+        for r in &config.rules {
+            let name = r["Name"].as_str().unwrap_or_default().to_owned();
+            let bus = r["EventBusName"].as_str().unwrap_or("default").to_owned();
+            let mut raw = r.clone();
+            raw["EventBusName"] = serde_json::json!(bus);
+            if raw.get("Targets").is_none() {
+                raw["Targets"] = serde_json::json!([]);
+            }
+            self.bus
+                .put_rule(&bus, &name, Some(raw))
+                .await
+                .map_err(|e| bad(&name, e.message))?;
+        }
+        Ok(())
+    }
+
+    /// Starts firing schedules.
+    pub fn run(&self) {
+        self.scheduler.run();
+    }
+
+    /// Stops firing schedules.
+    pub fn close(&self) {
+        self.scheduler.close();
+    }
+
+    /// The hook to give the runtime (`Runtime::on_status_change`): each Standard
+    /// execution's status change becomes a "Step Functions Execution Status Change" event
+    /// on the default bus.
+    pub fn status_hook(&self) -> baton_runtime::StatusHook {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<baton_runtime::StatusChange>();
+        let bus = self.bus.clone();
+        tokio::spawn(async move {
+            while let Some(change) = rx.recv().await {
+                let event = bus.status_change_event(&change);
+                bus.route("default", &event);
+            }
+        });
+        Arc::new(move |change| {
+            let _ = tx.send(change);
+        })
+    }
+}

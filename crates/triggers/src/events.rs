@@ -1,0 +1,592 @@
+//! The event bus: EventBridge's rules (an event pattern and targets) over events put with
+//! PutEvents and Baton's own execution status changes; a target is a state machine,
+//! version or alias ARN, started with the event (or the target's `Input`, `InputPath` or
+//! `InputTransformer`) as input.
+//!
+//! Rules are stored as triggers (key `BUS/NAME`) and held in memory as a [`RuleSet`]
+//! rebuilt at each change. Matching indexes rules by a top-level member their pattern
+//! requires to be one of a few strings (`source`, `detail-type`, ...): an event is tried
+//! only against the rules its own values select, plus those that have no such member.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use baton_json::Value;
+use baton_store::{DeadLetterRecord, Store, StoreError, TriggerKind, TriggerRecord};
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use crate::pattern::{Pattern, PatternError};
+use crate::schedule::Identity;
+use crate::starter::{StartRequest, Starter};
+use crate::wire::{AwsError, iso8601, now_ms};
+
+/// A rule's target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Its id within the rule.
+    pub id: String,
+    /// What it starts.
+    pub arn: String,
+    /// The target as given (PutTargets' JSON).
+    pub raw: serde_json::Value,
+    input: TargetInput,
+}
+
+#[derive(Debug, Clone)]
+enum TargetInput {
+    Event,
+    Constant(String),
+    Path(baton_asl::path::Path),
+    Transformer {
+        paths: Vec<(String, baton_asl::path::Path)>,
+        template: String,
+    },
+}
+
+/// A rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its bus.
+    pub bus: String,
+    /// Its name.
+    pub name: String,
+    /// Its ARN.
+    pub arn: String,
+    /// The rule as stored (PutRule's members, and `Targets`).
+    pub raw: serde_json::Value,
+    pattern: Option<Pattern>,
+    /// Its targets.
+    pub targets: Vec<Target>,
+}
+
+impl Rule {
+    /// Whether it is enabled.
+    pub fn enabled(&self) -> bool {
+        self.raw.get("State").and_then(|s| s.as_str()) != Some("DISABLED")
+    }
+
+    /// Builds a rule from its stored form.
+    pub fn from_raw(raw: serde_json::Value, identity: &Identity) -> Result<Rule, AwsError> {
+        let name = raw["Name"].as_str().unwrap_or_default().to_owned();
+        let bus = raw["EventBusName"].as_str().unwrap_or("default").to_owned();
+        let pattern = match raw.get("EventPattern").and_then(|p| p.as_str()) {
+            Some(p) => Some(Pattern::parse(p).map_err(|e: PatternError| {
+                AwsError::new("InvalidEventPatternException", e.to_string())
+            })?),
+            None => None,
+        };
+        let mut targets = Vec::new();
+        for t in raw["Targets"].as_array().into_iter().flatten() {
+            targets.push(target(t)?);
+        }
+        Ok(Rule {
+            arn: rule_arn(identity, &bus, &name),
+            bus,
+            name,
+            raw,
+            pattern,
+            targets,
+        })
+    }
+}
+
+/// A rule's ARN: `arn:aws:events:REGION:ACCOUNT:rule/NAME` on the default bus,
+/// `.../rule/BUS/NAME` on another.
+pub fn rule_arn(identity: &Identity, bus: &str, name: &str) -> String {
+    let path = if bus == "default" {
+        name.to_owned()
+    } else {
+        format!("{bus}/{name}")
+    };
+    format!(
+        "arn:aws:events:{}:{}:rule/{path}",
+        identity.region, identity.account
+    )
+}
+
+/// Parses a target of PutTargets.
+pub fn target(t: &serde_json::Value) -> Result<Target, AwsError> {
+    let id = t["Id"].as_str().unwrap_or_default().to_owned();
+    let arn = t["Arn"].as_str().unwrap_or_default().to_owned();
+    if id.is_empty() || arn.is_empty() {
+        return Err(AwsError::validation("A target needs an Id and an Arn."));
+    }
+    let path = |text: &str| {
+        baton_asl::path::Path::parse(text)
+            .map_err(|e| AwsError::validation(format!("Invalid InputPath {text}: {e}")))
+    };
+    let given = [
+        t.get("Input"),
+        t.get("InputPath"),
+        t.get("InputTransformer"),
+    ]
+    .iter()
+    .filter(|v| v.is_some_and(|v| !v.is_null()))
+    .count();
+    if given > 1 {
+        return Err(AwsError::validation(
+            "Only one of Input, InputPath, or InputTransformer must be provided.",
+        ));
+    }
+    let input = if let Some(s) = t.get("Input").and_then(|v| v.as_str()) {
+        if serde_json::from_str::<serde_json::Value>(s).is_err() {
+            return Err(AwsError::validation("Input is not valid JSON text."));
+        }
+        TargetInput::Constant(s.to_owned())
+    } else if let Some(p) = t.get("InputPath").and_then(|v| v.as_str()) {
+        TargetInput::Path(path(p)?)
+    } else if let Some(tr) = t.get("InputTransformer").filter(|v| v.is_object()) {
+        let template = tr["InputTemplate"].as_str().unwrap_or_default().to_owned();
+        if template.is_empty() {
+            return Err(AwsError::validation("InputTemplate must not be empty."));
+        }
+        let mut paths = Vec::new();
+        for (k, v) in tr["InputPathsMap"].as_object().into_iter().flatten() {
+            if k.starts_with("aws.events.") {
+                return Err(AwsError::validation(format!(
+                    "InputPathsMap cannot use the reserved name {k}."
+                )));
+            }
+            paths.push((k.clone(), path(v.as_str().unwrap_or_default())?));
+        }
+        if paths.len() > 100 {
+            return Err(AwsError::validation(
+                "InputPathsMap has more than 100 entries.",
+            ));
+        }
+        TargetInput::Transformer { paths, template }
+    } else {
+        TargetInput::Event
+    };
+    Ok(Target {
+        id,
+        arn,
+        raw: t.clone(),
+        input,
+    })
+}
+
+impl Target {
+    /// The input this target gives an execution for `event` (JSON text, as EventBridge
+    /// makes it: possibly not JSON when a transformer's template is plain text).
+    pub fn input_for(&self, event: &Value, rule: &Rule, ingestion: i64) -> String {
+        match &self.input {
+            TargetInput::Event => event.to_json_string(),
+            TargetInput::Constant(s) => s.clone(),
+            TargetInput::Path(p) => p
+                .eval_on(event)
+                .map(|v| v.to_json_string())
+                .unwrap_or_else(|_| "null".into()),
+            TargetInput::Transformer { paths, template } => {
+                let mut vars: HashMap<&str, Value> = HashMap::new();
+                for (k, p) in paths {
+                    if let Ok(v) = p.eval_on(event) {
+                        vars.insert(k, v);
+                    }
+                }
+                transform(template, &vars, event, rule, ingestion)
+            }
+        }
+    }
+}
+
+/// Fills an input template: outside quotes a variable is its JSON (a string with its
+/// quotes), inside quotes a string is its bare text (not escaped, as EventBridge does).
+fn transform(
+    template: &str,
+    vars: &HashMap<&str, Value>,
+    event: &Value,
+    rule: &Rule,
+    ingestion: i64,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            let name = &rest[1..end];
+            let value = match name {
+                "aws.events.rule-arn" => Some(Value::from(rule.arn.as_str())),
+                "aws.events.rule-name" => Some(Value::from(rule.name.as_str())),
+                "aws.events.event.ingestion-time" => Some(Value::from(iso8601(ingestion).as_str())),
+                "aws.events.event" | "aws.events.event.json" => {
+                    let mut e = event.clone();
+                    if name == "aws.events.event"
+                        && let Some(m) = e.as_object_mut()
+                    {
+                        m.shift_remove("detail");
+                    }
+                    Some(e)
+                }
+                _ => vars.get(name).cloned(),
+            };
+            let is_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            if is_name {
+                match (value, in_string) {
+                    (Some(Value::String(s)), true) => out.push_str(&s),
+                    (Some(v), true) => out.push_str(&v.to_json_string()),
+                    (Some(v), false) => out.push_str(&v.to_json_string()),
+                    (None, true) => {}
+                    (None, false) => out.push_str("null"),
+                }
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        if in_string && !escaped && c == '"' {
+            in_string = false;
+        } else if !in_string && c == '"' {
+            in_string = true;
+        }
+        escaped = in_string && !escaped && c == '\\';
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Rules in memory, indexed for matching.
+#[derive(Default)]
+pub struct RuleSet {
+    rules: Vec<Arc<Rule>>,
+    /// (member, value) → rules whose pattern requires that member to be one of its values.
+    index: HashMap<(String, String), Vec<usize>>,
+    /// The members the index uses.
+    indexed: Vec<String>,
+    /// Rules that are not in the index.
+    scan: Vec<usize>,
+}
+
+impl RuleSet {
+    /// Indexes `rules`.
+    pub fn new(rules: Vec<Arc<Rule>>) -> RuleSet {
+        let mut set = RuleSet {
+            rules,
+            ..RuleSet::default()
+        };
+        for (i, rule) in set.rules.iter().enumerate() {
+            let anchor = rule.pattern.as_ref().and_then(|p| {
+                let members = p.exact_strings();
+                // The most selective: the member with the fewest values.
+                members.into_iter().min_by_key(|(_, v)| v.len())
+            });
+            match anchor {
+                Some((member, values)) => {
+                    if !set.indexed.iter().any(|m| m == member) {
+                        set.indexed.push(member.to_owned());
+                    }
+                    for v in values {
+                        set.index
+                            .entry((member.to_owned(), v.to_owned()))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+                None => set.scan.push(i),
+            }
+        }
+        set
+    }
+
+    /// Every rule, in name order.
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    /// The enabled rules of `bus` whose pattern `event` matches.
+    pub fn matching(&self, bus: &str, event: &Value) -> Vec<Arc<Rule>> {
+        let mut candidates: Vec<usize> = self.scan.clone();
+        for member in &self.indexed {
+            let mut add = |v: &Value| {
+                if let Some(s) = v.as_str()
+                    && let Some(rules) = self.index.get(&(member.clone(), s.to_owned()))
+                {
+                    candidates.extend_from_slice(rules);
+                }
+            };
+            match event.get(member) {
+                Some(v) if v.as_array().is_some() => {
+                    v.as_array().into_iter().flatten().for_each(&mut add)
+                }
+                Some(v) => add(v),
+                None => {}
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| &self.rules[i])
+            .filter(|r| {
+                r.bus == bus && r.enabled() && r.pattern.as_ref().is_some_and(|p| p.matches(event))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// The bus: rules, and the deliveries of matched events to their targets.
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    starter: Arc<dyn Starter>,
+    identity: Identity,
+    rules: RwLock<Arc<RuleSet>>,
+    changes: tokio::sync::Mutex<()>,
+    deliveries: Arc<Semaphore>,
+}
+
+/// Deliveries in flight at once, at most.
+const MAX_DELIVERIES: usize = 256;
+/// Tries of a delivery whose start failed for a passing reason.
+const DELIVERY_TRIES: u32 = 5;
+
+impl Bus {
+    /// Loads the stored rules.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        starter: Arc<dyn Starter>,
+        identity: Identity,
+    ) -> Result<Bus, StoreError> {
+        let records = store.triggers(TriggerKind::Rule).await?;
+        let mut rules = Vec::new();
+        for r in records {
+            match serde_json::from_str(&r.body)
+                .map_err(|e| AwsError::validation(e.to_string()))
+                .and_then(|raw| Rule::from_raw(raw, &identity))
+            {
+                Ok(rule) => rules.push(Arc::new(rule)),
+                Err(e) => {
+                    tracing::warn!(rule = %r.name, error = %e.message, "a stored rule is invalid; skipped")
+                }
+            }
+        }
+        Ok(Bus {
+            inner: Arc::new(Inner {
+                store,
+                starter,
+                identity,
+                rules: RwLock::new(Arc::new(RuleSet::new(rules))),
+                changes: tokio::sync::Mutex::new(()),
+                deliveries: Arc::new(Semaphore::new(MAX_DELIVERIES)),
+            }),
+        })
+    }
+
+    /// The identity (region, account) of ARNs.
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
+    }
+
+    /// The rules now.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        Arc::clone(&self.inner.rules.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// One rule.
+    pub fn rule(&self, bus: &str, name: &str) -> Option<Arc<Rule>> {
+        self.rules()
+            .rules()
+            .iter()
+            .find(|r| r.bus == bus && r.name == name)
+            .cloned()
+    }
+
+    /// Creates or replaces a rule (stored as `raw`), or deletes it (`None`), then rebuilds
+    /// the rule set.
+    pub async fn put_rule(
+        &self,
+        bus: &str,
+        name: &str,
+        raw: Option<serde_json::Value>,
+    ) -> Result<(), AwsError> {
+        let key = format!("{bus}/{name}");
+        let store_err = |e: StoreError| {
+            AwsError::new("InternalException", e.to_string())
+                .with_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+        };
+        let _change = self.inner.changes.lock().await;
+        match raw {
+            Some(raw) => {
+                let rule = Rule::from_raw(raw.clone(), &self.inner.identity)?;
+                let body = raw.to_string();
+                let now = now_ms();
+                let record = TriggerRecord {
+                    kind: TriggerKind::Rule,
+                    name: key.clone(),
+                    body,
+                    created: now,
+                    updated: now,
+                    cursor: None,
+                };
+                match self.inner.store.create_trigger(record.clone()).await {
+                    Err(StoreError::AlreadyExists(_)) => self
+                        .inner
+                        .store
+                        .update_trigger(record)
+                        .await
+                        .map_err(store_err)?,
+                    other => other.map_err(store_err)?,
+                }
+                let mut rules: Vec<Arc<Rule>> = self
+                    .rules()
+                    .rules()
+                    .iter()
+                    .filter(|r| !(r.bus == bus && r.name == name))
+                    .cloned()
+                    .collect();
+                rules.push(Arc::new(rule));
+                rules.sort_by(|a, b| (&a.bus, &a.name).cmp(&(&b.bus, &b.name)));
+                self.replace(rules);
+            }
+            None => {
+                match self
+                    .inner
+                    .store
+                    .delete_trigger(TriggerKind::Rule, &key)
+                    .await
+                {
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(store_err(e)),
+                }
+                let rules = self
+                    .rules()
+                    .rules()
+                    .iter()
+                    .filter(|r| !(r.bus == bus && r.name == name))
+                    .cloned()
+                    .collect();
+                self.replace(rules);
+            }
+        }
+        Ok(())
+    }
+
+    fn replace(&self, rules: Vec<Arc<Rule>>) {
+        *self.inner.rules.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(RuleSet::new(rules));
+    }
+
+    /// Routes an event on `bus` to the targets of the rules it matches (in the
+    /// background); how many targets it went to.
+    pub fn route(&self, bus: &str, event: &Value) -> usize {
+        let rules = self.rules().matching(bus, event);
+        let ingestion = now_ms();
+        let mut n = 0;
+        for rule in rules {
+            for target in &rule.targets {
+                n += 1;
+                let input = target.input_for(event, &rule, ingestion);
+                let inner = Arc::clone(&self.inner);
+                let rule_key = format!("{}/{}", rule.bus, rule.name);
+                let arn = target.arn.clone();
+                tokio::spawn(async move {
+                    let Ok(_permit) = Arc::clone(&inner.deliveries).acquire_owned().await else {
+                        return;
+                    };
+                    deliver(&inner, rule_key, arn, input).await;
+                });
+            }
+        }
+        n
+    }
+
+    /// The event of a Standard execution's status change, as Step Functions sends it
+    /// to EventBridge.
+    pub fn status_change_event(&self, c: &baton_runtime::StatusChange) -> Value {
+        let id = &self.inner.identity;
+        let (redrive_status, reason) = match c.status {
+            baton_store::ExecutionStatus::Running => (
+                "NOT_REDRIVABLE",
+                Some("Execution is RUNNING and cannot be redriven"),
+            ),
+            baton_store::ExecutionStatus::Succeeded => (
+                "NOT_REDRIVABLE",
+                Some("Execution is SUCCEEDED and cannot be redriven"),
+            ),
+            _ => ("REDRIVABLE", None),
+        };
+        let event = json!({
+            "version": "0",
+            "id": uuid::Uuid::new_v4().to_string(),
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "account": id.account,
+            "time": iso8601(c.at),
+            "region": id.region,
+            "resources": [&*c.execution_arn],
+            "detail": {
+                "executionArn": &*c.execution_arn,
+                "stateMachineArn": &*c.state_machine_arn,
+                "name": &*c.name,
+                "status": c.status.as_str(),
+                "startDate": c.start_date,
+                "stopDate": c.stop_date,
+                "input": &*c.input,
+                "inputDetails": {"included": true},
+                "output": c.output,
+                "outputDetails": c.output.as_ref().map(|_| json!({"included": true})),
+                "redriveCount": c.redrive_count,
+                "redriveDate": c.redrive_date,
+                "redriveStatus": redrive_status,
+                "redriveStatusReason": reason,
+                "error": c.error,
+                "cause": c.cause,
+            }
+        });
+        Value::from_json_str(&event.to_string()).expect("an event is JSON")
+    }
+}
+
+async fn deliver(inner: &Inner, rule: String, arn: String, input: String) {
+    let mut backoff = Duration::from_millis(200);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let request = StartRequest {
+            target: arn.clone(),
+            name: None,
+            input: input.clone(),
+        };
+        match inner.starter.start(request).await {
+            Ok(_) => return,
+            Err(e) if e.is_retryable() && tries < DELIVERY_TRIES => {
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            Err(e) => {
+                tracing::warn!(rule = %rule, target = %arn, error = %e, "an event's target could not be started; kept as a dead letter");
+                let letter = DeadLetterRecord {
+                    seq: 0,
+                    kind: TriggerKind::Rule,
+                    name: rule,
+                    at: now_ms(),
+                    target: arn,
+                    input,
+                    error: e.code,
+                    cause: e.message,
+                    attempts: tries,
+                };
+                if let Err(e) = inner.store.add_dead_letter(letter).await {
+                    tracing::warn!(error = %e, "the dead letter could not be kept");
+                }
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,813 @@
+//! The HTTP side: `POST /hooks/NAME`; EventBridge Scheduler's REST-JSON routes
+//! (`/schedules/...`); and, at `POST /` beside the Step Functions API, the JSON 1.1 actions
+//! whose `X-Amz-Target` is `AWSEvents.*` (EventBridge) or `Baton.*` (webhooks, dead
+//! letters). Those are taken by a layer in front of the router it is given, so the Step
+//! Functions router itself is unchanged and still answers every other target.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use baton_json::Value;
+use baton_store::Page;
+use serde_json::json;
+
+use crate::Triggers;
+use crate::events::Rule;
+use crate::pattern::Pattern;
+use crate::schedule::{ScheduleDef, ScheduleError, ScheduleTarget, StoredSchedule};
+use crate::webhooks::{HookRequest, MAX_BODY, WebhookDef};
+use crate::wire::{AwsError, JSON_11, millis, now_ms, respond, seconds};
+
+/// `router` with the triggers' routes and actions added.
+pub fn router(triggers: Triggers, router: Router) -> Router {
+    let shared = Arc::new(triggers);
+    let routes = Router::new()
+        .route("/hooks/{name}", post(hook))
+        .route("/hooks/{name}/{*rest}", post(hook_rest))
+        .route("/schedules", get(list_schedules))
+        .route(
+            "/schedules/{name}",
+            post(create_schedule)
+                .get(get_schedule)
+                .put(update_schedule)
+                .delete(delete_schedule),
+        )
+        .with_state(Arc::clone(&shared));
+    router
+        .merge(routes)
+        .layer(middleware::from_fn_with_state(shared, json_actions))
+}
+
+/// `POST /` whose target is one of ours; anything else goes on.
+async fn json_actions(State(t): State<Arc<Triggers>>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || request.uri().path() != "/" {
+        return next.run(request).await;
+    }
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let action = if let Some(a) = target.strip_prefix("AWSEvents.") {
+        Action::Events(a.to_owned())
+    } else if let Some(a) = target.strip_prefix("Baton.") {
+        Action::Baton(a.to_owned())
+    } else {
+        return next.run(request).await;
+    };
+    let body = match axum::body::to_bytes(request.into_body(), MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return AwsError::new("RequestEntityTooLarge", "The request body is too large")
+                .json_11();
+        }
+    };
+    let input: serde_json::Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v @ serde_json::Value::Object(_)) => v,
+            _ => {
+                return AwsError::new(
+                    "SerializationException",
+                    "The request body is not a JSON object",
+                )
+                .json_11();
+            }
+        }
+    };
+    let result = match action {
+        Action::Events(a) => events_action(&t, &a, &input).await,
+        Action::Baton(a) => baton_action(&t, &a, &input).await,
+    };
+    match result {
+        Ok(v) => respond(StatusCode::OK, JSON_11, v),
+        Err(e) => e.json_11(),
+    }
+}
+
+enum Action {
+    Events(String),
+    Baton(String),
+}
+
+fn text<'a>(input: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    input.get(key).and_then(|v| v.as_str())
+}
+
+fn required<'a>(input: &'a serde_json::Value, key: &str) -> Result<&'a str, AwsError> {
+    text(input, key).filter(|s| !s.is_empty()).ok_or_else(|| {
+        AwsError::validation(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            lower_first(key)
+        ))
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A bus name, or the name in a bus ARN; `default` when absent.
+fn bus_name(input: &serde_json::Value, key: &str) -> String {
+    match text(input, key) {
+        Some(b) if b.starts_with("arn:") => b.rsplit('/').next().unwrap_or("default").to_owned(),
+        Some(b) if !b.is_empty() => b.to_owned(),
+        _ => "default".to_owned(),
+    }
+}
+
+fn rule_not_found(name: &str, bus: &str) -> AwsError {
+    AwsError::not_found(format!("Rule {name} does not exist on EventBus {bus}."))
+}
+
+fn describe_rule(rule: &Rule) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    out.insert("Name".into(), json!(rule.name));
+    out.insert("Arn".into(), json!(rule.arn));
+    for key in [
+        "EventPattern",
+        "ScheduleExpression",
+        "Description",
+        "RoleArn",
+    ] {
+        if let Some(v) = rule.raw.get(key).filter(|v| !v.is_null()) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    out.insert(
+        "State".into(),
+        json!(if rule.enabled() {
+            "ENABLED"
+        } else {
+            "DISABLED"
+        }),
+    );
+    out.insert("EventBusName".into(), json!(rule.bus));
+    serde_json::Value::Object(out)
+}
+
+/// Pages by position: the token is the index of the next item.
+fn page<T: Clone>(
+    items: &[T],
+    input: &serde_json::Value,
+    limit_key: &str,
+) -> Result<(Vec<T>, Option<String>), AwsError> {
+    let start: usize = match text(input, "NextToken") {
+        Some(t) => t
+            .parse()
+            .map_err(|_| AwsError::validation("The NextToken is not valid."))?,
+        None => 0,
+    };
+    let limit = input
+        .get(limit_key)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(100)
+        .clamp(1, 100) as usize;
+    let end = (start + limit).min(items.len());
+    let slice = items.get(start..end).map(<[T]>::to_vec).unwrap_or_default();
+    Ok((slice, (end < items.len()).then(|| end.to_string())))
+}
+
+async fn events_action(
+    t: &Triggers,
+    action: &str,
+    input: &serde_json::Value,
+) -> Result<serde_json::Value, AwsError> {
+    let bus = &t.bus;
+    match action {
+        "PutEvents" => {
+            let entries = input["Entries"].as_array().cloned().unwrap_or_default();
+            if entries.is_empty() || entries.len() > 10 {
+                return Err(AwsError::validation(
+                    "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1",
+                ));
+            }
+            let mut results = Vec::new();
+            let mut failed = 0;
+            for entry in &entries {
+                match event_of(t, entry) {
+                    Ok((bus_name, event, id)) => {
+                        bus.route(&bus_name, &event);
+                        results.push(json!({"EventId": id}));
+                    }
+                    Err((code, message)) => {
+                        failed += 1;
+                        results.push(json!({"ErrorCode": code, "ErrorMessage": message}));
+                    }
+                }
+            }
+            Ok(json!({"FailedEntryCount": failed, "Entries": results}))
+        }
+        "PutRule" => {
+            let name = required(input, "Name")?;
+            let bus_name = bus_name(input, "EventBusName");
+            if input
+                .get("ScheduleExpression")
+                .is_some_and(|v| !v.is_null())
+            {
+                return Err(AwsError::validation(
+                    "ScheduleExpression is not supported on rules in Baton: create a schedule (EventBridge Scheduler's API) instead.",
+                ));
+            }
+            let Some(pattern) = text(input, "EventPattern") else {
+                return Err(AwsError::validation(
+                    "Parameter(s) EventPattern or ScheduleExpression must be specified.",
+                ));
+            };
+            Pattern::parse(pattern)
+                .map_err(|e| AwsError::new("InvalidEventPatternException", e.to_string()))?;
+            let state = text(input, "State").unwrap_or("ENABLED");
+            if !matches!(state, "ENABLED" | "DISABLED") {
+                return Err(AwsError::validation(format!("Invalid State {state}.")));
+            }
+            let targets = bus
+                .rule(&bus_name, name)
+                .map(|r| r.raw["Targets"].clone())
+                .unwrap_or(json!([]));
+            let raw = json!({
+                "Name": name, "EventBusName": bus_name, "EventPattern": pattern, "State": state,
+                "Description": input.get("Description"), "RoleArn": input.get("RoleArn"), "Targets": targets,
+            });
+            bus.put_rule(&bus_name, name, Some(raw)).await?;
+            Ok(json!({"RuleArn": crate::events::rule_arn(bus.identity(), &bus_name, name)}))
+        }
+        "DescribeRule" => {
+            let name = required(input, "Name")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let rule = bus
+                .rule(&bus_name, name)
+                .ok_or_else(|| rule_not_found(name, &bus_name))?;
+            let mut d = describe_rule(&rule);
+            d["CreatedBy"] = json!(bus.identity().account);
+            Ok(d)
+        }
+        "ListRules" => {
+            let bus_name = bus_name(input, "EventBusName");
+            let prefix = text(input, "NamePrefix").unwrap_or_default();
+            let rules: Vec<serde_json::Value> = bus
+                .rules()
+                .rules()
+                .iter()
+                .filter(|r| r.bus == bus_name && r.name.starts_with(prefix))
+                .map(|r| describe_rule(r))
+                .collect();
+            let (items, next) = page(&rules, input, "Limit")?;
+            let mut out = json!({"Rules": items});
+            if let Some(n) = next {
+                out["NextToken"] = json!(n);
+            }
+            Ok(out)
+        }
+        "EnableRule" | "DisableRule" => {
+            let name = required(input, "Name")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let rule = bus
+                .rule(&bus_name, name)
+                .ok_or_else(|| rule_not_found(name, &bus_name))?;
+            let mut raw = rule.raw.clone();
+            raw["State"] = json!(if action == "EnableRule" {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            });
+            bus.put_rule(&bus_name, name, Some(raw)).await?;
+            Ok(json!({}))
+        }
+        "DeleteRule" => {
+            let name = required(input, "Name")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let Some(rule) = bus.rule(&bus_name, name) else {
+                // AWS answers a delete of a rule that does not exist with success.
+                return Ok(json!({}));
+            };
+            let force = input
+                .get("Force")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if !rule.targets.is_empty() && !force {
+                return Err(AwsError::validation(
+                    "Rule can't be deleted since it has targets.",
+                ));
+            }
+            bus.put_rule(&bus_name, name, None).await?;
+            Ok(json!({}))
+        }
+        "PutTargets" => {
+            let name = required(input, "Rule")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let rule = bus
+                .rule(&bus_name, name)
+                .ok_or_else(|| rule_not_found(name, &bus_name))?;
+            let given = input["Targets"].as_array().cloned().unwrap_or_default();
+            if given.is_empty() || given.len() > 10 {
+                return Err(AwsError::validation(
+                    "Targets must hold between 1 and 10 targets.",
+                ));
+            }
+            let mut targets: Vec<serde_json::Value> =
+                rule.raw["Targets"].as_array().cloned().unwrap_or_default();
+            let mut failed = Vec::new();
+            for t in given {
+                let id = t["Id"].as_str().unwrap_or_default().to_owned();
+                if let Err(e) = crate::events::target(&t) {
+                    failed.push(
+                        json!({"TargetId": id, "ErrorCode": e.code, "ErrorMessage": e.message}),
+                    );
+                    continue;
+                }
+                let arn = t["Arn"].as_str().unwrap_or_default();
+                if !arn.starts_with("arn:aws:states:") || !arn.contains(":stateMachine:") {
+                    failed.push(json!({"TargetId": id, "ErrorCode": "InvalidArgument",
+                        "ErrorMessage": format!("Baton's targets are state machines, versions or aliases: {arn}")}));
+                    continue;
+                }
+                targets.retain(|x| x["Id"].as_str() != Some(&id));
+                targets.push(t);
+            }
+            if targets.len() > 5 {
+                return Err(AwsError::new(
+                    "LimitExceededException",
+                    "The requested resource exceeds the maximum number allowed.",
+                ));
+            }
+            let mut raw = rule.raw.clone();
+            raw["Targets"] = json!(targets);
+            bus.put_rule(&bus_name, name, Some(raw)).await?;
+            Ok(json!({"FailedEntryCount": failed.len(), "FailedEntries": failed}))
+        }
+        "RemoveTargets" => {
+            let name = required(input, "Rule")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let rule = bus
+                .rule(&bus_name, name)
+                .ok_or_else(|| rule_not_found(name, &bus_name))?;
+            let ids: Vec<String> = input["Ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            let mut targets: Vec<serde_json::Value> =
+                rule.raw["Targets"].as_array().cloned().unwrap_or_default();
+            targets.retain(|t| !ids.iter().any(|id| t["Id"].as_str() == Some(id)));
+            let mut raw = rule.raw.clone();
+            raw["Targets"] = json!(targets);
+            bus.put_rule(&bus_name, name, Some(raw)).await?;
+            Ok(json!({"FailedEntryCount": 0, "FailedEntries": []}))
+        }
+        "ListTargetsByRule" => {
+            let name = required(input, "Rule")?;
+            let bus_name = bus_name(input, "EventBusName");
+            let rule = bus
+                .rule(&bus_name, name)
+                .ok_or_else(|| rule_not_found(name, &bus_name))?;
+            let targets: Vec<serde_json::Value> =
+                rule.raw["Targets"].as_array().cloned().unwrap_or_default();
+            let (items, next) = page(&targets, input, "Limit")?;
+            let mut out = json!({"Targets": items});
+            if let Some(n) = next {
+                out["NextToken"] = json!(n);
+            }
+            Ok(out)
+        }
+        "TestEventPattern" => {
+            let pattern = required(input, "EventPattern")?;
+            let event = required(input, "Event")?;
+            let pattern = Pattern::parse(pattern)
+                .map_err(|e| AwsError::new("InvalidEventPatternException", e.to_string()))?;
+            let event = Value::from_json_str(event)
+                .map_err(|_| AwsError::validation("Parameter Event is not valid."))?;
+            Ok(json!({"Result": pattern.matches(&event)}))
+        }
+        other => Err(AwsError::new(
+            "UnknownOperationException",
+            format!("Unknown operation: AWSEvents.{other}"),
+        )),
+    }
+}
+
+/// The event of a PutEvents entry: its bus, the event, its id; or the entry's error.
+fn event_of(
+    t: &Triggers,
+    entry: &serde_json::Value,
+) -> Result<(String, Value, String), (&'static str, String)> {
+    let missing = |what: &str| {
+        (
+            "InvalidArgument",
+            format!("Parameter {what} is not valid. Reason: {what} is a required argument."),
+        )
+    };
+    let source = text(entry, "Source")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("Source"))?;
+    let detail_type = text(entry, "DetailType")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("DetailType"))?;
+    let detail = text(entry, "Detail").ok_or_else(|| missing("Detail"))?;
+    let detail: serde_json::Value = match serde_json::from_str(detail) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        _ => return Err(("MalformedDetail", "Detail is malformed.".into())),
+    };
+    let time = entry.get("Time").and_then(millis).unwrap_or_else(now_ms);
+    let id = uuid::Uuid::new_v4().to_string();
+    let identity = t.bus.identity();
+    let event = json!({
+        "version": "0", "id": id, "detail-type": detail_type, "source": source,
+        "account": identity.account, "time": crate::wire::iso8601(time), "region": identity.region,
+        "resources": entry.get("Resources").cloned().unwrap_or(json!([])), "detail": detail,
+    });
+    let event =
+        Value::from_json_str(&event.to_string()).map_err(|e| ("MalformedDetail", e.to_string()))?;
+    Ok((bus_name(entry, "EventBusName"), event, id))
+}
+
+async fn baton_action(
+    t: &Triggers,
+    action: &str,
+    input: &serde_json::Value,
+) -> Result<serde_json::Value, AwsError> {
+    let hook_def = || -> Result<WebhookDef, AwsError> {
+        serde_json::from_value(input.clone())
+            .map_err(|e| AwsError::validation(format!("Invalid webhook: {e}")))
+    };
+    let describe = |d: &WebhookDef| {
+        let mut v = serde_json::to_value(d.redacted()).unwrap_or_default();
+        v["Url"] = json!(format!("/hooks/{}", d.name));
+        v
+    };
+    match action {
+        "CreateWebhook" | "UpdateWebhook" => {
+            let def = hook_def()?;
+            t.webhooks
+                .put(def.clone(), action == "CreateWebhook")
+                .await?;
+            Ok(json!({"Name": def.name, "Url": format!("/hooks/{}", def.name)}))
+        }
+        "DescribeWebhook" => {
+            let name = required(input, "Name")?;
+            t.webhooks
+                .get(name)
+                .map(|d| describe(&d))
+                .ok_or_else(|| AwsError::not_found(format!("Webhook {name} does not exist.")))
+        }
+        "ListWebhooks" => {
+            Ok(json!({"Webhooks": t.webhooks.list().iter().map(describe).collect::<Vec<_>>()}))
+        }
+        "DeleteWebhook" => {
+            t.webhooks.delete(required(input, "Name")?).await?;
+            Ok(json!({}))
+        }
+        "ListDeadLetters" => {
+            let page = Page {
+                token: text(input, "NextToken").map(str::to_owned),
+                limit: input
+                    .get("MaxResults")
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(100)
+                    .clamp(1, 1000) as usize,
+            };
+            let letters = t
+                .store
+                .list_dead_letters(page)
+                .await
+                .map_err(|e| AwsError::validation(e.to_string()))?;
+            let items: Vec<serde_json::Value> = letters
+                .items
+                .iter()
+                .map(|l| json!({
+                    "Id": l.seq, "TriggerType": l.kind.as_str(), "TriggerName": l.name, "Date": seconds(l.at),
+                    "Target": l.target, "Input": l.input, "Error": l.error, "Cause": l.cause, "Attempts": l.attempts,
+                }))
+                .collect();
+            let mut out = json!({"DeadLetters": items});
+            if let Some(n) = letters.next {
+                out["NextToken"] = json!(n);
+            }
+            Ok(out)
+        }
+        other => Err(AwsError::new(
+            "UnknownOperationException",
+            format!("Unknown operation: Baton.{other}"),
+        )),
+    }
+}
+
+// ----- webhooks -----
+
+async fn hook(
+    State(t): State<Arc<Triggers>>,
+    Path(name): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    call_hook(&t, name, String::new(), query, headers, body).await
+}
+
+async fn hook_rest(
+    State(t): State<Arc<Triggers>>,
+    Path((name, rest)): Path<(String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    call_hook(&t, name, format!("/{rest}"), query, headers, body).await
+}
+
+async fn call_hook(
+    t: &Triggers,
+    name: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let reply =
+        |status: StatusCode, body: serde_json::Value| respond(status, "application/json", body);
+    // Flood protection before reading the body: a full webhook refuses at once.
+    let _permit = match t.webhooks.admit(&name) {
+        None => {
+            return reply(
+                StatusCode::NOT_FOUND,
+                json!({"message": format!("No webhook named {name}")}),
+            );
+        }
+        Some(None) => {
+            let mut r = reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"message": "Too many requests in flight for this webhook; try again later"}),
+            );
+            r.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+            return r;
+        }
+        Some(Some(p)) => p,
+    };
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b.to_vec(),
+        Err(_) => {
+            return reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({"message": "The body is too large"}),
+            );
+        }
+    };
+    let request = HookRequest {
+        method: "POST".into(),
+        path,
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        query,
+        body,
+    };
+    let out = t.webhooks.call(&name, request).await;
+    let mut r = reply(
+        StatusCode::from_u16(out.status).unwrap_or(StatusCode::OK),
+        out.body,
+    );
+    for (k, v) in out.headers {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&v) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    r
+}
+
+// ----- EventBridge Scheduler (REST-JSON) -----
+
+fn schedule_error(e: ScheduleError) -> Response {
+    match e {
+        ScheduleError::Invalid(m) => AwsError::validation(m).rest_json(),
+        ScheduleError::Exists(_) => AwsError::new("ConflictException", e.to_string())
+            .with_status(StatusCode::CONFLICT)
+            .rest_json(),
+        ScheduleError::NotFound(_) => AwsError::not_found(e.to_string())
+            .with_status(StatusCode::NOT_FOUND)
+            .rest_json(),
+        ScheduleError::Store(m) => AwsError::new("InternalServerException", m)
+            .with_status(StatusCode::INTERNAL_SERVER_ERROR)
+            .rest_json(),
+    }
+}
+
+/// A schedule of CreateSchedule's or UpdateSchedule's body.
+fn schedule_def(name: &str, body: &[u8]) -> Result<ScheduleDef, ScheduleError> {
+    let invalid = |m: &str| ScheduleError::Invalid(m.to_owned());
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| invalid("The request body is not JSON."))?;
+    let expression =
+        text(&v, "ScheduleExpression").ok_or_else(|| invalid("ScheduleExpression is required."))?;
+    let target = v
+        .get("Target")
+        .filter(|t| t.is_object())
+        .ok_or_else(|| invalid("Target is required."))?;
+    let window = v
+        .get("FlexibleTimeWindow")
+        .filter(|t| t.is_object())
+        .ok_or_else(|| invalid("FlexibleTimeWindow is required."))?;
+    let flexible_minutes =
+        match text(window, "Mode") {
+            Some("OFF") => None,
+            Some("FLEXIBLE") => Some(window["MaximumWindowInMinutes"].as_u64().ok_or_else(|| {
+                invalid("MaximumWindowInMinutes is required when Mode is FLEXIBLE.")
+            })? as u32),
+            _ => return Err(invalid("FlexibleTimeWindow.Mode must be OFF or FLEXIBLE.")),
+        };
+    let retry = &target["RetryPolicy"];
+    Ok(ScheduleDef {
+        name: name.to_owned(),
+        group: text(&v, "GroupName").unwrap_or("default").to_owned(),
+        expression: expression.to_owned(),
+        timezone: text(&v, "ScheduleExpressionTimezone").map(str::to_owned),
+        start_date: v.get("StartDate").and_then(millis),
+        end_date: v.get("EndDate").and_then(millis),
+        description: text(&v, "Description").map(str::to_owned),
+        state: text(&v, "State").unwrap_or("ENABLED").to_owned(),
+        flexible_minutes,
+        target: ScheduleTarget {
+            arn: text(target, "Arn")
+                .ok_or_else(|| invalid("Target.Arn is required."))?
+                .to_owned(),
+            role_arn: text(target, "RoleArn").unwrap_or_default().to_owned(),
+            input: text(target, "Input").map(str::to_owned),
+            max_retry_attempts: retry["MaximumRetryAttempts"].as_u64().unwrap_or(185) as u32,
+            max_event_age_seconds: retry["MaximumEventAgeInSeconds"].as_u64().unwrap_or(86_400)
+                as u32,
+            dead_letter_arn: target["DeadLetterConfig"]["Arn"]
+                .as_str()
+                .map(str::to_owned),
+        },
+        action_after_completion: text(&v, "ActionAfterCompletion")
+            .unwrap_or("NONE")
+            .to_owned(),
+        kms_key_arn: text(&v, "KmsKeyArn").map(str::to_owned),
+    })
+}
+
+fn schedule_json(t: &Triggers, s: &StoredSchedule) -> serde_json::Value {
+    let d = &s.def;
+    let mut target = json!({
+        "Arn": d.target.arn, "RoleArn": d.target.role_arn,
+        "RetryPolicy": {"MaximumRetryAttempts": d.target.max_retry_attempts, "MaximumEventAgeInSeconds": d.target.max_event_age_seconds},
+    });
+    if let Some(i) = &d.target.input {
+        target["Input"] = json!(i);
+    }
+    if let Some(a) = &d.target.dead_letter_arn {
+        target["DeadLetterConfig"] = json!({"Arn": a});
+    }
+    let mut out = json!({
+        "Arn": t.scheduler.arn(&d.group, &d.name), "Name": d.name, "GroupName": d.group,
+        "ScheduleExpression": d.expression, "State": d.state, "Target": target,
+        "FlexibleTimeWindow": match d.flexible_minutes {
+            Some(m) => json!({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": m}),
+            None => json!({"Mode": "OFF"}),
+        },
+        "ActionAfterCompletion": d.action_after_completion,
+        "CreationDate": seconds(s.created), "LastModificationDate": seconds(s.updated),
+        "ScheduleExpressionTimezone": d.timezone.as_deref().unwrap_or("UTC"),
+    });
+    for (k, v) in [("StartDate", d.start_date), ("EndDate", d.end_date)] {
+        if let Some(v) = v {
+            out[k] = seconds(v);
+        }
+    }
+    if let Some(x) = &d.description {
+        out["Description"] = json!(x);
+    }
+    if let Some(x) = &d.kms_key_arn {
+        out["KmsKeyArn"] = json!(x);
+    }
+    out
+}
+
+#[derive(serde::Deserialize)]
+struct GroupQuery {
+    #[serde(rename = "groupName")]
+    group_name: Option<String>,
+}
+
+async fn create_schedule(
+    State(t): State<Arc<Triggers>>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let def = match schedule_def(&name, &body) {
+        Ok(d) => d,
+        Err(e) => return schedule_error(e),
+    };
+    let arn = t.scheduler.arn(&def.group, &def.name);
+    match t.scheduler.create(def).await {
+        Ok(()) => respond(
+            StatusCode::OK,
+            "application/json",
+            json!({"ScheduleArn": arn}),
+        ),
+        Err(e) => schedule_error(e),
+    }
+}
+
+async fn update_schedule(
+    State(t): State<Arc<Triggers>>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let def = match schedule_def(&name, &body) {
+        Ok(d) => d,
+        Err(e) => return schedule_error(e),
+    };
+    let arn = t.scheduler.arn(&def.group, &def.name);
+    match t.scheduler.update(def).await {
+        Ok(()) => respond(
+            StatusCode::OK,
+            "application/json",
+            json!({"ScheduleArn": arn}),
+        ),
+        Err(e) => schedule_error(e),
+    }
+}
+
+async fn get_schedule(
+    State(t): State<Arc<Triggers>>,
+    Path(name): Path<String>,
+    Query(q): Query<GroupQuery>,
+) -> Response {
+    let group = q.group_name.unwrap_or_else(|| "default".into());
+    match t.scheduler.get(&group, &name).await {
+        Ok(s) => respond(StatusCode::OK, "application/json", schedule_json(&t, &s)),
+        Err(e) => schedule_error(e),
+    }
+}
+
+async fn delete_schedule(
+    State(t): State<Arc<Triggers>>,
+    Path(name): Path<String>,
+    Query(q): Query<GroupQuery>,
+) -> Response {
+    let group = q.group_name.unwrap_or_else(|| "default".into());
+    match t.scheduler.delete(&group, &name).await {
+        Ok(()) => respond(StatusCode::OK, "application/json", json!({})),
+        Err(e) => schedule_error(e),
+    }
+}
+
+async fn list_schedules(
+    State(t): State<Arc<Triggers>>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let param = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let all = match t.scheduler.list().await {
+        Ok(a) => a,
+        Err(e) => return schedule_error(e),
+    };
+    let group = param("ScheduleGroup");
+    let prefix = param("NamePrefix").unwrap_or_default();
+    let state = param("State");
+    let summaries: Vec<serde_json::Value> = all
+        .iter()
+        .filter(|s| group.as_ref().is_none_or(|g| *g == s.def.group))
+        .filter(|s| s.def.name.starts_with(&prefix))
+        .filter(|s| state.as_ref().is_none_or(|st| *st == s.def.state))
+        .map(|s| {
+            let d = &s.def;
+            json!({"Arn": t.scheduler.arn(&d.group, &d.name), "Name": d.name, "GroupName": d.group, "State": d.state,
+                   "CreationDate": seconds(s.created), "LastModificationDate": seconds(s.updated), "Target": {"Arn": d.target.arn}})
+        })
+        .collect();
+    let mut paging = json!({});
+    if let Some(tok) = param("NextToken") {
+        paging["NextToken"] = json!(tok);
+    }
+    if let Some(m) = param("MaxResults").and_then(|m| m.parse::<u64>().ok()) {
+        paging["MaxResults"] = json!(m);
+    }
+    match page(&summaries, &paging, "MaxResults") {
+        Ok((items, next)) => {
+            let mut out = json!({"Schedules": items});
+            if let Some(n) = next {
+                out["NextToken"] = json!(n);
+            }
+            respond(StatusCode::OK, "application/json", out)
+        }
+        Err(e) => e.rest_json(),
+    }
+}
+
+impl IntoResponse for AwsError {
+    fn into_response(self) -> Response {
+        self.json_11()
+    }
+}

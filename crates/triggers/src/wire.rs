@@ -1,0 +1,141 @@
+//! What the HTTP handlers share: AWS's error shapes for the JSON 1.1 protocol
+//! (EventBridge, Baton's own actions) and the REST-JSON protocol (EventBridge Scheduler),
+//! and timestamps.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// The content type of JSON 1.1 requests and responses.
+pub const JSON_11: &str = "application/x-amz-json-1.1";
+
+/// An error as AWS reports it: its code (`ResourceNotFoundException`), message and HTTP
+/// status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The error's code.
+    pub code: String,
+    /// Its message.
+    pub message: String,
+}
+
+impl AwsError {
+    /// An error with a 400 status.
+    pub fn new(code: &str, message: impl Into<String>) -> AwsError {
+        AwsError {
+            status: StatusCode::BAD_REQUEST,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same, with another status.
+    pub fn with_status(mut self, status: StatusCode) -> AwsError {
+        self.status = status;
+        self
+    }
+
+    /// `ValidationException`.
+    pub fn validation(message: impl Into<String>) -> AwsError {
+        AwsError::new("ValidationException", message)
+    }
+
+    /// `ResourceNotFoundException`.
+    pub fn not_found(message: impl Into<String>) -> AwsError {
+        AwsError::new("ResourceNotFoundException", message)
+    }
+
+    /// As the JSON 1.1 protocol answers: `{"__type": CODE, "message": ...}`.
+    pub fn json_11(&self) -> Response {
+        let mut r = respond(
+            self.status,
+            JSON_11,
+            json!({"__type": self.code, "message": self.message}),
+        );
+        if let Ok(v) = HeaderValue::from_str(&self.code) {
+            r.headers_mut().insert("x-amzn-errortype", v);
+        }
+        r
+    }
+
+    /// As the REST-JSON protocol answers: the code in `x-amzn-ErrorType`, `{"Message": ...}`.
+    pub fn rest_json(&self) -> Response {
+        let mut r = respond(
+            self.status,
+            "application/json",
+            json!({"Message": self.message}),
+        );
+        if let Ok(v) = HeaderValue::from_str(&self.code) {
+            r.headers_mut().insert("x-amzn-errortype", v);
+        }
+        r
+    }
+}
+
+/// A JSON response.
+pub fn respond(status: StatusCode, content_type: &'static str, body: Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        r.headers_mut().insert("x-amzn-requestid", id);
+    }
+    r
+}
+
+/// Milliseconds as the JSON protocols' timestamps: seconds since the epoch.
+pub fn seconds(ms: i64) -> Value {
+    if ms % 1000 == 0 {
+        json!(ms / 1000)
+    } else {
+        json!(ms as f64 / 1000.0)
+    }
+}
+
+/// A timestamp of a request (seconds since the epoch, or an ISO 8601 string) in
+/// milliseconds.
+pub fn millis(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_f64().map(|s| (s * 1000.0).round() as i64),
+        Value::String(s) => s
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .map(jiff::Timestamp::as_millisecond)
+            .or_else(|| s.parse::<f64>().ok().map(|s| (s * 1000.0).round() as i64)),
+        _ => None,
+    }
+}
+
+/// Milliseconds as ISO 8601 in UTC, to the second: `2024-01-01T12:00:00Z`.
+pub fn iso8601(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms.div_euclid(1000) * 1000)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// The current time in milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Compares two byte strings in time that depends on their lengths only, not on where
+/// they differ (for secrets and signatures).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
