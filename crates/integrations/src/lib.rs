@@ -143,7 +143,8 @@ impl Registry {
         }
     }
 
-    /// Adds an integration, asked before the built-in ones.
+    /// Adds an integration, asked before the built-in ones (but after a remote Step
+    /// Functions endpoint configured for `states:startExecution`).
     pub fn with(mut self, integration: Arc<dyn Integration>) -> Registry {
         self.integrations.insert(0, integration);
         self
