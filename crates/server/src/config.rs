@@ -33,6 +33,9 @@ pub struct ServerConfig {
     /// AWS service integrations: endpoints, region, credentials (the `[aws]` table; the
     /// AWS SDKs' environment variables and shared files fill what it leaves out).
     pub aws: baton_integrations::aws::AwsSettings,
+    /// Webhooks, schedules and event rules created or replaced at each start (the
+    /// `[triggers]` table; see docs/TRIGGERS.md).
+    pub triggers: baton_triggers::TriggersConfig,
     /// Connections for HTTP Tasks, by name (`[connections.NAME]` tables: API key, basic or
     /// OAuth client credentials, as EventBridge connections).
     pub connections: BTreeMap<String, baton_integrations::ConnectionSpec>,
@@ -72,6 +75,7 @@ impl Default for ServerConfig {
             durability: Durability::Fsync,
             express_log: None,
             aws: baton_integrations::aws::AwsSettings::default(),
+            triggers: baton_triggers::TriggersConfig::default(),
             connections: BTreeMap::new(),
             allow_commands: false,
             allow_containers: false,

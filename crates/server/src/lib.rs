@@ -12,6 +12,7 @@ pub mod config;
 pub mod executions;
 pub mod server;
 pub mod service;
+pub mod triggers;
 
 pub use config::{Durability, ServerConfig};
 pub use server::{Server, ServerError};

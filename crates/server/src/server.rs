@@ -53,6 +53,9 @@ pub enum ServerError {
     /// Recovering the open executions failed.
     #[error("cannot recover executions: {0}")]
     Runtime(#[from] RuntimeError),
+    /// The triggers (webhooks, schedules, event rules) could not be loaded.
+    #[error(transparent)]
+    Triggers(#[from] baton_triggers::TriggersError),
 }
 
 /// A running Baton service: API, runtime and store.
@@ -60,6 +63,7 @@ pub struct Server {
     service: Arc<Service>,
     runtime: Runtime,
     config: Arc<ServerConfig>,
+    triggers: baton_triggers::Triggers,
 }
 
 /// The name of the SQLite file in the data directory.
@@ -166,10 +170,26 @@ impl Server {
             catalog,
             executions,
         });
+        let triggers = baton_triggers::Triggers::open(
+            Arc::clone(runtime.store()),
+            Arc::new(crate::triggers::ServiceStarter::new(
+                Arc::clone(&service),
+                config.api(),
+            )),
+            baton_triggers::Identity {
+                region: config.region.clone(),
+                account: config.account.clone(),
+            },
+            &config.triggers,
+        )
+        .await?;
+        runtime.on_status_change(triggers.status_hook());
+        triggers.run();
         Ok(Server {
             service,
             runtime,
             config,
+            triggers,
         })
     }
 
@@ -185,10 +205,8 @@ impl Server {
 
     /// The HTTP router: the API at `POST /`, `GET /healthz`.
     pub fn router(&self) -> axum::Router {
-        baton_console::router(baton_api::router(
-            Arc::clone(&self.service),
-            self.config.api(),
-        ))
+        let api = baton_api::router(Arc::clone(&self.service), self.config.api());
+        baton_triggers::router(self.triggers.clone(), baton_console::router(api))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight
@@ -199,9 +217,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let runtime = self.runtime.clone();
+        let triggers = self.triggers.clone();
         let result = axum::serve(listener, self.router())
             .with_graceful_shutdown(async move {
                 shutdown.await;
+                triggers.close();
                 runtime.begin_shutdown();
             })
             .await;
