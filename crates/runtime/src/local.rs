@@ -69,7 +69,7 @@ pub async fn run_to_end(
         .unwrap_or_default()
         .into();
     let arn = info.execution_arn.clone();
-    let mut clock = options.clock;
+    let clock = options.clock;
     let mut exec = Execution::new(program, info);
     let mut sink = RunSink {
         record: options.record_history,

@@ -484,3 +484,44 @@ async fn status_changes_of_standard_executions_reach_the_hook_express_ones_do_no
         (Some("E"), Some("C"))
     );
 }
+
+#[tokio::test]
+async fn on_a_virtual_clock_a_day_long_wait_ends_when_the_clock_is_moved_ahead() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let start = baton_engine::Millis(1_767_225_600_000);
+    let rt = Runtime::open_with_clock(
+        Arc::clone(&store),
+        Registry::new(Functions::none()),
+        config(),
+        baton_runtime::Clock::starting_at(start),
+    )
+    .await
+    .unwrap();
+    const DAY: &str =
+        r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":86400,"End":true}}}"#;
+    let started = rt.start(execution("day", DAY, "{}")).await.unwrap();
+    assert!(started.start_date >= start.0 && started.start_date < start.0 + 60_000);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(rt.open_executions(), 1, "still waiting");
+    let now = rt.advance_clock(Duration::from_secs(86_400)).unwrap();
+    assert!(now.0 >= start.0 + 86_400_000);
+    let out = tokio::time::timeout(Duration::from_secs(5), rt.wait(&started.arn))
+        .await
+        .expect("the Wait ends at once")
+        .unwrap();
+    if let Some(o) = out {
+        assert_eq!(o.status, ExecutionStatus::Succeeded);
+        assert!(o.stop_date - o.start_date >= 86_400_000);
+    }
+    assert!(
+        Runtime::open(
+            Arc::new(MemoryStore::new()),
+            Registry::new(Functions::none()),
+            config()
+        )
+        .await
+        .unwrap()
+        .advance_clock(Duration::from_secs(1))
+        .is_none()
+    );
+}

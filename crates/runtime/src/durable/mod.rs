@@ -262,7 +262,17 @@ impl Runtime {
         registry: Registry,
         config: RuntimeConfig,
     ) -> Result<Runtime> {
-        let clock = Clock::real();
+        Runtime::open_with_clock(store, registry, config, Clock::real()).await
+    }
+
+    /// [`Runtime::open`] on a given clock: a virtual one lets tests move time ahead
+    /// ([`Runtime::advance_clock`]) so that a Wait of a day takes no real time.
+    pub async fn open_with_clock(
+        store: Arc<dyn Store>,
+        registry: Registry,
+        config: RuntimeConfig,
+        clock: Clock,
+    ) -> Result<Runtime> {
         let key = store.secret().await?;
         let (fire_tx, fire_rx) = mpsc::unbounded_channel();
         let timers = Timers::start(clock.clone(), fire_tx);
@@ -289,6 +299,21 @@ impl Runtime {
     /// one was set already.
     pub fn on_status_change(&self, hook: StatusHook) -> bool {
         self.inner.status_hook.set(hook).is_ok()
+    }
+
+    /// Moves a virtual clock ahead by `by`: timers that fall due fire at once. Returns the
+    /// new time; `None` on the real clock, which cannot be moved.
+    pub fn advance_clock(&self, by: Duration) -> Option<Millis> {
+        if !self.inner.clock.advance(by) {
+            return None;
+        }
+        self.inner.timers.wake();
+        Some(self.inner.clock.now())
+    }
+
+    /// `true` when the runtime runs on a virtual clock.
+    pub fn has_virtual_clock(&self) -> bool {
+        self.inner.clock.is_virtual()
     }
 
     /// How many executions are open in memory.

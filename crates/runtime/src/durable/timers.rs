@@ -22,10 +22,18 @@ type Pending = Reverse<(Millis, u64, Arc<str>, WorkId)>;
 /// A timer to fire: execution, work id.
 pub(crate) type Fired = (Arc<str>, WorkId);
 
+/// What the timer task is told.
+enum Message {
+    /// Fire `(execution, id)` at the given time.
+    Arm(Millis, Arc<str>, WorkId),
+    /// The clock moved ahead: look at the heap again.
+    Wake,
+}
+
 /// Arms timers.
 #[derive(Clone)]
 pub(crate) struct Timers {
-    tx: mpsc::UnboundedSender<(Millis, Arc<str>, WorkId)>,
+    tx: mpsc::UnboundedSender<Message>,
 }
 
 impl Timers {
@@ -38,13 +46,18 @@ impl Timers {
 
     /// Fires `(execution, id)` at `due` (at once if `due` has passed).
     pub(crate) fn arm(&self, due: Millis, execution: Arc<str>, id: WorkId) {
-        let _ = self.tx.send((due, execution, id));
+        let _ = self.tx.send(Message::Arm(due, execution, id));
+    }
+
+    /// Makes the timer task look at its heap again (after a virtual clock moved ahead).
+    pub(crate) fn wake(&self) {
+        let _ = self.tx.send(Message::Wake);
     }
 }
 
 async fn run(
     clock: Clock,
-    mut rx: mpsc::UnboundedReceiver<(Millis, Arc<str>, WorkId)>,
+    mut rx: mpsc::UnboundedReceiver<Message>,
     fire: mpsc::UnboundedSender<Fired>,
 ) {
     let mut heap: BinaryHeap<Pending> = BinaryHeap::new();
@@ -62,18 +75,22 @@ async fn run(
             .map(|Reverse(t)| clock.until(t.0).min(MAX_SLEEP))
             .unwrap_or(MAX_SLEEP);
         tokio::select! {
-            msg = rx.recv() => match msg {
-                Some((due, execution, id)) => {
-                    seq += 1;
-                    heap.push(Reverse((due, seq, execution, id)));
-                    // Take everything queued before sleeping again.
-                    while let Ok((due, execution, id)) = rx.try_recv() {
+            msg = rx.recv() => {
+                let Some(mut msg) = msg else {
+                    return;
+                };
+                // Take everything queued before sleeping again.
+                loop {
+                    if let Message::Arm(due, execution, id) = msg {
                         seq += 1;
                         heap.push(Reverse((due, seq, execution, id)));
                     }
+                    match rx.try_recv() {
+                        Ok(next) => msg = next,
+                        Err(_) => break,
+                    }
                 }
-                None => return,
-            },
+            }
             () = tokio::time::sleep(sleep) => {}
         }
     }
