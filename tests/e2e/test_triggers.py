@@ -5,6 +5,8 @@ Baton, and webhooks over plain HTTP.
     python3 test_triggers.py downtime-1 # an at() schedule a few seconds ahead (the server
                                         # is then killed before it is due)
     python3 test_triggers.py downtime-2 # after the restart: it fired once
+    python3 test_triggers.py virtual    # on a virtual clock (baton serve --virtual-clock):
+                                        # a day-long Wait and a daily cron, in no real time
 """
 
 import datetime
@@ -176,6 +178,69 @@ def main():
     step(f"an at() schedule fired {late:.2f} s after its time, with its scheduled time as input")
     scheduler.delete_schedule(Name="soon")
     check(scheduler.list_schedules()["Schedules"] == [])
+    try:
+        baton("AdvanceClock", {"Seconds": 60})
+        check(False, "a real clock cannot be moved")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        check(e.code == 400 and body["__type"] == "ValidationException", body)
+    check(baton("GetClock", {})["Virtual"] is False)
+    step("the real clock cannot be moved: ValidationException")
+
+
+def virtual():
+    sfn = client()
+    scheduler = aws("scheduler")
+    clock = baton("GetClock", {})
+    check(clock["Virtual"] is True, clock)
+    # A Standard execution waiting a day.
+    waits = machine(sfn, "waits-a-day", json.dumps({
+        "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 86400, "Next": "P"},
+                                   "P": {"Type": "Pass", "End": True}}}))
+    arn = sfn.start_execution(stateMachineArn=waits)["executionArn"]
+    time.sleep(0.5)
+    check(sfn.describe_execution(executionArn=arn)["status"] == "RUNNING")
+    # A daily cron at 09:00 UTC: the next one after the clock's time.
+    now = datetime.datetime.fromtimestamp(baton("GetClock", {})["Now"], datetime.timezone.utc)
+    nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    if nine <= now:
+        nine += datetime.timedelta(days=1)
+    daily = machine(sfn, "daily", PASS)
+    scheduler.create_schedule(
+        Name="daily", ScheduleExpression="cron(0 9 * * ? *)", ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": daily, "RoleArn": ROLE, "Input": '{"at": "<aws.scheduler.scheduled-time>"}'})
+    time.sleep(0.5)
+    check(sfn.list_executions(stateMachineArn=daily)["executions"] == [])
+
+    moved = baton("AdvanceClock", {"To": nine.timestamp() + 1})
+    check(moved["Now"] >= nine.timestamp() + 1, moved)
+    found = executions(sfn, daily, 1, timeout=10)
+    check(len(found) == 1, found)
+    d = sfn.describe_execution(executionArn=found[0]["executionArn"])
+    check(json.loads(d["input"]) == {"at": nine.strftime("%Y-%m-%dT%H:%M:%SZ")}, d["input"])
+    step("AdvanceClock to 09:00 UTC: the daily cron fired once, for 09:00")
+
+    baton("AdvanceClock", {"Seconds": 86400})
+    deadline = time.time() + 10
+    while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.time() < deadline:
+        time.sleep(0.1)
+    d = sfn.describe_execution(executionArn=arn)
+    check(d["status"] == "SUCCEEDED", d["status"])
+    waited = (d["stopDate"] - d["startDate"]).total_seconds()
+    check(86400 <= waited < 86400 + 24 * 3600 + 60, waited)
+    found = executions(sfn, daily, 2, timeout=10)
+    check(len(found) == 2, found)
+    step(f"a day later on the virtual clock: the Wait of a day ended ({waited:.0f} s of execution time) "
+         "and the cron fired again")
+
+    try:
+        baton("AdvanceClock", {"To": "2001-01-01T00:00:00Z"})
+        check(False, "the clock does not go back")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        check(e.code == 400 and "only moves ahead" in body["message"], body)
+    step("the clock does not go back: ValidationException")
 
 
 def downtime_1():
@@ -200,5 +265,5 @@ def downtime_2():
 
 
 if __name__ == "__main__":
-    {"downtime-1": downtime_1, "downtime-2": downtime_2}.get(sys.argv[1] if len(sys.argv) > 1 else "", main)()
+    {"downtime-1": downtime_1, "downtime-2": downtime_2, "virtual": virtual}.get(sys.argv[1] if len(sys.argv) > 1 else "", main)()
     print("ok")

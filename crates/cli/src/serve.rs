@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// The container engine: docker, podman or a path [default: the first on the PATH].
     #[arg(long, env = "BATON_CONTAINER_ENGINE")]
     container_engine: Option<String>,
+    /// Run on a virtual clock, for tests: Baton.AdvanceClock moves it ahead, and timers and
+    /// schedules then due fire at once.
+    #[arg(long, env = "BATON_VIRTUAL_CLOCK")]
+    virtual_clock: bool,
     /// Log level: error, warn, info, debug or trace.
     #[arg(long, env = "BATON_LOG", default_value = "info")]
     log: tracing::Level,
@@ -152,6 +156,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     }
     config.allow_commands |= args.allow_commands;
     config.allow_containers |= args.allow_containers;
+    config.virtual_clock |= args.virtual_clock;
     if let Some(v) = &args.container_engine {
         config.container_engine = Some(v.clone());
     }

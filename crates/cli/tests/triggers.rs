@@ -1,6 +1,7 @@
 //! Triggers end to end: the `baton` binary driven by `tests/e2e/test_triggers.py` with
 //! EventBridge's and EventBridge Scheduler's boto3 clients and plain HTTP for webhooks;
-//! and a schedule due while the server is down, which fires once after the restart.
+//! a schedule due while the server is down, which fires once after the restart; and a
+//! virtual clock moved ahead over the API.
 //! Without python3 + boto3 the tests say so and pass, unless `BATON_E2E_REQUIRED=1`.
 
 mod support;
@@ -95,4 +96,18 @@ fn a_schedule_due_while_baton_was_down_fires_once_after_the_restart() {
     std::thread::sleep(Duration::from_secs(6));
     baton.restart();
     script(&baton, &scratch, Some("downtime-2"));
+}
+
+#[test]
+fn a_virtual_clock_moved_ahead_ends_a_day_long_wait_and_fires_a_daily_cron() {
+    if !have_boto3() {
+        return;
+    }
+    let scratch = Scratch::new("e2e-triggers-virtual");
+    let baton = Baton::start(
+        &scratch.path("data"),
+        &scratch.path("baton.log"),
+        &["--durability", "process", "--virtual-clock"],
+    );
+    script(&baton, &scratch, Some("virtual"));
 }

@@ -49,6 +49,10 @@ pub struct ServerConfig {
     /// A mock configuration file (Step Functions Local's format): executions started on
     /// `stateMachineArn#TestCase` run that test case's mocks.
     pub mock_config: Option<PathBuf>,
+    /// Run on a virtual clock: it starts at the real time and runs at real speed, and
+    /// `Baton.AdvanceClock` moves it ahead (timers and schedules then due fire at once).
+    /// For tests; the clock is not kept across restarts.
+    pub virtual_clock: bool,
 }
 
 /// How durable a commit is before it is acknowledged.
@@ -81,6 +85,7 @@ impl Default for ServerConfig {
             allow_containers: false,
             container_engine: None,
             mock_config: None,
+            virtual_clock: false,
         }
     }
 }

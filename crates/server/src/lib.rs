@@ -6,8 +6,11 @@
 //! - [`service`]: [`Service`], the API's backend, handing each action to its owner.
 //! - [`catalog`]: state machines, versions, aliases, activities and tags.
 //! - [`executions`]: executions, histories, tasks, Map Runs.
+//! - [`triggers`]: how webhooks, schedules and event rules start executions.
+//! - [`clock`]: `Baton.GetClock` and `Baton.AdvanceClock` (a virtual clock for tests).
 
 pub mod catalog;
+pub mod clock;
 pub mod config;
 pub mod executions;
 pub mod server;

@@ -9,10 +9,11 @@ use baton_integrations::{
     BoxFuture, Connections, ConnectionsError, Functions, FunctionsError, Http, ProcessSettings,
     Processes, Registry,
 };
-use baton_runtime::{Runtime, RuntimeConfig, RuntimeError};
+use baton_runtime::{Clock, Runtime, RuntimeConfig, RuntimeError};
 use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
 
 use crate::catalog::Catalog;
+use crate::clock::{ClockControl, clock_actions};
 use crate::config::{Durability, ServerConfig};
 use crate::executions::express_log::ExpressLogs;
 use crate::executions::nested::StartExecutionTasks;
@@ -131,7 +132,12 @@ impl Server {
             }
             None => (registry, None),
         };
-        let runtime = Runtime::open(
+        let clock = if config.virtual_clock {
+            Clock::starting_at(Clock::real().now())
+        } else {
+            Clock::real()
+        };
+        let runtime = Runtime::open_with_clock(
             store,
             registry.clone(),
             RuntimeConfig {
@@ -139,6 +145,7 @@ impl Server {
                 account: config.account.clone(),
                 max_payload_bytes: config.max_payload_bytes,
             },
+            clock.clone(),
         )
         .await?;
         runtime_slot.send_replace(Some(runtime.clone()));
@@ -170,7 +177,7 @@ impl Server {
             catalog,
             executions,
         });
-        let triggers = baton_triggers::Triggers::open(
+        let triggers = baton_triggers::Triggers::open_with_clock(
             Arc::clone(runtime.store()),
             Arc::new(crate::triggers::ServiceStarter::new(
                 Arc::clone(&service),
@@ -181,6 +188,7 @@ impl Server {
                 account: config.account.clone(),
             },
             &config.triggers,
+            clock,
         )
         .await?;
         runtime.on_status_change(triggers.status_hook());
@@ -203,10 +211,16 @@ impl Server {
         &self.runtime
     }
 
-    /// The HTTP router: the API at `POST /`, `GET /healthz`.
+    /// The HTTP router: the API at `POST /`, `GET /healthz`, the console, the triggers'
+    /// routes and actions, and the clock's actions.
     pub fn router(&self) -> axum::Router {
         let api = baton_api::router(Arc::clone(&self.service), self.config.api());
+        let control = Arc::new(ClockControl::new(
+            self.runtime.clone(),
+            self.triggers.clone(),
+        ));
         baton_triggers::router(self.triggers.clone(), baton_console::router(api))
+            .layer(axum::middleware::from_fn_with_state(control, clock_actions))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight

@@ -21,6 +21,7 @@ pub mod wire;
 
 use std::sync::Arc;
 
+use baton_runtime::Clock;
 use baton_store::{Store, StoreError};
 use serde::Deserialize;
 
@@ -79,11 +80,27 @@ impl Triggers {
         identity: Identity,
         config: &TriggersConfig,
     ) -> Result<Triggers, TriggersError> {
+        Triggers::open_with_clock(store, starter, identity, config, Clock::real()).await
+    }
+
+    /// [`Triggers::open`] with schedules on `clock` (the runtime's: a virtual clock lets
+    /// tests move time ahead; call [`Triggers::clock_moved`] when they do).
+    pub async fn open_with_clock(
+        store: Arc<dyn Store>,
+        starter: Arc<dyn Starter>,
+        identity: Identity,
+        config: &TriggersConfig,
+        clock: Clock,
+    ) -> Result<Triggers, TriggersError> {
         let webhooks = webhooks::Webhooks::open(Arc::clone(&store), Arc::clone(&starter)).await?;
-        let scheduler =
-            schedule::Scheduler::open(Arc::clone(&store), Arc::clone(&starter), identity.clone())
-                .await
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let scheduler = schedule::Scheduler::open(
+            Arc::clone(&store),
+            Arc::clone(&starter),
+            identity.clone(),
+            clock,
+        )
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
         let bus = events::Bus::open(Arc::clone(&store), starter, identity).await?;
         let triggers = Triggers {
             webhooks,
@@ -140,6 +157,11 @@ impl Triggers {
     /// Starts firing schedules.
     pub fn run(&self) {
         self.scheduler.run();
+    }
+
+    /// Schedules look again at what is due, after a virtual clock moved ahead.
+    pub fn clock_moved(&self) {
+        self.scheduler.wake();
     }
 
     /// Stops firing schedules.

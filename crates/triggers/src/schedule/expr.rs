@@ -96,7 +96,7 @@ impl Expression {
                 "day" | "days" => 24 * 60 * MINUTE,
                 _ => return bad(text),
             };
-            if value < 1 || value > 1_000_000 {
+            if !(1..=1_000_000).contains(&value) {
                 return bad(text);
             }
             return Ok(Expression::Rate(value * unit));
@@ -104,7 +104,7 @@ impl Expression {
         if let Some(inner) = t.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
             return Cron::parse(inner)
                 .map(|c| Expression::Cron(Box::new(c)))
-                .or_else(|_| bad(text));
+                .map_or_else(|| bad(text), Ok);
         }
         bad(text)
     }
@@ -236,26 +236,26 @@ fn bits<T: Default + std::ops::BitOrAssign + From<u8> + std::ops::Shl<i32, Outpu
 
 impl Cron {
     /// Parses the six fields (inside `cron(...)`).
-    pub fn parse(text: &str) -> Result<Cron, ()> {
+    pub fn parse(text: &str) -> Option<Cron> {
         let f: Vec<&str> = text.split_whitespace().collect();
         let [min, hour, dom, month, dow, year] = f[..] else {
-            return Err(());
+            return None;
         };
-        let minutes: u64 = bits(&field(min, 0, 59, &[]).ok_or(())?, 0);
-        let hours: u32 = bits(&field(hour, 0, 23, &[]).ok_or(())?, 0);
-        let months: u16 = bits(&field(month, 1, 12, &MONTHS).ok_or(())?, 0);
+        let minutes: u64 = bits(&field(min, 0, 59, &[])?, 0);
+        let hours: u32 = bits(&field(hour, 0, 23, &[])?, 0);
+        let months: u16 = bits(&field(month, 1, 12, &MONTHS)?, 0);
         let mut years = [0u64; 4];
-        for y in field(year, 1970, 2199, &[]).ok_or(())? {
+        for y in field(year, 1970, 2199, &[])? {
             let i = (y - 1970) as usize;
             years[i / 64] |= 1 << (i % 64);
         }
         let days = match (dom, dow) {
-            ("?", "?") => return Err(()),
+            ("?", "?") => return None,
             (_, "?") => Cron::days_of_month(dom)?,
             ("?", _) => Cron::days_of_week(dow)?,
-            _ => return Err(()),
+            _ => return None,
         };
-        Ok(Cron {
+        Some(Cron {
             minutes,
             hours,
             months,
@@ -264,7 +264,7 @@ impl Cron {
         })
     }
 
-    fn days_of_month(text: &str) -> Result<Days, ()> {
+    fn days_of_month(text: &str) -> Option<Days> {
         let mut days = 0u32;
         let mut last = false;
         let mut last_weekday = false;
@@ -274,16 +274,16 @@ impl Cron {
                 "L" => last = true,
                 "LW" => last_weekday = true,
                 _ if item.ends_with('W') => {
-                    let n: i8 = item[..item.len() - 1].parse().map_err(|_| ())?;
+                    let n: i8 = item[..item.len() - 1].parse().ok()?;
                     if !(1..=31).contains(&n) {
-                        return Err(());
+                        return None;
                     }
                     nearest_weekday.push(n);
                 }
-                _ => days |= bits::<u32>(&field(item, 1, 31, &[]).ok_or(())?, 0),
+                _ => days |= bits::<u32>(&field(item, 1, 31, &[])?, 0),
             }
         }
-        Ok(Days::OfMonth {
+        Some(Days::OfMonth {
             days,
             last,
             last_weekday,
@@ -291,7 +291,7 @@ impl Cron {
         })
     }
 
-    fn days_of_week(text: &str) -> Result<Days, ()> {
+    fn days_of_week(text: &str) -> Option<Days> {
         let mut days = 0u8;
         let mut last = Vec::new();
         let mut nth = Vec::new();
@@ -299,24 +299,20 @@ impl Cron {
             if item == "L" {
                 days |= 1 << 7;
             } else if let Some(d) = item.strip_suffix('L') {
-                let d = number(d, &DAYS, 1)
-                    .filter(|d| (1..=7).contains(d))
-                    .ok_or(())?;
+                let d = number(d, &DAYS, 1).filter(|d| (1..=7).contains(d))?;
                 last.push(d as i8);
             } else if let Some((d, n)) = item.split_once('#') {
-                let d = number(d, &DAYS, 1)
-                    .filter(|d| (1..=7).contains(d))
-                    .ok_or(())?;
-                let n: i8 = n.parse().map_err(|_| ())?;
+                let d = number(d, &DAYS, 1).filter(|d| (1..=7).contains(d))?;
+                let n: i8 = n.parse().ok()?;
                 if !(1..=5).contains(&n) {
-                    return Err(());
+                    return None;
                 }
                 nth.push((d as i8, n));
             } else {
-                days |= bits::<u8>(&field(item, 1, 7, &DAYS).ok_or(())?, 0);
+                days |= bits::<u8>(&field(item, 1, 7, &DAYS)?, 0);
             }
         }
-        Ok(Days::OfWeek { days, last, nth })
+        Some(Days::OfWeek { days, last, nth })
     }
 
     fn year_ok(&self, y: i16) -> bool {

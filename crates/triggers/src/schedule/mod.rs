@@ -16,6 +16,7 @@ pub mod expr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use baton_runtime::Clock;
 use baton_store::{DeadLetterRecord, Store, StoreError, TriggerKind, TriggerRecord};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, Semaphore, watch};
@@ -23,7 +24,7 @@ use tokio::sync::{Notify, Semaphore, watch};
 use self::engine::{Compiled, Due, Engine};
 use self::expr::{Expression, time_zone};
 use crate::starter::{StartError, StartRequest, Starter};
-use crate::wire::{iso8601, now_ms};
+use crate::wire::iso8601;
 
 /// A schedule's definition, as stored (times in milliseconds).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,6 +227,8 @@ struct Inner {
     store: Arc<dyn Store>,
     starter: Arc<dyn Starter>,
     identity: Identity,
+    /// What time it is (the runtime's clock: virtual in tests).
+    clock: Clock,
     engine: Mutex<Engine>,
     wake: Notify,
     /// Starts in flight at once, at most.
@@ -245,9 +248,10 @@ impl Scheduler {
         store: Arc<dyn Store>,
         starter: Arc<dyn Starter>,
         identity: Identity,
+        clock: Clock,
     ) -> Result<Scheduler, ScheduleError> {
         let records = store.triggers(TriggerKind::Schedule).await?;
-        let now = now_ms();
+        let now = clock.now().0;
         let mut engine = Engine::new();
         for r in records {
             let def: ScheduleDef = match serde_json::from_str(&r.body) {
@@ -269,6 +273,7 @@ impl Scheduler {
                 store,
                 starter,
                 identity,
+                clock,
                 engine: Mutex::new(engine),
                 wake: Notify::new(),
                 starts: Arc::new(Semaphore::new(MAX_STARTS)),
@@ -282,6 +287,11 @@ impl Scheduler {
     pub fn run(&self) {
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move { run(inner).await });
+    }
+
+    /// Looks again at what is due: call it after moving a virtual clock ahead.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
     }
 
     /// Stops firing.
@@ -314,7 +324,7 @@ impl Scheduler {
 
     /// Creates a schedule.
     pub async fn create(&self, def: ScheduleDef) -> Result<(), ScheduleError> {
-        let now = now_ms();
+        let now = self.inner.clock.now().0;
         let compiled = def.compile(now).map_err(ScheduleError::Invalid)?;
         let key = def.key();
         let _change = self.inner.changes.lock().await;
@@ -337,7 +347,7 @@ impl Scheduler {
 
     /// Replaces a schedule's definition; its occurrences count afresh from now.
     pub async fn update(&self, def: ScheduleDef) -> Result<(), ScheduleError> {
-        let now = now_ms();
+        let now = self.inner.clock.now().0;
         let key = def.key();
         let _change = self.inner.changes.lock().await;
         let Some(old) = self
@@ -418,7 +428,7 @@ async fn run(inner: Arc<Inner>) {
         if *closed.borrow() {
             return;
         }
-        let now = now_ms();
+        let now = inner.clock.now().0;
         let (due, wake) = {
             let mut engine = inner.engine.lock().unwrap_or_else(|e| e.into_inner());
             let due = engine.pop_due(now);
@@ -433,7 +443,7 @@ async fn run(inner: Arc<Inner>) {
             });
         }
         let sleep = match wake {
-            Some(t) => Duration::from_millis(u64::try_from(t - now_ms()).unwrap_or(0)),
+            Some(t) => Duration::from_millis(u64::try_from(t - inner.clock.now().0).unwrap_or(0)),
             None => Duration::from_secs(3600),
         };
         tokio::select! {
@@ -504,7 +514,7 @@ async fn fire(inner: &Arc<Inner>, due: Due) {
             Err(e)
                 if e.is_retryable()
                     && attempt <= def.target.max_retry_attempts
-                    && now_ms() + (backoff.as_millis() as i64) < deadline
+                    && inner.clock.now().0 + (backoff.as_millis() as i64) < deadline
                     && !*inner.closed.borrow() =>
             {
                 tracing::debug!(schedule = %due.key, error = %e, "a scheduled start failed; trying again");
@@ -524,7 +534,7 @@ async fn fire(inner: &Arc<Inner>, due: Due) {
             seq: 0,
             kind: TriggerKind::Schedule,
             name: due.key.to_string(),
-            at: now_ms(),
+            at: inner.clock.now().0,
             target: def.target.arn.clone(),
             input,
             error: e.code.clone(),
