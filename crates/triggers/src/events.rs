@@ -257,10 +257,9 @@ fn transform(
 #[derive(Default)]
 pub struct RuleSet {
     rules: Vec<Arc<Rule>>,
-    /// (member, value) → rules whose pattern requires that member to be one of its values.
-    index: HashMap<(String, String), Vec<usize>>,
-    /// The members the index uses.
-    indexed: Vec<String>,
+    /// Member → value → rules whose pattern requires that member to be one of its values
+    /// (by member, so that a lookup borrows the event's strings).
+    index: Vec<(String, HashMap<String, Vec<usize>>)>,
     /// Rules that are not in the index.
     scan: Vec<usize>,
 }
@@ -280,14 +279,15 @@ impl RuleSet {
             });
             match anchor {
                 Some((member, values)) => {
-                    if !set.indexed.iter().any(|m| m == member) {
-                        set.indexed.push(member.to_owned());
-                    }
+                    let at = match set.index.iter().position(|(m, _)| m == member) {
+                        Some(at) => at,
+                        None => {
+                            set.index.push((member.to_owned(), HashMap::new()));
+                            set.index.len() - 1
+                        }
+                    };
                     for v in values {
-                        set.index
-                            .entry((member.to_owned(), v.to_owned()))
-                            .or_default()
-                            .push(i);
+                        set.index[at].1.entry(v.to_owned()).or_default().push(i);
                     }
                 }
                 None => set.scan.push(i),
@@ -304,10 +304,10 @@ impl RuleSet {
     /// The enabled rules of `bus` whose pattern `event` matches.
     pub fn matching(&self, bus: &str, event: &Value) -> Vec<Arc<Rule>> {
         let mut candidates: Vec<usize> = self.scan.clone();
-        for member in &self.indexed {
+        for (member, by_value) in &self.index {
             let mut add = |v: &Value| {
                 if let Some(s) = v.as_str()
-                    && let Some(rules) = self.index.get(&(member.clone(), s.to_owned()))
+                    && let Some(rules) = by_value.get(s)
                 {
                     candidates.extend_from_slice(rules);
                 }
