@@ -115,6 +115,7 @@ fn main() {
             execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
             work: 1,
             resumed: false,
+            submission: None,
             submitted: None,
         };
         let raw = reqwest::Client::new();

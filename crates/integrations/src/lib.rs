@@ -54,6 +54,10 @@ pub struct TaskCall {
     /// `true` when the task is dispatched again after a restart: it may have been
     /// dispatched before (integrations that can should pick up what they started).
     pub resumed: bool,
+    /// For a `.sync` task dispatched again after a restart: what its submission reported
+    /// before (the history's `TaskSubmitted` output), so that the job it names is picked
+    /// up rather than submitted twice.
+    pub submission: Option<Value>,
     /// Reports that a `.sync` job was submitted, with the service's response, before the
     /// call waits for the job to finish (the history's `TaskSubmitted`).
     pub submitted: Option<Submitted>,

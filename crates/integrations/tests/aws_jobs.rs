@@ -149,11 +149,37 @@ async fn batch_submit_job_request_response_and_sync() {
     let out = r.run(c).await.expect("the job succeeds");
     assert_eq!(s(&out, "Status"), "SUCCEEDED");
     assert_eq!(s(&out, "JobQueue"), queue);
-    {
+    let submission = {
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 1, "the submission is reported once");
         assert_eq!(s(&seen[0], "JobId"), s(&out, "JobId"));
-    }
+        seen[0].clone()
+    };
+
+    // Dispatched again after a restart: the submitted job is picked up, not submitted again.
+    let (cb, seen) = recorder();
+    let mut c = call("arn:aws:states:::batch:submitJob.sync", json(&params));
+    c.submitted = Some(cb);
+    c.resumed = true;
+    c.submission = Some(submission);
+    let again = r.run(c).await.expect("the job succeeds");
+    assert_eq!(s(&again, "JobId"), s(&out, "JobId"));
+    assert!(seen.lock().unwrap().is_empty(), "nothing submitted again");
+    let listed = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:batch:listJobs",
+        &format!(r#"{{"JobQueue":"{queue}","Filters":[{{"Name":"JOB_NAME","Values":["j1"]}}]}}"#),
+    )
+    .await;
+    let jobs = listed
+        .get("JobSummaryList")
+        .and_then(Value::as_array)
+        .unwrap();
+    assert_eq!(
+        jobs.len(),
+        2,
+        "the request-response job and the .sync one: {listed}"
+    );
 
     let f = run(
         &r,

@@ -21,6 +21,7 @@ fn call(resource: &str, input: Value) -> TaskCall {
         execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
         work: 1,
         resumed: false,
+        submission: None,
         submitted: None,
     }
 }

@@ -138,6 +138,7 @@ fn call(input: Value) -> TaskCall {
         execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
         work: 1,
         resumed: false,
+        submission: None,
         submitted: None,
     }
 }

@@ -62,6 +62,7 @@ fn call(execution: &str, state: &str, resource: &str) -> TaskCall {
         execution_arn: execution.into(),
         work: 1,
         resumed: false,
+        submission: None,
         submitted: None,
     }
 }

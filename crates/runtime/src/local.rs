@@ -96,6 +96,7 @@ pub async fn run_to_end(
                         execution_arn: arn.clone(),
                         work: req.id,
                         resumed: false,
+                        submission: None,
                         submitted: None,
                     };
                     let fut = registry.run(call);

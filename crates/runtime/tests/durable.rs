@@ -525,3 +525,93 @@ async fn on_a_virtual_clock_a_day_long_wait_ends_when_the_clock_is_moved_ahead()
         .is_none()
     );
 }
+
+/// A `.sync` job that reports its submission and then runs until the runtime stops; once
+/// dispatched again after a restart, it ends with what it was told of its submission.
+struct Job {
+    resumed_with: std::sync::Mutex<Vec<Option<Value>>>,
+}
+
+impl baton_integrations::Integration for Job {
+    fn handles(&self, resource: &baton_asl::definition::Resource) -> bool {
+        resource
+            .arn()
+            .starts_with("arn:aws:states:::batch:submitJob")
+    }
+
+    fn run(
+        &self,
+        call: baton_integrations::TaskCall,
+    ) -> baton_integrations::BoxFuture<baton_integrations::TaskOutcome> {
+        if call.resumed {
+            self.resumed_with
+                .lock()
+                .unwrap()
+                .push(call.submission.clone());
+            let out = call.submission.unwrap_or(Value::Null);
+            return Box::pin(async move { Ok(out) });
+        }
+        Box::pin(async move {
+            let submitted = call.submitted.expect("a .sync task gets a callback");
+            submitted(Value::from_json_str(r#"{"JobId":"job-1"}"#).unwrap()).await;
+            std::future::pending().await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_sync_job_dispatched_again_after_a_restart_is_told_what_it_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baton.db");
+    let open_store = || -> Arc<dyn Store> {
+        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
+    };
+    const JOB: &str = r#"{"StartAt":"J","States":{"J":{"Type":"Task","Resource":"arn:aws:states:::batch:submitJob.sync","Arguments":{"JobName":"j"},"QueryLanguage":"JSONata","End":true}}}"#;
+    let job = Arc::new(Job {
+        resumed_with: std::sync::Mutex::new(Vec::new()),
+    });
+    let registry =
+        Registry::default().with(Arc::clone(&job) as Arc<dyn baton_integrations::Integration>);
+    {
+        let store = open_store();
+        let rt = Runtime::open(Arc::clone(&store), registry.clone(), config())
+            .await
+            .unwrap();
+        let started = rt.start(execution("job", JOB, "{}")).await.unwrap();
+        for _ in 0..100 {
+            if history_types(&store, &started.arn)
+                .await
+                .contains(&"TaskSubmitted".to_owned())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        rt.shutdown().await.unwrap();
+    }
+    let store = open_store();
+    let rt = Runtime::open(Arc::clone(&store), registry, config())
+        .await
+        .unwrap();
+    let arn = out_arn("job");
+    let _ = tokio::time::timeout(Duration::from_secs(5), rt.wait(&arn))
+        .await
+        .expect("the job ends after the restart");
+    assert_eq!(
+        *job.resumed_with.lock().unwrap(),
+        [Some(Value::from_json_str(r#"{"JobId":"job-1"}"#).unwrap())]
+    );
+    assert_eq!(
+        history_types(&store, &arn).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+}

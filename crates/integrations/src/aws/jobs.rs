@@ -93,15 +93,28 @@ pub(crate) async fn ecs_sync(
     {
         m.insert("ClientToken".into(), Value::from(task_token(call)));
     }
-    let (response, out) = call_op(
-        client,
-        svc,
-        "RunTask",
-        &input,
-        &call.region,
-        Style::Optimized,
-    )
-    .await?;
+    // Dispatched again after a restart, once submitted: the tasks the submission named
+    // are picked up (the client token would also make RunTask answer with them).
+    let resumed = call.submission.as_ref().filter(|s| {
+        s.get("Tasks")
+            .and_then(Value::as_array)
+            .is_some_and(|t| !t.is_empty())
+    });
+    let (response, out) = match resumed {
+        Some(s) => (None, s.clone()),
+        None => {
+            let (response, out) = call_op(
+                client,
+                svc,
+                "RunTask",
+                &input,
+                &call.region,
+                Style::Optimized,
+            )
+            .await?;
+            (Some(response), out)
+        }
+    };
     let tasks: Vec<Value> = out
         .get("Tasks")
         .and_then(Value::as_array)
@@ -119,7 +132,9 @@ pub(crate) async fn ecs_sync(
         .cloned()
         .or_else(|| call.input.get("Cluster").cloned())
         .unwrap_or(Value::from("default"));
-    report(call, with_metadata(out.clone(), &response)).await;
+    if let Some(response) = &response {
+        report(call, with_metadata(out.clone(), response)).await;
+    }
     let mut guard = StopOnDrop {
         client: client.clone(),
         service: svc,
@@ -182,19 +197,33 @@ pub(crate) async fn batch_sync(
     svc: &'static Service,
     call: &TaskCall,
 ) -> TaskOutcome {
-    let (response, out) = call_op(
-        client,
-        svc,
-        "SubmitJob",
-        &call.input,
-        &call.region,
-        Style::Optimized,
-    )
-    .await?;
-    let Some(id) = out.get("JobId").cloned() else {
-        return Err(TaskFailure::new("States.TaskFailed", out.to_json_string()));
+    // Dispatched again after a restart, once submitted: Batch takes no idempotency token,
+    // so the job the submission named is picked up instead of submitting another.
+    let submitted = call
+        .submission
+        .as_ref()
+        .and_then(|s| s.get("JobId"))
+        .filter(|id| id.as_str().is_some())
+        .cloned();
+    let id = match submitted {
+        Some(id) => id,
+        None => {
+            let (response, out) = call_op(
+                client,
+                svc,
+                "SubmitJob",
+                &call.input,
+                &call.region,
+                Style::Optimized,
+            )
+            .await?;
+            let Some(id) = out.get("JobId").cloned() else {
+                return Err(TaskFailure::new("States.TaskFailed", out.to_json_string()));
+            };
+            report(call, with_metadata(out.clone(), &response)).await;
+            id
+        }
     };
-    report(call, with_metadata(out.clone(), &response)).await;
     let mut guard = StopOnDrop {
         client: client.clone(),
         service: svc,

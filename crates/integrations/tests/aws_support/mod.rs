@@ -153,6 +153,7 @@ pub fn call(resource: &str, input: Value) -> TaskCall {
         .into(),
         work: 1,
         resumed: false,
+        submission: None,
         submitted: None,
     }
 }

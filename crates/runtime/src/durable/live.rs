@@ -487,7 +487,7 @@ pub(crate) async fn step_locked(
             }
             Effect::RunTask(req) => {
                 let record = new_records.remove(&req.id);
-                dispatch(inner, handle, live, req, record, false);
+                dispatch(inner, handle, live, req, record, None);
             }
             Effect::CancelTask { id } => {
                 if let Some(t) = live.tasks.remove(&id) {
@@ -622,14 +622,16 @@ fn finish(inner: &Inner, handle: &Arc<Handle>, live: &mut Live, now: Millis) {
     })));
 }
 
-/// Sends a task to whatever runs it: an activity's workers, or an integration.
+/// Sends a task to whatever runs it: an activity's workers, or an integration. `resumed`
+/// is `Some` for a task dispatched again after a restart, holding what its submission
+/// reported if it had been submitted (a `.sync` job).
 pub(crate) fn dispatch(
     inner: &Arc<Inner>,
     handle: &Arc<Handle>,
     live: &mut Live,
     req: TaskRequest,
     record: Option<TaskRecord>,
-    resumed: bool,
+    resumed: Option<Option<Value>>,
 ) {
     let id = req.id;
     let started = record.as_ref().is_some_and(|r| r.started);
@@ -669,7 +671,8 @@ pub(crate) fn dispatch(
         account: inner.config.account.as_str().into(),
         execution_arn: Arc::clone(&handle.arn),
         work: id,
-        resumed,
+        resumed: resumed.is_some(),
+        submission: resumed.flatten(),
         submitted: Some(submitted_callback(inner, handle, id)),
     };
     let run = inner.registry.run(call);

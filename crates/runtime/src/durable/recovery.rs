@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use baton_asl::definition::IntegrationPattern;
-use baton_engine::{Effect, Execution, HistoryEvent, Millis, Sink};
+use baton_engine::{Effect, Execution, HistoryEvent, Input, Millis, Sink, WorkId};
 use baton_json::Value;
 use baton_store::{ExecutionRecord, TaskRecord, TimerRecord};
 
@@ -24,11 +24,21 @@ impl Sink for Replay {
     }
 }
 
-/// The engine of `record`, with its journal applied; the journal's length and last time.
-pub(crate) async fn replay(
-    inner: &Inner,
-    record: &ExecutionRecord,
-) -> Result<(Execution, u64, Millis)> {
+/// An execution rebuilt from its journal.
+pub(crate) struct Replayed {
+    /// The engine, with the journal applied.
+    pub engine: Execution,
+    /// The journal's length.
+    pub journal_len: u64,
+    /// The time of its last entry.
+    pub last: Millis,
+    /// What `.sync` tasks reported of their submissions, by task: a task dispatched again
+    /// picks up the job it submitted.
+    pub submissions: HashMap<WorkId, Value>,
+}
+
+/// The engine of `record`, with its journal applied.
+pub(crate) async fn replay(inner: &Inner, record: &ExecutionRecord) -> Result<Replayed> {
     let program = inner
         .programs
         .get(&record.definition)
@@ -41,9 +51,13 @@ pub(crate) async fn replay(
     );
     let entries = inner.store.journal(&record.arn).await?;
     let mut last = Millis(record.start_date);
+    let mut submissions = HashMap::new();
     for entry in &entries {
         let input = journal::decode(&entry.input)
             .map_err(|e| RuntimeError::InvalidDefinition(e.to_string()))?;
+        if let Input::TaskSubmitted { id, output } = &input {
+            submissions.insert(*id, output.clone());
+        }
         last = Millis(entry.at);
         engine.apply(input, last, &mut Replay);
     }
@@ -55,7 +69,12 @@ pub(crate) async fn replay(
             "replaying the journal gave another number of events than the history holds"
         );
     }
-    Ok((engine, entries.len() as u64, last))
+    Ok(Replayed {
+        engine,
+        journal_len: entries.len() as u64,
+        last,
+        submissions,
+    })
 }
 
 /// Rebuilds `live`'s engine from the store after a failed commit.
@@ -65,7 +84,12 @@ pub(crate) async fn rebuild(inner: &Inner, handle: &Handle, live: &mut Live) -> 
         .execution(&handle.arn)
         .await?
         .ok_or_else(|| RuntimeError::NotFound(handle.arn.to_string()))?;
-    let (engine, journal_len, last) = replay(inner, &record).await?;
+    let Replayed {
+        engine,
+        journal_len,
+        last,
+        ..
+    } = replay(inner, &record).await?;
     live.engine = engine;
     live.journal_len = journal_len;
     live.last_at = live.last_at.max(last);
@@ -90,7 +114,12 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
     }
     let count = open.len();
     for record in open {
-        let (engine, journal_len, last) = match replay(inner, &record).await {
+        let Replayed {
+            engine,
+            journal_len,
+            last,
+            mut submissions,
+        } = match replay(inner, &record).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(execution = %record.arn, error = %e, "cannot recover the execution");
@@ -122,7 +151,8 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
             inner.timers.arm(Millis(t.due), Arc::clone(&arn), t.work_id);
         }
         for t in tasks.remove(&record.arn).unwrap_or_default() {
-            resume_task(inner, &handle, &mut live, t);
+            let submission = submissions.remove(&t.work_id);
+            resume_task(inner, &handle, &mut live, t, submission);
         }
         drop(live);
     }
@@ -133,7 +163,13 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
 /// A task the execution still waits for. Started activity tasks and callbacks wait for
 /// their worker or callback; the others are dispatched again (a `.sync` job picks up the
 /// job it had started).
-fn resume_task(inner: &Arc<Inner>, handle: &Arc<Handle>, live: &mut Live, t: TaskRecord) {
+fn resume_task(
+    inner: &Arc<Inner>,
+    handle: &Arc<Handle>,
+    live: &mut Live,
+    t: TaskRecord,
+    submission: Option<Value>,
+) {
     if !live.engine.awaits_task(t.work_id) {
         return;
     }
@@ -156,5 +192,5 @@ fn resume_task(inner: &Arc<Inner>, handle: &Arc<Handle>, live: &mut Live, t: Tas
         );
         return;
     }
-    live::dispatch(inner, handle, live, req, Some(t), true);
+    live::dispatch(inner, handle, live, req, Some(t), Some(submission));
 }

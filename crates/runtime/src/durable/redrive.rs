@@ -100,7 +100,12 @@ pub(crate) async fn redrive(
     if let Some(reason) = not_redrivable(&record, now) {
         return Err(RuntimeError::NotRedrivable(reason.to_owned()));
     }
-    let (engine, journal_len, last) = super::recovery::replay(inner, &record).await?;
+    let super::recovery::Replayed {
+        engine,
+        journal_len,
+        last,
+        ..
+    } = super::recovery::replay(inner, &record).await?;
     if !engine.is_redrivable() {
         tracing::error!(execution = %arn, status = engine.status().as_str(),
             "the journal does not end as the execution's record says");

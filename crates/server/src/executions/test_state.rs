@@ -130,6 +130,7 @@ impl Executions {
             execution_arn: info.execution_arn.clone(),
             work: request.id,
             resumed: false,
+            submission: None,
             submitted: None,
         };
         match tokio::time::timeout(Duration::from_secs(seconds), self.registry.run(call)).await {
