@@ -20,7 +20,8 @@ use tokio::sync::Semaphore;
 use crate::pattern::{Pattern, PatternError};
 use crate::schedule::Identity;
 use crate::starter::{StartRequest, Starter};
-use crate::wire::{AwsError, iso8601, now_ms};
+use crate::wire::{AwsError, is_state_machine_arn, iso8601};
+use baton_runtime::Clock;
 
 /// A rule's target.
 #[derive(Debug, Clone)]
@@ -68,18 +69,47 @@ impl Rule {
     }
 
     /// Builds a rule from its stored form.
-    pub fn from_raw(raw: serde_json::Value, identity: &Identity) -> Result<Rule, AwsError> {
+    /// Builds a rule from its stored form (as PutRule and PutTargets make it, or as the
+    /// configuration file gives it: there an EventPattern may be a table rather than text).
+    pub fn from_raw(mut raw: serde_json::Value, identity: &Identity) -> Result<Rule, AwsError> {
         let name = raw["Name"].as_str().unwrap_or_default().to_owned();
+        if name.is_empty() {
+            return Err(AwsError::validation("A rule needs a Name."));
+        }
         let bus = raw["EventBusName"].as_str().unwrap_or("default").to_owned();
-        let pattern = match raw.get("EventPattern").and_then(|p| p.as_str()) {
-            Some(p) => Some(Pattern::parse(p).map_err(|e: PatternError| {
-                AwsError::new("InvalidEventPatternException", e.to_string())
-            })?),
-            None => None,
+        if let Some(p @ serde_json::Value::Object(_)) = raw.get("EventPattern") {
+            raw["EventPattern"] = serde_json::Value::String(p.to_string());
+        }
+        let pattern = match raw.get("EventPattern") {
+            Some(serde_json::Value::String(p)) => {
+                Some(Pattern::parse(p).map_err(|e: PatternError| {
+                    AwsError::new("InvalidEventPatternException", e.to_string())
+                })?)
+            }
+            None | Some(serde_json::Value::Null) => None,
+            Some(_) => {
+                return Err(AwsError::new(
+                    "InvalidEventPatternException",
+                    "Event pattern is not valid. Reason: the pattern is not a JSON object",
+                ));
+            }
         };
+        if let Some(state) = raw.get("State").filter(|s| !s.is_null())
+            && !matches!(state.as_str(), Some("ENABLED" | "DISABLED"))
+        {
+            return Err(AwsError::validation(format!(
+                "Invalid State {state}: ENABLED or DISABLED"
+            )));
+        }
         let mut targets = Vec::new();
         for t in raw["Targets"].as_array().into_iter().flatten() {
             targets.push(target(t)?);
+        }
+        if targets.len() > MAX_TARGETS {
+            return Err(AwsError::new(
+                "LimitExceededException",
+                "The requested resource exceeds the maximum number allowed.",
+            ));
         }
         Ok(Rule {
             arn: rule_arn(identity, &bus, &name),
@@ -106,12 +136,21 @@ pub fn rule_arn(identity: &Identity, bus: &str, name: &str) -> String {
     )
 }
 
+/// Targets of a rule, at most (as EventBridge).
+pub const MAX_TARGETS: usize = 5;
+
 /// Parses a target of PutTargets.
 pub fn target(t: &serde_json::Value) -> Result<Target, AwsError> {
     let id = t["Id"].as_str().unwrap_or_default().to_owned();
     let arn = t["Arn"].as_str().unwrap_or_default().to_owned();
     if id.is_empty() || arn.is_empty() {
         return Err(AwsError::validation("A target needs an Id and an Arn."));
+    }
+    if !is_state_machine_arn(&arn) {
+        return Err(AwsError::new(
+            "InvalidArgument",
+            format!("Baton's targets are state machines, versions or aliases: {arn}"),
+        ));
     }
     let path = |text: &str| {
         baton_asl::path::Path::parse(text)
@@ -343,6 +382,8 @@ struct Inner {
     store: Arc<dyn Store>,
     starter: Arc<dyn Starter>,
     identity: Identity,
+    /// What time it is (events' `time`; the runtime's clock).
+    clock: Clock,
     rules: RwLock<Arc<RuleSet>>,
     changes: tokio::sync::Mutex<()>,
     deliveries: Arc<Semaphore>,
@@ -359,6 +400,7 @@ impl Bus {
         store: Arc<dyn Store>,
         starter: Arc<dyn Starter>,
         identity: Identity,
+        clock: Clock,
     ) -> Result<Bus, StoreError> {
         let records = store.triggers(TriggerKind::Rule).await?;
         let mut rules = Vec::new();
@@ -378,11 +420,17 @@ impl Bus {
                 store,
                 starter,
                 identity,
+                clock,
                 rules: RwLock::new(Arc::new(RuleSet::new(rules))),
                 changes: tokio::sync::Mutex::new(()),
                 deliveries: Arc::new(Semaphore::new(MAX_DELIVERIES)),
             }),
         })
+    }
+
+    /// The current time, in milliseconds since the epoch, on the bus's clock.
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now().0
     }
 
     /// The identity (region, account) of ARNs.
@@ -422,7 +470,7 @@ impl Bus {
             Some(raw) => {
                 let rule = Rule::from_raw(raw.clone(), &self.inner.identity)?;
                 let body = raw.to_string();
-                let now = now_ms();
+                let now = self.now();
                 let record = TriggerRecord {
                     kind: TriggerKind::Rule,
                     name: key.clone(),
@@ -483,7 +531,7 @@ impl Bus {
     /// background); how many targets it went to.
     pub fn route(&self, bus: &str, event: &Value) -> usize {
         let rules = self.rules().matching(bus, event);
-        let ingestion = now_ms();
+        let ingestion = self.now();
         let mut n = 0;
         for rule in rules {
             for target in &rule.targets {
@@ -572,7 +620,7 @@ async fn deliver(inner: &Inner, rule: String, arn: String, input: String) {
                     seq: 0,
                     kind: TriggerKind::Rule,
                     name: rule,
-                    at: now_ms(),
+                    at: inner.clock.now().0,
                     target: arn,
                     input,
                     error: e.code,

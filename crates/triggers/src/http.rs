@@ -22,7 +22,7 @@ use crate::events::Rule;
 use crate::pattern::Pattern;
 use crate::schedule::{ScheduleDef, ScheduleError, ScheduleTarget, StoredSchedule};
 use crate::webhooks::{HookRequest, MAX_BODY, WebhookDef};
-use crate::wire::{AwsError, JSON_11, millis, now_ms, respond, seconds};
+use crate::wire::{AwsError, JSON_11, millis, respond, seconds};
 
 /// `router` with the triggers' routes and actions added.
 pub fn router(triggers: Triggers, router: Router) -> Router {
@@ -326,16 +326,10 @@ async fn events_action(
                     );
                     continue;
                 }
-                let arn = t["Arn"].as_str().unwrap_or_default();
-                if !arn.starts_with("arn:aws:states:") || !arn.contains(":stateMachine:") {
-                    failed.push(json!({"TargetId": id, "ErrorCode": "InvalidArgument",
-                        "ErrorMessage": format!("Baton's targets are state machines, versions or aliases: {arn}")}));
-                    continue;
-                }
                 targets.retain(|x| x["Id"].as_str() != Some(&id));
                 targets.push(t);
             }
-            if targets.len() > 5 {
+            if targets.len() > crate::events::MAX_TARGETS {
                 return Err(AwsError::new(
                     "LimitExceededException",
                     "The requested resource exceeds the maximum number allowed.",
@@ -419,7 +413,10 @@ fn event_of(
         Ok(v @ serde_json::Value::Object(_)) => v,
         _ => return Err(("MalformedDetail", "Detail is malformed.".into())),
     };
-    let time = entry.get("Time").and_then(millis).unwrap_or_else(now_ms);
+    let time = entry
+        .get("Time")
+        .and_then(millis)
+        .unwrap_or_else(|| t.bus.now());
     let id = uuid::Uuid::new_v4().to_string();
     let identity = t.bus.identity();
     let event = json!({

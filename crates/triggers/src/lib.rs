@@ -92,16 +92,18 @@ impl Triggers {
         config: &TriggersConfig,
         clock: Clock,
     ) -> Result<Triggers, TriggersError> {
-        let webhooks = webhooks::Webhooks::open(Arc::clone(&store), Arc::clone(&starter)).await?;
+        let webhooks =
+            webhooks::Webhooks::open(Arc::clone(&store), Arc::clone(&starter), clock.clone())
+                .await?;
         let scheduler = schedule::Scheduler::open(
             Arc::clone(&store),
             Arc::clone(&starter),
             identity.clone(),
-            clock,
+            clock.clone(),
         )
         .await
         .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let bus = events::Bus::open(Arc::clone(&store), starter, identity).await?;
+        let bus = events::Bus::open(Arc::clone(&store), starter, identity, clock).await?;
         let triggers = Triggers {
             webhooks,
             scheduler,

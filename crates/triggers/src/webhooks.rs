@@ -23,7 +23,8 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use crate::starter::{StartRequest, Starter};
-use crate::wire::{AwsError, constant_time_eq, hex, now_ms};
+use crate::wire::{AwsError, constant_time_eq, hex, is_state_machine_arn};
+use baton_runtime::Clock;
 
 /// A webhook's definition, as stored and as the API carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,9 +107,9 @@ impl WebhookDef {
         if !matches!(self.mode.as_str(), "ASYNC" | "SYNC") {
             return Err(AwsError::validation("Mode must be ASYNC or SYNC."));
         }
-        if !self.target.starts_with("arn:") {
+        if !is_state_machine_arn(&self.target) {
             return Err(AwsError::validation(format!(
-                "Invalid Target ARN: {}",
+                "Invalid Target {}: a state machine, version or alias ARN",
                 self.target
             )));
         }
@@ -188,6 +189,8 @@ pub struct Webhooks {
 struct Inner {
     store: Arc<dyn Store>,
     starter: Arc<dyn Starter>,
+    /// What time it is (`$now()` in templates; the runtime's clock).
+    clock: Clock,
     hooks: RwLock<HashMap<String, Arc<Hook>>>,
     changes: tokio::sync::Mutex<()>,
 }
@@ -229,6 +232,7 @@ impl Webhooks {
     pub async fn open(
         store: Arc<dyn Store>,
         starter: Arc<dyn Starter>,
+        clock: Clock,
     ) -> Result<Webhooks, StoreError> {
         let mut hooks = HashMap::new();
         for r in store.triggers(TriggerKind::Webhook).await? {
@@ -248,6 +252,7 @@ impl Webhooks {
             inner: Arc::new(Inner {
                 store,
                 starter,
+                clock,
                 hooks: RwLock::new(hooks),
                 changes: tokio::sync::Mutex::new(()),
             }),
@@ -257,7 +262,7 @@ impl Webhooks {
     /// Creates (`create`) or replaces a webhook.
     pub async fn put(&self, def: WebhookDef, create: bool) -> Result<(), AwsError> {
         let hook = Arc::new(def.compile()?);
-        let now = now_ms();
+        let now = self.inner.clock.now().0;
         let record = TriggerRecord {
             kind: TriggerKind::Webhook,
             name: def.name.clone(),
@@ -354,7 +359,7 @@ impl Webhooks {
                 json!({"message": "The request's signature or secret does not match"}),
             );
         }
-        let input = match input(&hook, &request) {
+        let input = match input(&hook, &request, self.inner.clock.now().0) {
             Ok(v) => v,
             Err(message) => return answer(400, json!({"message": message})),
         };
@@ -459,7 +464,7 @@ fn request_value(request: &HookRequest) -> Value {
     Value::from_json_str(&v.to_string()).expect("JSON is JSON")
 }
 
-fn input(hook: &Hook, request: &HookRequest) -> Result<String, String> {
+fn input(hook: &Hook, request: &HookRequest, now: i64) -> Result<String, String> {
     match &hook.template {
         Template::None => {
             let text = String::from_utf8_lossy(&request.body);
@@ -482,7 +487,7 @@ fn input(hook: &Hook, request: &HookRequest) -> Result<String, String> {
                     input: request_value(request),
                     ..baton_jsonata::States::default()
                 })
-                .with_now_millis(now_ms());
+                .with_now_millis(now);
             t.evaluate(&bindings)
                 .map(|v| v.to_json_string())
                 .map_err(|e| format!("The input template failed: {e}"))

@@ -115,9 +115,14 @@ pub fn iso8601(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The current time in milliseconds.
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+/// Whether `arn` names a state machine, or a version or alias of one
+/// (`arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:QUALIFIER]`): what triggers
+/// start.
+pub fn is_state_machine_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(8, ':').collect();
+    matches!(parts.as_slice(),
+        ["arn", partition, "states", region, account, "stateMachine", name, ..]
+            if !partition.is_empty() && !region.is_empty() && !account.is_empty() && !name.is_empty())
 }
 
 /// Compares two byte strings in time that depends on their lengths only, not on where

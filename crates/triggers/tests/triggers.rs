@@ -499,12 +499,21 @@ async fn schedules_through_scheduler_s_api_fire_in_real_time() {
     let (_, list) = rest(&router, "GET", "/schedules?NamePrefix=so", None).await;
     assert_eq!(list["Schedules"].as_array().unwrap().len(), 1);
 
+    // A recurring schedule whose StartDate is long past starts from its creation: no
+    // occurrence before it is made up.
+    let (status, out) = rest(&router, "POST", "/schedules/hourly", Some(json!({
+        "ScheduleExpression": "cron(0 * * * ? *)", "StartDate": 1_577_836_800, "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {"Arn": MACHINE, "RoleArn": "r"},
+    }))).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
     wait_for(|| !rec.starts().is_empty()).await;
     let fired = jiff::Timestamp::now();
     let lateness = fired.as_millisecond() - soon.as_millisecond() / 1000 * 1000;
     assert!(lateness < 1_500, "fired {lateness} ms after its time");
     let start = &rec.starts()[0];
     assert_eq!(start.input, format!("{{\"at\": \"{at}Z\"}}"));
+    assert_eq!(rec.starts().len(), 1, "only the at() schedule fired");
     assert!(start.name.as_deref().unwrap().starts_with("soon-"));
     // Its cursor is kept: the occurrence is handled.
     wait_for(|| {
@@ -591,4 +600,73 @@ async fn a_schedule_due_while_down_fires_once_at_the_next_start_and_failed_start
         cursor > now - 60_000 && cursor <= now,
         "the latest missed occurrence"
     );
+}
+
+#[tokio::test]
+async fn configuration_triggers_are_checked_as_the_api_checks_them() {
+    let open = |config: TriggersConfig| async move {
+        let recorder = Arc::new(Recorder::default());
+        let t = Triggers::open(
+            Arc::new(MemoryStore::new()),
+            recorder.clone(),
+            identity(),
+            &config,
+        )
+        .await;
+        (t, recorder)
+    };
+    // A rule whose pattern is a TOML table (a JSON object here) works as its text would.
+    let config = TriggersConfig {
+        rules: vec![json!({"Name": "shop", "EventPattern": {"source": ["shop"]},
+            "Targets": [{"Id": "1", "Arn": MACHINE}]})],
+        ..TriggersConfig::default()
+    };
+    let (t, rec) = open(config).await;
+    let router = baton_triggers::router(t.unwrap(), Router::new());
+    let (status, out) = action(
+        &router,
+        "AWSEvents.PutEvents",
+        json!({"Entries": [
+            {"Source": "shop", "DetailType": "order", "Detail": "{}"},
+            {"Source": "elsewhere", "DetailType": "order", "Detail": "{}"},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    wait_for(|| rec.starts().len() == 1).await;
+    let (_, rule) = action(&router, "AWSEvents.DescribeRule", json!({"Name": "shop"})).await;
+    assert_eq!(rule["EventPattern"], r#"{"source":["shop"]}"#);
+
+    let refused = [
+        TriggersConfig {
+            rules: vec![json!({"Name": "q", "EventPattern": "{\"source\": [\"a\"]}",
+                "Targets": [{"Id": "1", "Arn": "arn:aws:sqs:us-east-1:123456789012:q"}]})],
+            ..TriggersConfig::default()
+        },
+        TriggersConfig {
+            rules: vec![json!({"Name": "many", "EventPattern": "{\"source\": [\"a\"]}",
+                "Targets": (0..6).map(|i| json!({"Id": i.to_string(), "Arn": MACHINE})).collect::<Vec<_>>()})],
+            ..TriggersConfig::default()
+        },
+        TriggersConfig {
+            rules: vec![json!({"Name": "off", "EventPattern": "{\"source\": [\"a\"]}", "State": "PAUSED"})],
+            ..TriggersConfig::default()
+        },
+        TriggersConfig {
+            schedules: vec![serde_json::from_value(json!({"name": "s", "expression": "rate(1 hour)",
+                "target": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"}})).unwrap()],
+            ..TriggersConfig::default()
+        },
+        TriggersConfig {
+            webhooks: vec![serde_json::from_value(json!({"Name": "w", "Target": "arn:aws:lambda:us-east-1:123456789012:function:f"})).unwrap()],
+            ..TriggersConfig::default()
+        },
+    ];
+    for config in refused {
+        let (t, _) = open(config.clone()).await;
+        let Err(e) = t else {
+            panic!("accepted: {config:?}");
+        };
+        assert!(e.to_string().starts_with("bad trigger "), "{config:?}: {e}");
+    }
 }

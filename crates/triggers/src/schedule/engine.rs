@@ -169,11 +169,17 @@ impl Engine {
             let Some(entry) = self.entries.get_mut(&slot.key) else {
                 continue;
             };
-            entry.cursor = Some(slot.scheduled);
+            // Later occurrences may be due as well (the clock jumped ahead, or this came up
+            // late): the latest of them stands for all, once.
+            let scheduled = entry
+                .schedule
+                .last_due(slot.scheduled, now)
+                .unwrap_or(slot.scheduled);
+            entry.cursor = Some(scheduled);
             out.push(Due {
                 key: Arc::clone(&slot.key),
                 schedule: Arc::clone(&entry.schedule),
-                scheduled: slot.scheduled,
+                scheduled,
                 at: slot.at,
             });
             self.arm(&slot.key, now);

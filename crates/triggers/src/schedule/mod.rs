@@ -24,7 +24,7 @@ use tokio::sync::{Notify, Semaphore, watch};
 use self::engine::{Compiled, Due, Engine};
 use self::expr::{Expression, time_zone};
 use crate::starter::{StartError, StartRequest, Starter};
-use crate::wire::iso8601;
+use crate::wire::{is_state_machine_arn, iso8601};
 
 /// A schedule's definition, as stored (times in milliseconds).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,6 +130,12 @@ impl ScheduleDef {
         }
         if !matches!(self.state.as_str(), "ENABLED" | "DISABLED") {
             return Err(format!("Invalid State {}.", self.state));
+        }
+        if !is_state_machine_arn(&self.target.arn) {
+            return Err(format!(
+                "Invalid target ARN {}: Baton's schedules start state machines, versions or aliases.",
+                self.target.arn
+            ));
         }
         if !matches!(self.action_after_completion.as_str(), "NONE" | "DELETE") {
             return Err(format!(
@@ -327,6 +333,13 @@ impl Scheduler {
         let now = self.inner.clock.now().0;
         let compiled = def.compile(now).map_err(ScheduleError::Invalid)?;
         let key = def.key();
+        // A recurring schedule starts from its creation: occurrences before it (since a
+        // StartDate in the past) are not made up. (A one-time schedule counts from its
+        // creation already: one in the past never fires.)
+        let cursor = match compiled.expr {
+            Expression::At(_) => None,
+            Expression::Rate(_) | Expression::Cron(_) => Some(now - 1),
+        };
         let _change = self.inner.changes.lock().await;
         let record = TriggerRecord {
             kind: TriggerKind::Schedule,
@@ -334,13 +347,14 @@ impl Scheduler {
             body: serde_json::to_string(&def).expect("a definition serialises"),
             created: now,
             updated: now,
-            cursor: None,
+            cursor,
         };
         match self.inner.store.create_trigger(record).await {
             Err(StoreError::AlreadyExists(_)) => return Err(ScheduleError::Exists(def.name)),
             other => other?,
         }
-        self.engine().put(key.into(), Arc::new(compiled), None, now);
+        self.engine()
+            .put(key.into(), Arc::new(compiled), cursor, now);
         self.inner.wake.notify_one();
         Ok(())
     }

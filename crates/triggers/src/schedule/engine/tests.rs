@@ -154,3 +154,25 @@ fn start_end_and_flexible_windows() {
     let due = e.pop_due(wake);
     assert_eq!((due[0].scheduled, due[0].at), (60 * MIN, wake));
 }
+
+#[test]
+fn a_clock_that_jumps_over_many_occurrences_fires_once_for_the_latest() {
+    let mut e = Engine::new();
+    put(&mut e, def("r", "rate(1 minute)"), 0, None, 0);
+    assert_eq!(fired(&mut e, 0), [("default/r".into(), 0)]);
+    // Armed for 1 minute; the clock is moved 100 minutes ahead at once.
+    assert_eq!(
+        fired(&mut e, 100 * MIN + 5),
+        [("default/r".into(), 100 * MIN)]
+    );
+    assert_eq!(e.next_wake(), Some(101 * MIN));
+    let mut d = def("c", "cron(0 9 * * ? *)");
+    d.timezone = Some("UTC".into());
+    put(&mut e, d, 0, Some(0), 0);
+    let day = 24 * 60 * MIN;
+    let due: Vec<_> = fired(&mut e, 35 * day)
+        .into_iter()
+        .filter(|(k, _)| k == "default/c")
+        .collect();
+    assert_eq!(due, [("default/c".into(), 34 * day + 9 * 60 * MIN)]);
+}
