@@ -128,6 +128,7 @@ pub async fn clock_actions(
         Ok(b) => b,
         Err(_) => {
             return AwsError::new("RequestEntityTooLarge", "The request body is too large")
+                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
                 .json_11();
         }
     };

@@ -66,6 +66,7 @@ async fn json_actions(State(t): State<Arc<Triggers>>, request: Request, next: Ne
         Ok(b) => b,
         Err(_) => {
             return AwsError::new("RequestEntityTooLarge", "The request body is too large")
+                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
                 .json_11();
         }
     };

@@ -150,10 +150,12 @@ impl WebhookDef {
                 }
             }
         };
-        let n = self
-            .max_concurrency
-            .unwrap_or(DEFAULT_CONCURRENCY)
-            .clamp(1, 10_000);
+        let n = self.max_concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        if !(1..=10_000).contains(&n) {
+            return Err(AwsError::validation(format!(
+                "Invalid MaxConcurrency {n}: from 1 to 10000"
+            )));
+        }
         Ok(Hook {
             def: self.clone(),
             template,

@@ -658,6 +658,10 @@ async fn configuration_triggers_are_checked_as_the_api_checks_them() {
             ..TriggersConfig::default()
         },
         TriggersConfig {
+            webhooks: vec![serde_json::from_value(json!({"Name": "w", "Target": MACHINE, "MaxConcurrency": 0})).unwrap()],
+            ..TriggersConfig::default()
+        },
+        TriggersConfig {
             webhooks: vec![serde_json::from_value(json!({"Name": "w", "Target": "arn:aws:lambda:us-east-1:123456789012:function:f"})).unwrap()],
             ..TriggersConfig::default()
         },

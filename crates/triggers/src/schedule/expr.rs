@@ -116,8 +116,8 @@ impl Expression {
         match self {
             Expression::At(dt) => {
                 let at = wall_clock(tz, *dt).or_else(|| {
-                    // An at() in a gap: the wall-clock time does not exist; run at the
-                    // gap's end rather than never.
+                    // An at() in a gap: the wall-clock time does not exist; run it moved
+                    // ahead by the gap (02:30 becomes 03:30) rather than never.
                     tz.to_ambiguous_timestamp(*dt)
                         .compatible()
                         .ok()
