@@ -25,6 +25,30 @@ async function api(action, body) {
   return json;
 }
 
+/** An action of the JSON 1.1 APIs beside Step Functions': `Baton.CreateWebhook`, `AWSEvents.PutRule`. */
+async function target(name, body) {
+  const r = await fetch(`${BASE}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": name },
+    body: JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${name}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** EventBridge Scheduler's REST routes. */
+async function scheduler(method, path, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+
 function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
@@ -424,6 +448,144 @@ test("an Express state machine runs synchronously; logging set in Config", async
   await page.getByText("Saved", { exact: true }).first().waitFor();
   const d = await api("DescribeStateMachine", { stateMachineArn: machine.stateMachineArn });
   assert(d.loggingConfiguration.level === "ALL", `logging: ${JSON.stringify(d.loggingConfiguration)}`);
+});
+
+test("triggers: each section says when it is empty", async (page) => {
+  // On a new server there are none yet; a bus of this run's own has no rules in any case.
+  const none = {
+    Webhooks: (await target("Baton.ListWebhooks", {})).Webhooks.length === 0,
+    Schedules: (await scheduler("GET", "/schedules")).Schedules.length === 0,
+    Rules: (await target("AWSEvents.ListRules", {})).Rules.length === 0,
+    "Dead letters": (await target("Baton.ListDeadLetters", {})).DeadLetters.length === 0,
+  };
+  const empty = { Webhooks: "No webhooks.", Schedules: "No schedules.", Rules: "No rules on the event bus default.", "Dead letters": "No dead letters" };
+  await page.goto(`${BASE}/console/#/triggers`);
+  for (const [tab, text] of Object.entries(empty)) {
+    await page.getByRole("tab", { name: new RegExp(`^${tab}`) }).click();
+    const table = page.getByRole("table", { name: tab });
+    await table.waitFor();
+    if (none[tab]) await table.locator(".empty", { hasText: text }).waitFor();
+  }
+  await page.getByRole("tab", { name: /^Rules/ }).click();
+  await page.getByLabel("Event bus").fill(`empty-${RUN}`);
+  await page.getByLabel("Event bus").press("Enter");
+  await page.getByRole("table", { name: "Rules" }).locator(".empty", { hasText: `No rules on the event bus empty-${RUN}.` }).waitFor();
+  // An unknown section shows the webhooks.
+  await page.goto(`${BASE}/console/#/triggers/nothing`);
+  await page.getByRole("table", { name: "Webhooks" }).waitFor();
+  assert((await page.getByRole("tab", { name: /^Webhooks/ }).getAttribute("aria-selected")) === "true", "Webhooks is selected");
+});
+
+test("triggers: webhooks, schedules, rules and dead letters are listed, and deleted", async (page) => {
+  const machine = await api("CreateStateMachine", {
+    name: `triggered-${RUN}`,
+    roleArn: ROLE,
+    definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Pass", End: true } } }),
+  });
+  const arn = machine.stateMachineArn;
+  const missing = arn.replace(/:stateMachine:.*$/, `:stateMachine:missing-${RUN}`);
+  await target("Baton.CreateWebhook", { Name: `hook-${RUN}`, Target: arn });
+  await target("Baton.CreateWebhook", {
+    Name: `signed-${RUN}`,
+    Target: arn,
+    Auth: { Type: "HMAC_SHA256", Header: "X-Signature", Secret: "s3cret", Prefix: "sha256=" },
+  });
+  await scheduler("POST", `/schedules/nightly-${RUN}`, {
+    ScheduleExpression: "rate(1 day)",
+    FlexibleTimeWindow: { Mode: "OFF" },
+    Target: { Arn: arn, RoleArn: "arn:aws:iam::123456789012:role/r" },
+  });
+  await scheduler("POST", `/schedules/grouped-${RUN}`, {
+    GroupName: `group-${RUN}`,
+    ScheduleExpression: "cron(0 9 * * ? *)",
+    ScheduleExpressionTimezone: "Europe/Paris",
+    FlexibleTimeWindow: { Mode: "OFF" },
+    Target: { Arn: `${arn}:1`, RoleArn: "arn:aws:iam::123456789012:role/r" },
+  });
+  const source = `e2e.${RUN}`;
+  await target("AWSEvents.PutRule", { Name: `orders-${RUN}`, EventPattern: JSON.stringify({ source: [source], "detail-type": ["Order"] }) });
+  await target("AWSEvents.PutTargets", { Rule: `orders-${RUN}`, Targets: [{ Id: "machine", Arn: arn }] });
+  // A rule whose target does not exist: an event it matches becomes a dead letter.
+  await target("AWSEvents.PutRule", { Name: `broken-${RUN}`, EventPattern: JSON.stringify({ source: [source], "detail-type": ["Broken"] }) });
+  await target("AWSEvents.PutTargets", { Rule: `broken-${RUN}`, Targets: [{ Id: "gone", Arn: missing }] });
+  await target("AWSEvents.PutEvents", { Entries: [{ Source: source, DetailType: "Broken", Detail: '{"n": 1}' }] });
+
+  // The navigation leads to the page; webhooks first, their targets link to the machine.
+  await page.goto(`${BASE}/console/`);
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Triggers" }).click();
+  await page.getByRole("heading", { name: "Triggers" }).waitFor();
+  const table = (name) => page.getByRole("table", { name });
+  const row = (name, text) => table(name).locator("tbody tr", { hasText: text });
+  await row("Webhooks", `hook-${RUN}`).waitFor();
+  await row("Webhooks", `hook-${RUN}`).getByText(`/hooks/hook-${RUN}`).waitFor();
+  await row("Webhooks", `signed-${RUN}`).getByText("HMAC-SHA256 in X-Signature").waitFor();
+  assert(!(await page.getByText("s3cret").count()), "the secret is not shown");
+  const link = row("Webhooks", `hook-${RUN}`).getByRole("link", { name: `triggered-${RUN}` });
+  assert((await link.getAttribute("href")) === `#/machines/${encodeURIComponent(arn)}`, `link: ${await link.getAttribute("href")}`);
+
+  // Schedules: expressions, time zones, groups; a version target links to the machine.
+  await page.getByRole("tab", { name: /Schedules/ }).click();
+  await page.waitForURL(/#\/triggers\/schedules$/);
+  await row("Schedules", `nightly-${RUN}`).getByText("rate(1 day)").waitFor();
+  await row("Schedules", `nightly-${RUN}`).getByText("enabled").waitFor();
+  await row("Schedules", `grouped-${RUN}`).getByText("cron(0 9 * * ? *)").waitFor();
+  await row("Schedules", `grouped-${RUN}`).getByText("Europe/Paris").waitFor();
+  await row("Schedules", `grouped-${RUN}`).getByText(`group-${RUN}`).waitFor();
+  await row("Schedules", `grouped-${RUN}`).getByRole("link", { name: `triggered-${RUN}:1` }).waitFor();
+
+  // Rules: the pattern and the targets.
+  await page.getByRole("tab", { name: /Rules/ }).click();
+  await row("Rules", `orders-${RUN}`).getByText(`"${source}"`).waitFor();
+  await row("Rules", `orders-${RUN}`).getByRole("link", { name: `triggered-${RUN}` }).waitFor();
+  await row("Rules", `broken-${RUN}`).getByText("gone").waitFor();
+  // Another bus has none.
+  await page.getByLabel("Event bus").fill(`elsewhere-${RUN}`);
+  await page.getByLabel("Event bus").press("Enter");
+  await table("Rules").getByText(`No rules on the event bus elsewhere-${RUN}`).waitFor();
+  await page.getByLabel("Event bus").fill("default");
+  await page.getByLabel("Event bus").press("Enter");
+  await row("Rules", `orders-${RUN}`).waitFor();
+
+  // Dead letters: the broken rule's start.
+  await page.getByRole("tab", { name: /Dead letters/ }).click();
+  const letter = row("Dead letters", `default/broken-${RUN}`);
+  await letter.getByText("StateMachineDoesNotExist").waitFor();
+  await letter.getByText('"n": 1').waitFor();
+
+  // Delete a rule with targets, a schedule in a group and a webhook: each goes from its list.
+  const remove = async (tab, tableName, name) => {
+    await page.getByRole("tab", { name: tab }).click();
+    await row(tableName, name).getByRole("button", { name: /^Delete/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+    await row(tableName, name).waitFor({ state: "detached" });
+  };
+  await remove(/Rules/, "Rules", `orders-${RUN}`);
+  await row("Rules", `broken-${RUN}`).waitFor();
+  await remove(/Schedules/, "Schedules", `grouped-${RUN}`);
+  await row("Schedules", `nightly-${RUN}`).waitFor();
+  await remove(/Webhooks/, "Webhooks", `hook-${RUN}`);
+  await row("Webhooks", `signed-${RUN}`).waitFor();
+  // As the API says.
+  const rules = (await target("AWSEvents.ListRules", {})).Rules.map((r) => r.Name);
+  assert(!rules.includes(`orders-${RUN}`) && rules.includes(`broken-${RUN}`), `rules: ${rules}`);
+  const schedules = (await scheduler("GET", "/schedules")).Schedules.map((s) => s.Name);
+  assert(!schedules.includes(`grouped-${RUN}`) && schedules.includes(`nightly-${RUN}`), `schedules: ${schedules}`);
+  const hooks = (await target("Baton.ListWebhooks", {})).Webhooks.map((w) => w.Name);
+  assert(!hooks.includes(`hook-${RUN}`) && hooks.includes(`signed-${RUN}`), `webhooks: ${hooks}`);
+
+  // A schedule deleted meanwhile: the error of its delete shows, and the list is current.
+  await page.getByRole("tab", { name: /Schedules/ }).click();
+  await scheduler("DELETE", `/schedules/nightly-${RUN}`);
+  await row("Schedules", `nightly-${RUN}`).getByRole("button", { name: /^Delete/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "ResourceNotFoundException" }).waitFor();
+  await row("Schedules", `nightly-${RUN}`).waitFor({ state: "detached" });
+
+  // The link from a target opens the state machine.
+  await page.getByRole("tab", { name: /Webhooks/ }).click();
+  await row("Webhooks", `signed-${RUN}`).getByRole("link", { name: `triggered-${RUN}` }).click();
+  await page.waitForURL(/#\/machines\//);
+  await page.getByRole("heading", { name: `triggered-${RUN}` }).waitFor();
 });
 
 test("the list shows the state machines and their recent executions", async (page) => {

@@ -1,4 +1,5 @@
-// Baton's public API: the Step Functions JSON 1.0 protocol at POST / on this origin.
+// Baton's public API on this origin: the Step Functions JSON 1.0 protocol at POST /, the
+// JSON 1.1 actions of EventBridge and Baton's own beside it, EventBridge Scheduler's routes.
 
 export class ApiError extends Error {
   constructor(
@@ -10,17 +11,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<T = any>(action: string, body: object = {}): Promise<T> {
+/** A request to Baton on this origin; AWS's error shapes become an ApiError. */
+async function request<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch("/", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-amz-json-1.0",
-        "X-Amz-Target": `AWSStepFunctions.${action}`,
-      },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(path, init);
   } catch (e) {
     throw new ApiError("NetworkError", `Baton is not reachable: ${String(e)}`, 0);
   }
@@ -32,10 +27,35 @@ export async function call<T = any>(action: string, body: object = {}): Promise<
     throw new ApiError("BadResponse", text.slice(0, 200), response.status);
   }
   if (!response.ok) {
-    const type = String(json.__type ?? "Error").split("#").pop()!;
+    // JSON protocols: {"__type", "message"}; REST-JSON: x-amzn-ErrorType and {"Message"}.
+    const code = json.__type ?? response.headers.get("x-amzn-errortype")?.split(":")[0] ?? "Error";
+    const type = String(code).split("#").pop()!;
     throw new ApiError(type, json.message ?? json.Message ?? text, response.status);
   }
   return json as T;
+}
+
+/** A Step Functions action (JSON 1.0). */
+export async function call<T = any>(action: string, body: object = {}): Promise<T> {
+  return request<T>("/", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": `AWSStepFunctions.${action}` },
+    body: JSON.stringify(body),
+  });
+}
+
+/** An action of the JSON 1.1 APIs beside it: `AWSEvents.ListRules`, `Baton.ListWebhooks`. */
+export async function callTarget<T = any>(target: string, body: object = {}): Promise<T> {
+  return request<T>("/", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target },
+    body: JSON.stringify(body),
+  });
+}
+
+/** A REST-JSON request (EventBridge Scheduler's `/schedules` routes). */
+export async function rest<T = any>(method: "GET" | "DELETE", path: string): Promise<T> {
+  return request<T>(path, { method });
 }
 
 /** Every page of a paged list action, up to `limit` items. */

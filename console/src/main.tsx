@@ -6,6 +6,7 @@ import { MachineList } from "./machines";
 import { MachinePage } from "./machine";
 import { ExecutionPage } from "./execution";
 import { ActivitiesPage } from "./activities";
+import { TriggersPage } from "./triggers";
 import { warmUp } from "./layout";
 
 function App() {
@@ -20,6 +21,9 @@ function App() {
   } else if (section === "activities") {
     current = "activities";
     page = <ActivitiesPage selected={id} />;
+  } else if (section === "triggers") {
+    current = "triggers";
+    page = <TriggersPage tab={id} />;
   } else {
     page = <MachineList />;
   }
@@ -38,6 +42,9 @@ function App() {
           </a>
           <a href={href(["activities"])} aria-current={current === "activities" ? "page" : undefined}>
             Activities
+          </a>
+          <a href={href(["triggers"])} aria-current={current === "triggers" ? "page" : undefined}>
+            Triggers
           </a>
         </nav>
         <span className="topbar-note">{window.location.host}</span>
