@@ -243,6 +243,16 @@ pub trait Store: Send + Sync + 'static {
         cursor: i64,
     ) -> BoxFuture<'_, Result<()>>;
 
+    /// Keeps deliveries of events to targets, all or none (an id already kept is
+    /// replaced).
+    fn add_deliveries(&self, deliveries: Vec<DeliveryRecord>) -> BoxFuture<'_, Result<()>>;
+
+    /// Forgets a delivery (made, or given up); nothing happens if it is not kept.
+    fn delete_delivery(&self, id: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// Every delivery kept, oldest first.
+    fn deliveries(&self) -> BoxFuture<'_, Result<Vec<DeliveryRecord>>>;
+
     /// Adds a dead letter; the store numbers it (its `seq` is ignored) and returns the
     /// number.
     fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>>;

@@ -40,6 +40,7 @@ struct State {
     triggers: BTreeMap<(TriggerKind, String), TriggerRecord>,
     /// Dead letters in the order added; a letter's number is its index + 1.
     dead_letters: Vec<DeadLetterRecord>,
+    deliveries: HashMap<String, DeliveryRecord>,
     secret: Option<[u8; 32]>,
 }
 
@@ -690,6 +691,31 @@ impl Store for MemoryStore {
                 Ok(())
             }
             None => Err(StoreError::NotFound(name)),
+        })
+    }
+
+    fn add_deliveries(&self, deliveries: Vec<DeliveryRecord>) -> BoxFuture<'_, Result<()>> {
+        self.with(move |s| {
+            for d in deliveries {
+                s.deliveries.insert(d.id.clone(), d);
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_delivery(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        self.with(move |s| {
+            s.deliveries.remove(&id);
+            Ok(())
+        })
+    }
+
+    fn deliveries(&self) -> BoxFuture<'_, Result<Vec<DeliveryRecord>>> {
+        self.with(|s| {
+            let mut all: Vec<DeliveryRecord> = s.deliveries.values().cloned().collect();
+            all.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+            Ok(all)
         })
     }
 

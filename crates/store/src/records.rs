@@ -431,6 +431,24 @@ pub struct TriggerRecord {
     pub cursor: Option<i64>,
 }
 
+/// An event on its way to one target: kept from the moment the event is accepted until
+/// the target's execution is started (or the start is given up as a dead letter), so that
+/// a restart delivers it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// Its id, unique; also the name of the execution it starts, so that a delivery made
+    /// again after a restart finds the execution rather than starting another.
+    pub id: String,
+    /// The rule (`BUS/NAME`).
+    pub rule: String,
+    /// What to start (a state machine, version or alias ARN).
+    pub target: String,
+    /// The execution's input, as JSON text.
+    pub input: String,
+    /// When the event was routed.
+    pub at: i64,
+}
+
 /// A start that a trigger could not make, kept for a person to look at (the dead-letter
 /// record of a schedule or an event rule's target).
 #[derive(Debug, Clone, PartialEq, Eq)]

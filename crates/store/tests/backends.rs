@@ -46,6 +46,7 @@ macro_rules! backends {
 
 backends!(
     triggers_and_dead_letters,
+    deliveries_are_kept_until_deleted,
     execution_round_trip,
     history_pages_both_ways,
     timers_and_tasks,
@@ -1517,4 +1518,36 @@ async fn triggers_and_dead_letters(store: Arc<dyn Store>) {
             .await,
         Err(StoreError::InvalidToken(_))
     ));
+}
+
+fn delivery(id: &str, at: i64) -> DeliveryRecord {
+    DeliveryRecord {
+        id: id.into(),
+        rule: "default/chain".into(),
+        target: "arn:aws:states:us-east-1:123456789012:stateMachine:next".into(),
+        input: format!("{{\"id\":\"{id}\"}}"),
+        at,
+    }
+}
+
+async fn deliveries_are_kept_until_deleted(store: Arc<dyn Store>) {
+    assert!(store.deliveries().await.unwrap().is_empty());
+    store
+        .add_deliveries(vec![delivery("b", 2), delivery("a", 2), delivery("c", 1)])
+        .await
+        .unwrap();
+    store.add_deliveries(Vec::new()).await.unwrap();
+    let ids = |d: Vec<DeliveryRecord>| d.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.deliveries().await.unwrap()), ["c", "a", "b"]);
+    // The same id again replaces it.
+    let mut again = delivery("a", 2);
+    again.input = "{}".into();
+    store.add_deliveries(vec![again.clone()]).await.unwrap();
+    let all = store.deliveries().await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.contains(&again));
+    store.delete_delivery("a").await.unwrap();
+    store.delete_delivery("a").await.unwrap();
+    store.delete_delivery("never").await.unwrap();
+    assert_eq!(ids(store.deliveries().await.unwrap()), ["c", "b"]);
 }

@@ -13,7 +13,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use baton_json::Value;
-use baton_store::{DeadLetterRecord, Store, StoreError, TriggerKind, TriggerRecord};
+use baton_store::{
+    DeadLetterRecord, DeliveryRecord, Store, StoreError, TriggerKind, TriggerRecord,
+};
 use serde_json::json;
 use tokio::sync::Semaphore;
 
@@ -384,6 +386,9 @@ struct Inner {
     identity: Identity,
     /// What time it is (events' `time`; the runtime's clock).
     clock: Clock,
+    /// Deliveries left from before a restart, read when the bus opens (before any new
+    /// one can be kept), until [`Bus::resume`] makes them.
+    pending: std::sync::Mutex<Vec<DeliveryRecord>>,
     rules: RwLock<Arc<RuleSet>>,
     changes: tokio::sync::Mutex<()>,
     deliveries: Arc<Semaphore>,
@@ -415,8 +420,10 @@ impl Bus {
                 }
             }
         }
+        let pending = store.deliveries().await?;
         Ok(Bus {
             inner: Arc::new(Inner {
+                pending: std::sync::Mutex::new(pending),
                 store,
                 starter,
                 identity,
@@ -527,28 +534,68 @@ impl Bus {
             Arc::new(RuleSet::new(rules));
     }
 
-    /// Routes an event on `bus` to the targets of the rules it matches (in the
-    /// background); how many targets it went to.
-    pub fn route(&self, bus: &str, event: &Value) -> usize {
+    /// Routes an event on `bus` to the targets of the rules it matches: the deliveries
+    /// are kept in the store before this returns, then made in the background (and made
+    /// again after a restart if they were not). How many targets it went to.
+    pub async fn route(&self, bus: &str, event: &Value) -> Result<usize, StoreError> {
+        let deliveries = self.deliveries_of(bus, event);
+        let n = deliveries.len();
+        self.send(deliveries).await?;
+        Ok(n)
+    }
+
+    /// The deliveries of `event` on `bus`: one per target of each rule it matches, each
+    /// with a new id (the name of the execution it starts).
+    pub fn deliveries_of(&self, bus: &str, event: &Value) -> Vec<DeliveryRecord> {
         let rules = self.rules().matching(bus, event);
         let ingestion = self.now();
-        let mut n = 0;
+        let mut out = Vec::new();
         for rule in rules {
             for target in &rule.targets {
-                n += 1;
-                let input = target.input_for(event, &rule, ingestion);
-                let inner = Arc::clone(&self.inner);
-                let rule_key = format!("{}/{}", rule.bus, rule.name);
-                let arn = target.arn.clone();
-                tokio::spawn(async move {
-                    let Ok(_permit) = Arc::clone(&inner.deliveries).acquire_owned().await else {
-                        return;
-                    };
-                    deliver(&inner, rule_key, arn, input).await;
+                out.push(DeliveryRecord {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    rule: format!("{}/{}", rule.bus, rule.name),
+                    target: target.arn.clone(),
+                    input: target.input_for(event, &rule, ingestion),
+                    at: ingestion,
                 });
             }
         }
+        out
+    }
+
+    /// Keeps `deliveries` in the store, in one write, then makes them in the background.
+    pub async fn send(&self, deliveries: Vec<DeliveryRecord>) -> Result<(), StoreError> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        self.inner.store.add_deliveries(deliveries.clone()).await?;
+        for d in deliveries {
+            self.spawn(d);
+        }
+        Ok(())
+    }
+
+    /// Makes the deliveries that were kept when the bus was opened (left from before a
+    /// restart); how many there were. Later calls find none.
+    pub fn resume(&self) -> usize {
+        let pending =
+            std::mem::take(&mut *self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let n = pending.len();
+        for d in pending {
+            self.spawn(d);
+        }
         n
+    }
+
+    fn spawn(&self, d: DeliveryRecord) {
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let Ok(_permit) = Arc::clone(&inner.deliveries).acquire_owned().await else {
+                return;
+            };
+            deliver(&inner, d).await;
+        });
     }
 
     /// The event of a Standard execution's status change, as Step Functions sends it
@@ -598,41 +645,50 @@ impl Bus {
     }
 }
 
-async fn deliver(inner: &Inner, rule: String, arn: String, input: String) {
+/// Starts a delivery's target (its execution named by the delivery's id, so that a
+/// delivery made again finds it), then forgets the delivery; a start that cannot be made
+/// becomes a dead letter.
+async fn deliver(inner: &Inner, d: DeliveryRecord) {
     let mut backoff = Duration::from_millis(200);
     let mut tries = 0;
     loop {
         tries += 1;
         let request = StartRequest {
-            target: arn.clone(),
-            name: None,
-            input: input.clone(),
+            target: d.target.clone(),
+            name: Some(d.id.clone()),
+            input: d.input.clone(),
         };
         match inner.starter.start(request).await {
-            Ok(_) => return,
+            Ok(_) => break,
+            Err(e) if e.is_already_started() => break,
             Err(e) if e.is_retryable() && tries < DELIVERY_TRIES => {
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
             Err(e) => {
-                tracing::warn!(rule = %rule, target = %arn, error = %e, "an event's target could not be started; kept as a dead letter");
+                tracing::warn!(rule = %d.rule, target = %d.target, error = %e, "an event's target could not be started; kept as a dead letter");
                 let letter = DeadLetterRecord {
                     seq: 0,
                     kind: TriggerKind::Rule,
-                    name: rule,
+                    name: d.rule.clone(),
                     at: inner.clock.now().0,
-                    target: arn,
-                    input,
+                    target: d.target.clone(),
+                    input: d.input.clone(),
                     error: e.code,
                     cause: e.message,
                     attempts: tries,
                 };
                 if let Err(e) = inner.store.add_dead_letter(letter).await {
+                    // Kept as a delivery instead: tried again at the next start.
                     tracing::warn!(error = %e, "the dead letter could not be kept");
+                    return;
                 }
-                return;
+                break;
             }
         }
+    }
+    if let Err(e) = inner.store.delete_delivery(&d.id).await {
+        tracing::warn!(delivery = %d.id, error = %e, "a delivery made could not be forgotten; it is made again at the next start, and finds its execution");
     }
 }
 

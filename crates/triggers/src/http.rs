@@ -196,10 +196,11 @@ async fn events_action(
             }
             let mut results = Vec::new();
             let mut failed = 0;
+            let mut deliveries = Vec::new();
             for entry in &entries {
                 match event_of(t, entry) {
                     Ok((bus_name, event, id)) => {
-                        bus.route(&bus_name, &event);
+                        deliveries.extend(bus.deliveries_of(&bus_name, &event));
                         results.push(json!({"EventId": id}));
                     }
                     Err((code, message)) => {
@@ -208,6 +209,11 @@ async fn events_action(
                     }
                 }
             }
+            // Accepted once kept: the deliveries survive a restart.
+            bus.send(deliveries).await.map_err(|e| {
+                AwsError::new("InternalException", e.to_string())
+                    .with_status(StatusCode::INTERNAL_SERVER_ERROR)
+            })?;
             Ok(json!({"FailedEntryCount": failed, "Entries": results}))
         }
         "PutRule" => {

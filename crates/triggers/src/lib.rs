@@ -156,9 +156,13 @@ impl Triggers {
         Ok(())
     }
 
-    /// Starts firing schedules.
+    /// Starts firing schedules, and makes the event deliveries left from before a restart.
     pub fn run(&self) {
         self.scheduler.run();
+        let n = self.bus.resume();
+        if n > 0 {
+            tracing::info!(deliveries = n, "event deliveries left from before resumed");
+        }
     }
 
     /// Schedules look again at what is due, after a virtual clock moved ahead.
@@ -180,7 +184,9 @@ impl Triggers {
         tokio::spawn(async move {
             while let Some(change) = rx.recv().await {
                 let event = bus.status_change_event(&change);
-                bus.route("default", &event);
+                if let Err(e) = bus.route("default", &event).await {
+                    tracing::warn!(execution = %change.execution_arn, error = %e, "a status-change event could not be routed");
+                }
             }
         });
         Arc::new(move |change| {

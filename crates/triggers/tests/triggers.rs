@@ -38,6 +38,12 @@ impl Starter for Recorder {
                     "State Machine Does Not Exist",
                 ));
             }
+            if r.target.ends_with(":started") {
+                return Err(StartError::new(
+                    "ExecutionAlreadyExists",
+                    "Execution Already Exists",
+                ));
+            }
             if r.target.ends_with(":slow") {
                 tokio::time::sleep(Duration::from_millis(400)).await;
             }
@@ -673,4 +679,50 @@ async fn configuration_triggers_are_checked_as_the_api_checks_them() {
         };
         assert!(e.to_string().starts_with("bad trigger "), "{config:?}: {e}");
     }
+}
+
+#[tokio::test]
+async fn deliveries_left_from_before_a_restart_are_made_once_and_forgotten() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let delivery = |id: &str, target: &str| baton_store::DeliveryRecord {
+        id: id.into(),
+        rule: "default/chain".into(),
+        target: target.into(),
+        input: format!("{{\"id\":\"{id}\"}}"),
+        at: 1,
+    };
+    store
+        .add_deliveries(vec![
+            delivery("d1", MACHINE),
+            // Started before the restart, not forgotten yet: found, not started again.
+            delivery(
+                "d2",
+                "arn:aws:states:us-east-1:123456789012:stateMachine:started",
+            ),
+        ])
+        .await
+        .unwrap();
+    let (t, rec, _router) = setup(Arc::clone(&store)).await;
+    wait_for(|| rec.starts().len() == 1).await;
+    assert_eq!(rec.starts()[0].name.as_deref(), Some("d1"));
+    assert_eq!(rec.starts()[0].input, r#"{"id":"d1"}"#);
+    for _ in 0..200 {
+        if store.deliveries().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(store.deliveries().await.unwrap().is_empty());
+    // Resumed once only.
+    assert_eq!(t.bus.resume(), 0);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(rec.starts().len(), 1);
+    let letters = store
+        .list_dead_letters(Page {
+            token: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert!(letters.items.is_empty(), "{letters:?}");
 }

@@ -339,6 +339,25 @@ pub(super) fn read_activity(row: &Row<'_>) -> Result<ActivityRecord> {
     })
 }
 
+/// A trigger kind read from `table`.
+pub(super) fn trigger_kind(table: &str, s: &str) -> Result<TriggerKind> {
+    TriggerKind::parse(s)
+        .ok_or_else(|| StoreError::Backend(format!("{table}: unknown trigger kind {s:?}")))
+}
+
+/// A row of `SELECT kind, name, body, created, updated, cursor FROM triggers`.
+pub(super) fn read_trigger(row: &Row<'_>) -> Result<TriggerRecord> {
+    let kind: String = col(row, 0)?;
+    Ok(TriggerRecord {
+        kind: trigger_kind("triggers", &kind)?,
+        name: col(row, 1)?,
+        body: col(row, 2)?,
+        created: col(row, 3)?,
+        updated: col(row, 4)?,
+        cursor: col(row, 5)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,23 +380,4 @@ mod tests {
         assert!(entry_key(5, 1 << 32).is_err());
         assert!(entry_key(1 << 31, 0).is_err());
     }
-}
-
-/// A trigger kind read from `table`.
-pub(super) fn trigger_kind(table: &str, s: &str) -> Result<TriggerKind> {
-    TriggerKind::parse(s)
-        .ok_or_else(|| StoreError::Backend(format!("{table}: unknown trigger kind {s:?}")))
-}
-
-/// A row of `SELECT kind, name, body, created, updated, cursor FROM triggers`.
-pub(super) fn read_trigger(row: &Row<'_>) -> Result<TriggerRecord> {
-    let kind: String = col(row, 0)?;
-    Ok(TriggerRecord {
-        kind: trigger_kind("triggers", &kind)?,
-        name: col(row, 1)?,
-        body: col(row, 2)?,
-        created: col(row, 3)?,
-        updated: col(row, 4)?,
-        cursor: col(row, 5)?,
-    })
 }

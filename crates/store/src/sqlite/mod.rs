@@ -340,6 +340,19 @@ impl Store for SqliteStore {
         self.write(move |conn| writes::set_trigger_cursor(conn, kind, &name, cursor))
     }
 
+    fn add_deliveries(&self, deliveries: Vec<DeliveryRecord>) -> BoxFuture<'_, Result<()>> {
+        self.write(move |conn| writes::add_deliveries(conn, &deliveries))
+    }
+
+    fn delete_delivery(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        self.write(move |conn| writes::delete_delivery(conn, &id))
+    }
+
+    fn deliveries(&self) -> BoxFuture<'_, Result<Vec<DeliveryRecord>>> {
+        self.read(|r| r.deliveries())
+    }
+
     fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>> {
         // The write may be applied again after a rollback: the last application's number
         // is the one that stays.

@@ -577,6 +577,25 @@ impl Reader {
         Ok(out)
     }
 
+    pub(super) fn deliveries(&mut self) -> Result<Vec<DeliveryRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, rule, target, input, at FROM deliveries ORDER BY at, id")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err)? {
+            out.push(DeliveryRecord {
+                id: row.get(0).map_err(db_err)?,
+                rule: row.get(1).map_err(db_err)?,
+                target: row.get(2).map_err(db_err)?,
+                input: row.get(3).map_err(db_err)?,
+                at: row.get(4).map_err(db_err)?,
+            });
+        }
+        Ok(out)
+    }
+
     pub(super) fn list_dead_letters(&mut self, page: &Page) -> Result<Paged<DeadLetterRecord>> {
         let before = match &page.token {
             Some(t) => to_sql_u64(parse_number_token(t)?),

@@ -198,6 +198,16 @@ const MIGRATIONS: &[&str] = &[
         attempts INTEGER NOT NULL
     );
     ",
+    // 3: events on their way to targets.
+    "
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        target TEXT NOT NULL,
+        input TEXT NOT NULL,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the schema up to date (the caller holds the only connection).

@@ -544,6 +544,30 @@ pub(super) fn set_trigger_cursor(
     found(n, name)
 }
 
+/// Keeps deliveries (replacing any of the same id).
+pub(super) fn add_deliveries(conn: &Connection, deliveries: &[DeliveryRecord]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT OR REPLACE INTO deliveries (id, rule, target, input, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(db_err)?;
+    for d in deliveries {
+        stmt.execute(params![d.id, d.rule, d.target, d.input, d.at])
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Forgets a delivery.
+pub(super) fn delete_delivery(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM deliveries WHERE id = ?1")
+        .map_err(db_err)?
+        .execute([id])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 /// Adds a dead letter; its number.
 pub(super) fn add_dead_letter(conn: &Connection, l: &DeadLetterRecord) -> Result<u64> {
     let seq = conn
