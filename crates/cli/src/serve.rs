@@ -85,6 +85,9 @@ pub struct AwsArgs {
     /// The profile of the AWS shared config and credentials files [env: AWS_PROFILE].
     #[arg(long)]
     aws_profile: Option<String>,
+    /// A botocore data directory: aws-sdk tasks reach the services whose models it holds.
+    #[arg(long, env = "BATON_AWS_MODELS_DIR")]
+    aws_models_dir: Option<PathBuf>,
 }
 
 impl AwsArgs {
@@ -98,6 +101,9 @@ impl AwsArgs {
         }
         if let Some(v) = &self.aws_profile {
             settings.profile = Some(v.clone());
+        }
+        if let Some(v) = &self.aws_models_dir {
+            settings.models_dir = Some(v.clone());
         }
     }
 }
@@ -175,6 +181,7 @@ fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
         &mut config.functions,
         &mut config.express_log,
         &mut config.mock_config,
+        &mut config.aws.models_dir,
     ] {
         if let Some(p) = p
             .as_mut()

@@ -29,6 +29,9 @@ impl Env for NoEnv {
     fn read(&self, _: &Path) -> Option<String> {
         None
     }
+    fn service_endpoints(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 async fn responder() -> String {

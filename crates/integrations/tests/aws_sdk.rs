@@ -313,3 +313,87 @@ async fn query_and_rest_json_services_through_the_models() {
     .unwrap_err();
     assert_eq!(f.error.as_deref(), Some("Lambda.ResourceNotFoundException"));
 }
+
+/// botocore's data directory, when botocore is installed.
+fn botocore_data() -> Option<std::path::PathBuf> {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))",
+        ])
+        .output()
+        .ok()?;
+    let dir = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    (out.status.success() && dir.is_dir()).then_some(dir)
+}
+
+/// Services Baton does not ship a model of, read from botocore's data directory:
+/// Kinesis (JSON 1.1) and CloudWatch Logs (named `cloudwatchlogs` as Step Functions
+/// names it; botocore's `logs`).
+#[tokio::test]
+async fn services_of_a_botocore_models_directory() {
+    let Some(moto) = moto() else { return };
+    let Some(dir) = botocore_data() else {
+        return aws_support::skip("botocore is not installed");
+    };
+    let mut settings = aws_support::settings(&moto.url);
+    settings.models_dir = Some(dir);
+    let r = aws_support::registry_with(&settings, baton_integrations::Functions::none());
+    let stream = format!("s{}", uuid());
+    ok(
+        &r,
+        "arn:aws:states:::aws-sdk:kinesis:createStream",
+        &format!(r#"{{"StreamName":"{stream}","ShardCount":1}}"#),
+    )
+    .await;
+    let listed = ok(&r, "arn:aws:states:::aws-sdk:kinesis:listStreams", "{}").await;
+    let names = listed.get("StreamNames").unwrap().to_json_string();
+    assert!(names.contains(&stream), "{listed}");
+    let f = run(
+        &r,
+        "arn:aws:states:::aws-sdk:kinesis:describeStream",
+        r#"{"StreamName":"no-such-stream"}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        f.error.as_deref(),
+        Some("Kinesis.ResourceNotFoundException"),
+        "{:?}",
+        f.cause
+    );
+
+    let group = format!("/baton/{}", uuid());
+    ok(
+        &r,
+        "arn:aws:states:::aws-sdk:cloudwatchlogs:createLogGroup",
+        &format!(r#"{{"LogGroupName":"{group}"}}"#),
+    )
+    .await;
+    let groups = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups",
+        &format!(r#"{{"LogGroupNamePrefix":"{group}"}}"#),
+    )
+    .await;
+    assert_eq!(
+        groups
+            .get("LogGroups")
+            .and_then(|g| g.index(0))
+            .and_then(|g| g.get("LogGroupName"))
+            .and_then(Value::as_str),
+        Some(group.as_str()),
+        "{groups}"
+    );
+    // Not in the directory, or a protocol Baton does not speak: not handled.
+    for resource in [
+        "arn:aws:states:::aws-sdk:nosuchservice:doThing",
+        "arn:aws:states:::aws-sdk:ec2:describeInstances",
+    ] {
+        let f = run(&r, resource, "{}").await.unwrap_err();
+        assert!(
+            f.error.as_deref().is_some_and(|e| e.starts_with("States.")),
+            "{resource}: {f:?}"
+        );
+    }
+}

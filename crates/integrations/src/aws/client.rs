@@ -9,6 +9,7 @@ use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 
+use super::botocore::ExtraModels;
 use super::model::{Service, upper_first};
 use super::protocol::{HttpRequest, HttpResponse, ServiceError, Style, parse_error};
 use super::settings::Resolved;
@@ -20,6 +21,8 @@ pub struct Client {
     http: reqwest::Client,
     /// The resolved settings.
     pub settings: Arc<Resolved>,
+    /// The models of `models-dir`, when one is set.
+    extra_models: Option<Arc<ExtraModels>>,
 }
 
 /// Why a call did not get a successful answer.
@@ -79,8 +82,18 @@ impl Client {
             .unwrap_or_default();
         Client {
             http,
+            extra_models: settings
+                .models_dir
+                .as_ref()
+                .map(|dir| Arc::new(ExtraModels::new(dir))),
             settings: Arc::new(settings),
         }
+    }
+
+    /// The service an `aws-sdk:NAME:...` resource names: a shipped model, else one of the
+    /// models directory.
+    pub fn service(&self, sdk: &str) -> Option<&'static Service> {
+        super::model::service(sdk).or_else(|| self.extra_models.as_ref()?.service(sdk))
     }
 
     /// The region calls go to: the settings', else the execution's.

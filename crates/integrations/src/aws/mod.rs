@@ -9,13 +9,15 @@
 //!   `DynamoDB.ConditionalCheckFailedException`, `SQS.AmazonSQSException`, ...).
 //! - `arn:aws:states:::aws-sdk:SERVICE:ACTION` for the services whose models Baton ships
 //!   (`models/`, made by `tools/aws_models.py` from botocore): batch, dynamodb, ecs,
-//!   eventbridge, lambda, secretsmanager, sfn, sns, sqs, ssm (JSON, rest-JSON and query
-//!   protocols). Errors are named as the AWS SDK for Java 2 names them
+//!   eventbridge, lambda, secretsmanager, sfn, sns, sqs, ssm; and any other of a botocore
+//!   data directory given as `models-dir` ([`botocore`]); JSON, rest-JSON and query
+//!   protocols. Errors are named as the AWS SDK for Java 2 names them
 //!   (`DynamoDb.ResourceNotFoundException`, `Sfn.InvalidTokenException`).
 //!
 //! `.waitForTaskToken` needs nothing here: the runtime calls the request-response form and
 //! waits for the token.
 
+pub mod botocore;
 pub mod client;
 mod jobs;
 pub mod lambda;
@@ -85,7 +87,9 @@ impl Integration for Aws {
         };
         if let Some(sdk) = service.strip_prefix("aws-sdk:") {
             return *pattern != IntegrationPattern::Sync
-                && model::service(sdk)
+                && self
+                    .client
+                    .service(sdk)
                     .is_some_and(|s| s.model().operation_for_action(action).is_some());
         }
         OPTIMIZED.iter().any(|(s, _, a, _)| {
@@ -115,7 +119,7 @@ async fn run(client: &Client, call: TaskCall) -> TaskOutcome {
         ));
     };
     if let Some(sdk) = service.strip_prefix("aws-sdk:") {
-        let Some(svc) = model::service(sdk) else {
+        let Some(svc) = client.service(sdk) else {
             return Err(unsupported(&call));
         };
         let Some((op, _)) = svc.model().operation_for_action(action) else {

@@ -65,6 +65,25 @@ pub fn service(sdk: &str) -> Option<&'static Service> {
 }
 
 impl Service {
+    /// A service of a model in the compact form, made at run time (see
+    /// [`super::botocore`]); its endpoint key is the SDKs' (`AWS_ENDPOINT_URL_<KEY>`: the
+    /// service id, spaces as underscores).
+    pub fn from_compact(sdk: &str, compact: &serde_json::Value) -> Result<Service, String> {
+        let model = Model::try_parse(&compact.to_string())?;
+        let key = model.meta.service_id.to_ascii_lowercase().replace(' ', "_");
+        let service = Service {
+            // Kept for the life of the process, as the shipped services' names are.
+            sdk: Box::leak(sdk.to_owned().into_boxed_str()),
+            endpoint_key: Box::leak(key.into_boxed_str()),
+            v1_prefix: "",
+            v1_service: "",
+            text: "",
+            model: OnceLock::new(),
+        };
+        let _ = service.model.set(model);
+        Ok(service)
+    }
+
     /// The model, parsed on first use.
     pub fn model(&self) -> &Model {
         self.model.get_or_init(|| Model::parse(self.text))
@@ -319,7 +338,11 @@ fn scalar(kind: &str) -> Shape {
 
 impl Model {
     fn parse(text: &str) -> Model {
-        let mut model: Model = serde_json::from_str(text).expect("the shipped model parses");
+        Model::try_parse(text).expect("the shipped model parses")
+    }
+
+    fn try_parse(text: &str) -> Result<Model, String> {
+        let mut model: Model = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let mut codes = HashMap::new();
         for (name, shape) in &model.shapes {
             if shape.exception == 1 {
@@ -330,7 +353,7 @@ impl Model {
             }
         }
         model.errors_by_code = codes;
-        model
+        Ok(model)
     }
 
     /// The operation named `name` (its PascalCase API name, e.g. `PutItem`).

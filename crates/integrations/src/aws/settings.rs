@@ -45,6 +45,9 @@ pub struct AwsSettings {
     /// Seconds between two polls of a `.sync` job's status (default 5; a job's first poll
     /// comes sooner).
     pub poll_seconds: Option<f64>,
+    /// A botocore data directory (`.../site-packages/botocore/data`): `aws-sdk:SERVICE:*`
+    /// tasks reach the services whose models it holds, besides those Baton ships.
+    pub models_dir: Option<PathBuf>,
 }
 
 /// Access keys, as SigV4 signs with them.
@@ -83,6 +86,8 @@ pub struct Resolved {
     pub timeout: Duration,
     /// The pause between two polls of a `.sync` job.
     pub poll: Duration,
+    /// A botocore data directory of more models.
+    pub models_dir: Option<PathBuf>,
 }
 
 /// The environment and files the SDKs read, abstracted so tests can give their own.
@@ -91,6 +96,8 @@ pub trait Env {
     fn var(&self, name: &str) -> Option<String>;
     /// A file's text.
     fn read(&self, path: &Path) -> Option<String>;
+    /// Every `AWS_ENDPOINT_URL_<SERVICE>` variable set: (the suffix, the URL).
+    fn service_endpoints(&self) -> Vec<(String, String)>;
 }
 
 /// The process's environment and files.
@@ -102,6 +109,12 @@ impl Env for ProcessEnv {
     }
     fn read(&self, path: &Path) -> Option<String> {
         std::fs::read_to_string(path).ok()
+    }
+    fn service_endpoints(&self) -> Vec<(String, String)> {
+        std::env::vars()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| Some((k.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(), v)))
+            .collect()
     }
 }
 
@@ -207,11 +220,8 @@ impl Resolved {
         if let Some(url) = env.var("AWS_ENDPOINT_URL") {
             endpoint_url = Some(url);
         }
-        for service in ENV_SERVICES {
-            let var = format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase());
-            if let Some(url) = env.var(&var) {
-                endpoints.insert((*service).to_owned(), url);
-            }
+        for (service, url) in env.service_endpoints() {
+            endpoints.insert(service.to_ascii_lowercase(), url);
         }
         if let Some(url) = &settings.endpoint_url {
             endpoint_url = Some(url.clone());
@@ -228,6 +238,7 @@ impl Resolved {
             max_attempts: settings.max_attempts.unwrap_or(3).max(1),
             timeout: Duration::from_secs(settings.timeout_seconds.unwrap_or(60).max(1)),
             poll: Duration::from_secs_f64(settings.poll_seconds.unwrap_or(5.0).clamp(0.01, 3600.0)),
+            models_dir: settings.models_dir.clone(),
         }
     }
 
@@ -245,22 +256,6 @@ impl Resolved {
         self.configured_endpoint(key).is_some() || self.keys.is_ok()
     }
 }
-
-/// The services whose `AWS_ENDPOINT_URL_<SERVICE>` Baton reads (the SDKs' keys: the
-/// service id, upper-cased, spaces as underscores).
-const ENV_SERVICES: &[&str] = &[
-    "sqs",
-    "sns",
-    "dynamodb",
-    "eventbridge",
-    "ecs",
-    "batch",
-    "lambda",
-    "sfn",
-    "s3",
-    "secrets_manager",
-    "ssm",
-];
 
 type Ini = BTreeMap<String, BTreeMap<String, String>>;
 
@@ -326,6 +321,17 @@ mod tests {
         fn read(&self, path: &Path) -> Option<String> {
             self.files.get(path).map(|v| v.to_string())
         }
+        fn service_endpoints(&self) -> Vec<(String, String)> {
+            self.vars
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(),
+                        v.to_string(),
+                    ))
+                })
+                .collect()
+        }
     }
 
     fn fake(vars: &[(&'static str, &'static str)], files: &[(&str, &'static str)]) -> Fake {
@@ -366,6 +372,7 @@ mod tests {
                 ("AWS_SECRET_ACCESS_KEY", "s"),
                 ("AWS_ENDPOINT_URL", "http://env:1"),
                 ("AWS_ENDPOINT_URL_DYNAMODB", "http://env:2"),
+                ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://env:4"),
             ],
             &[
                 ("/h/.aws/config", CONFIG),
@@ -377,6 +384,10 @@ mod tests {
         assert_eq!(r.keys.as_ref().unwrap().access_key_id, "AKENV");
         assert_eq!(r.configured_endpoint("dynamodb"), Some("http://env:2"));
         assert_eq!(r.configured_endpoint("sqs"), Some("http://env:1"));
+        assert_eq!(
+            r.configured_endpoint("cloudwatch_logs"),
+            Some("http://env:4")
+        );
         let settings = AwsSettings {
             region: Some("us-west-2".into()),
             endpoints: [("sqs".to_owned(), "http://mine:3".to_owned())].into(),

@@ -106,6 +106,9 @@ impl Env for NoEnv {
     fn read(&self, _: &Path) -> Option<String> {
         None
     }
+    fn service_endpoints(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Settings for `endpoint`, with test credentials and quick polls.
