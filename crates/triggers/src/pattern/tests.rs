@@ -340,3 +340,75 @@ fn exact_string_members_are_offered_for_indexing() {
     .unwrap();
     assert_eq!(p.exact_strings(), vec![("source", vec!["a", "b"])]);
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// JSON-ish text built from the pieces patterns are made of, so that most cases get
+    /// past the JSON parser and into the pattern's.
+    fn pattern_text() -> impl Strategy<Value = String> {
+        let leaf = prop::sample::select(vec![
+            r#""x""#,
+            "1",
+            "-2.5",
+            "true",
+            "null",
+            r#"[]"#,
+            r#"{}"#,
+            r#"[{"prefix": "a"}]"#,
+            r#"[{"suffix": 1}]"#,
+            r#"[{"anything-but": ["a", 1]}]"#,
+            r#"[{"anything-but": {"prefix": "x"}}]"#,
+            r#"[{"numeric": [">", 1, "<=", 5]}]"#,
+            r#"[{"numeric": ["=", "x"]}]"#,
+            r#"[{"exists": false}]"#,
+            r#"[{"wildcard": "a*b"}]"#,
+            r#"[{"equals-ignore-case": "A"}]"#,
+            r#"[{"cidr": "10.0.0.0/24"}]"#,
+            r#"[{"nope": 1}]"#,
+            r#"[{"$or": [{"a": [1]}, {"b": [2]}]}]"#,
+            r#"["a", 1, null, true]"#,
+        ]);
+        let member = prop::sample::select(vec!["source", "detail", "a", "$or", "b-c", ""]);
+        prop::collection::vec((member, leaf), 0..4).prop_map(|pairs| {
+            let body: Vec<String> = pairs.iter().map(|(m, v)| format!("\"{m}\": {v}")).collect();
+            format!("{{{}}}", body.join(", "))
+        })
+    }
+
+    fn event_value() -> impl Strategy<Value = Value> {
+        prop::sample::select(vec![
+            r#"{"source": "x", "detail": {"a": [1, 2], "b-c": null}}"#,
+            r#"{"a": "abc", "b": 2, "source": ["a", 1]}"#,
+            r#"{"detail": {"detail": {"a": "10.0.0.7"}}, "a": 5}"#,
+            r#"{}"#,
+        ])
+        .prop_map(|t| Value::from_json_str(t).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_parsed_or_refused_never_a_panic(text in "\\PC{0,80}") {
+            if let Ok(p) = Pattern::parse(&text) {
+                let _ = p.matches(&event(EC2));
+            }
+        }
+
+        #[test]
+        fn pattern_like_text_parses_or_is_refused_and_matching_never_panics(
+            text in pattern_text(),
+            e in event_value(),
+        ) {
+            match Pattern::parse(&text) {
+                Ok(p) => {
+                    let _ = p.matches(&e);
+                }
+                Err(err) => prop_assert!(err.to_string().starts_with("Event pattern is not valid")),
+            }
+        }
+    }
+}

@@ -275,3 +275,63 @@ fn bad_expressions_and_zones_are_refused() {
         "Invalid time zone Mars/Olympus."
     );
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Values for each of the six fields, mostly valid there.
+    fn fields() -> impl Strategy<Value = Vec<String>> {
+        let pick = |values: &'static [&'static str]| {
+            prop::sample::select(values.to_vec()).prop_map(str::to_owned)
+        };
+        (
+            pick(&["*", "0", "30", "59", "*/15", "0/7", "1,3,5", "10-20", "60"]),
+            pick(&["*", "0", "2", "23", "*/6", "1-5", "9,17", "24"]),
+            pick(&[
+                "*", "1", "15", "31", "L", "LW", "15W", "1-10", "*/10", "29", "0",
+            ]),
+            pick(&["*", "1", "2", "12", "JAN", "FEB-MAR", "*/3", "13"]),
+            pick(&[
+                "*", "1", "7", "MON-FRI", "5L", "3#2", "6#5", "L", "SUN,SAT", "8",
+            ]),
+            pick(&["*", "2030", "2024-2040", "*/4", "2199", "1969"]),
+        )
+            .prop_map(|(a, b, c, d, e, f)| vec![a, b, c, d, e, f])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_parsed_or_refused_never_a_panic(text in "\\PC{0,40}") {
+            let _ = Expression::parse(&text);
+            let _ = Expression::parse(&format!("cron({text})"));
+            let _ = Expression::parse(&format!("rate({text})"));
+            let _ = Expression::parse(&format!("at({text})"));
+        }
+
+        #[test]
+        fn occurrences_of_any_cron_come_after_and_in_order(
+            mut fields in fields(),
+            by_day_of_month in any::<bool>(),
+            zone in prop::sample::select(vec!["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe"]),
+            after in 0i64..4_102_444_800_000,
+        ) {
+            // Exactly one of the day fields is `?`, as a valid cron has it.
+            fields[if by_day_of_month { 4 } else { 2 }] = "?".to_owned();
+            let text = format!("cron({})", fields.join(" "));
+            if let Ok(e) = Expression::parse(&text) {
+                let tz = time_zone(Some(zone)).unwrap();
+                if let Some(first) = e.next_after(after, 0, &tz) {
+                    prop_assert!(first > after, "{text} in {zone}: {first} after {after}");
+                    if let Some(second) = e.next_after(first, 0, &tz) {
+                        prop_assert!(second > first);
+                    }
+                    prop_assert_eq!(e.last_due(after, 0, first, &tz), Some(first));
+                }
+            }
+        }
+    }
+}
