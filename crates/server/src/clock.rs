@@ -16,7 +16,7 @@ use axum::response::Response;
 use baton_engine::Millis;
 use baton_runtime::Runtime;
 use baton_triggers::Triggers;
-use baton_triggers::wire::{AwsError, JSON_11, respond};
+use baton_triggers::wire::{AwsError, JSON_11, json_action_body, respond};
 use serde_json::{Value, json};
 
 /// What the clock actions need.
@@ -124,27 +124,9 @@ pub async fn clock_actions(
         Some("Baton.AdvanceClock") => Action::Advance,
         _ => return next.run(request).await,
     };
-    let body = match axum::body::to_bytes(request.into_body(), 64 * 1024).await {
-        Ok(b) => b,
-        Err(_) => {
-            return AwsError::new("RequestEntityTooLarge", "The request body is too large")
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .json_11();
-        }
-    };
-    let input: Value = if body.is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v @ Value::Object(_)) => v,
-            _ => {
-                return AwsError::new(
-                    "SerializationException",
-                    "The request body is not a JSON object",
-                )
-                .json_11();
-            }
-        }
+    let input = match json_action_body(request.into_body(), 64 * 1024).await {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let result = match action {
         Action::Get => Ok(control.now()),

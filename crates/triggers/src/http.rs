@@ -22,7 +22,7 @@ use crate::events::Rule;
 use crate::pattern::Pattern;
 use crate::schedule::{ScheduleDef, ScheduleError, ScheduleTarget, StoredSchedule};
 use crate::webhooks::{HookRequest, MAX_BODY, WebhookDef};
-use crate::wire::{AwsError, JSON_11, millis, respond, seconds};
+use crate::wire::{AwsError, JSON_11, json_action_body, millis, respond, seconds};
 
 /// `router` with the triggers' routes and actions added.
 pub fn router(triggers: Triggers, router: Router) -> Router {
@@ -62,27 +62,9 @@ async fn json_actions(State(t): State<Arc<Triggers>>, request: Request, next: Ne
     } else {
         return next.run(request).await;
     };
-    let body = match axum::body::to_bytes(request.into_body(), MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return AwsError::new("RequestEntityTooLarge", "The request body is too large")
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .json_11();
-        }
-    };
-    let input: serde_json::Value = if body.is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v @ serde_json::Value::Object(_)) => v,
-            _ => {
-                return AwsError::new(
-                    "SerializationException",
-                    "The request body is not a JSON object",
-                )
-                .json_11();
-            }
-        }
+    let input = match json_action_body(request.into_body(), MAX_BODY).await {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let result = match action {
         Action::Events(a) => events_action(&t, &a, &input).await,

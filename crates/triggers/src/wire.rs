@@ -115,6 +115,27 @@ pub fn iso8601(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The body of a JSON action (`POST /` with an `X-Amz-Target`): a JSON object of at most
+/// `limit` bytes (an empty body is `{}`), or the error response to give.
+pub async fn json_action_body(body: axum::body::Body, limit: usize) -> Result<Value, Response> {
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        AwsError::new("RequestEntityTooLarge", "The request body is too large")
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .json_11()
+    })?;
+    if bytes.is_empty() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    match serde_json::from_slice(&bytes) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(AwsError::new(
+            "SerializationException",
+            "The request body is not a JSON object",
+        )
+        .json_11()),
+    }
+}
+
 /// Whether `arn` names a state machine, or a version or alias of one
 /// (`arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:QUALIFIER]`): what triggers
 /// start.

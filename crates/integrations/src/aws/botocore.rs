@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
 
-use super::model::Service;
+use super::model::{SCALAR_TYPES, Service};
 
 /// The services of a botocore data directory, loaded as they are asked for.
 pub struct ExtraModels {
@@ -166,22 +166,9 @@ const META_KEYS: &[&str] = &[
     "globalEndpoint",
 ];
 
-const SCALARS: &[&str] = &[
-    "string",
-    "integer",
-    "long",
-    "float",
-    "double",
-    "boolean",
-    "timestamp",
-    "blob",
-    "bigdecimal",
-    "biginteger",
-];
-
 fn plain_scalar(shape: &Value) -> bool {
     let t = shape["type"].as_str().unwrap_or_default();
-    SCALARS.contains(&t)
+    SCALAR_TYPES.contains(&t)
         && ["timestampFormat", "jsonvalue", "streaming"]
             .iter()
             .all(|k| shape.get(*k).is_none())

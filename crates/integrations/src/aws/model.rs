@@ -318,6 +318,20 @@ impl From<MemberForm> for Member {
 
 static SCALARS: OnceLock<HashMap<String, Shape>> = OnceLock::new();
 
+/// The scalar types of botocore's models (a plain one is named `@TYPE` in the compact form).
+pub const SCALAR_TYPES: [&str; 10] = [
+    "string",
+    "integer",
+    "long",
+    "float",
+    "double",
+    "boolean",
+    "timestamp",
+    "blob",
+    "bigdecimal",
+    "biginteger",
+];
+
 fn scalar(kind: &str) -> Shape {
     Shape {
         kind: kind.to_owned(),
@@ -377,21 +391,10 @@ impl Model {
     pub fn shape(&self, name: &str) -> &Shape {
         if let Some(kind) = name.strip_prefix('@') {
             let scalars = SCALARS.get_or_init(|| {
-                [
-                    "string",
-                    "integer",
-                    "long",
-                    "float",
-                    "double",
-                    "boolean",
-                    "timestamp",
-                    "blob",
-                    "bigdecimal",
-                    "biginteger",
-                ]
-                .into_iter()
-                .map(|k| (format!("@{k}"), scalar(k)))
-                .collect()
+                SCALAR_TYPES
+                    .iter()
+                    .map(|k| (format!("@{k}"), scalar(k)))
+                    .collect()
             });
             return scalars
                 .get(name)
