@@ -49,7 +49,7 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// The protocols Baton's requests and answers speak.
-const PROTOCOLS: &[&str] = &["json", "rest-json", "query"];
+const PROTOCOLS: &[&str] = &["json", "rest-json", "query", "rest-xml"];
 
 impl ExtraModels {
     /// The models under `dir`.
@@ -89,7 +89,7 @@ impl ExtraModels {
         let protocol = model["metadata"]["protocol"].as_str().unwrap_or_default();
         if !PROTOCOLS.contains(&protocol) {
             return Err(format!(
-                "its protocol ({protocol}) is not one Baton speaks (json, rest-json, query)"
+                "its protocol ({protocol}) is not one Baton speaks (json, rest-json, query, rest-xml)"
             ));
         }
         Service::from_compact(sdk, &compact(&model)?)
@@ -384,19 +384,22 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, tiny().to_string().as_bytes()).unwrap();
         std::fs::write(version.join("service-2.json.gz"), gz.finish().unwrap()).unwrap();
-        let mut xml = tiny();
-        xml["metadata"]["protocol"] = json!("rest-xml");
-        std::fs::create_dir_all(dir.join("s3x").join("2006-03-01")).unwrap();
+        let mut ec2 = tiny();
+        ec2["metadata"]["protocol"] = json!("ec2");
+        std::fs::create_dir_all(dir.join("ec2x").join("2016-11-15")).unwrap();
         std::fs::write(
-            dir.join("s3x").join("2006-03-01").join("service-2.json"),
-            xml.to_string(),
+            dir.join("ec2x").join("2016-11-15").join("service-2.json"),
+            ec2.to_string(),
         )
         .unwrap();
         let models = ExtraModels::new(&dir);
         let a = models.service("kinesis").expect("found");
         let b = models.service("kinesis").expect("found again");
         assert!(std::ptr::eq(a, b), "loaded once");
-        assert!(models.service("s3x").is_none(), "rest-xml is not spoken");
+        assert!(
+            models.service("ec2x").is_none(),
+            "the EC2 protocol is not spoken"
+        );
         assert!(models.service("nothing").is_none());
         assert!(models.service("../kinesis").is_none());
         std::fs::remove_dir_all(&dir).unwrap();

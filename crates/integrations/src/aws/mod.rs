@@ -9,9 +9,9 @@
 //!   `DynamoDB.ConditionalCheckFailedException`, `SQS.AmazonSQSException`, ...).
 //! - `arn:aws:states:::aws-sdk:SERVICE:ACTION` for the services whose models Baton ships
 //!   (`models/`, made by `tools/aws_models.py` from botocore): batch, dynamodb, ecs,
-//!   eventbridge, lambda, secretsmanager, sfn, sns, sqs, ssm; and any other of a botocore
-//!   data directory given as `models-dir` ([`botocore`]); JSON, rest-JSON and query
-//!   protocols. Errors are named as the AWS SDK for Java 2 names them
+//!   eventbridge, lambda, s3, secretsmanager, sfn, sns, sqs, ssm; and any other of a
+//!   botocore data directory given as `models-dir` ([`botocore`]); JSON, rest-JSON, query
+//!   and rest-XML protocols. Errors are named as the AWS SDK for Java 2 names them
 //!   (`DynamoDb.ResourceNotFoundException`, `Sfn.InvalidTokenException`).
 //!
 //! `.waitForTaskToken` needs nothing here: the runtime calls the request-response form and

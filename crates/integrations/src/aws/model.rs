@@ -357,6 +357,26 @@ impl Model {
 
     fn try_parse(text: &str) -> Result<Model, String> {
         let mut model: Model = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        // A list's member given as an object of strings only (`{"s": "Tag", "n": "Tag"}`)
+        // reads as a structure's members: put it back as the one member it is.
+        for shape in model.shapes.values_mut() {
+            if shape.kind != "list" {
+                continue;
+            }
+            if let Some(MembersOrMember::Members(map)) = &shape.members {
+                let field = |k: &str| map.get(k).map(|m| m.shape.clone());
+                let Some(s) = field("s") else {
+                    return Err("a list's member has no shape".into());
+                };
+                shape.members = Some(MembersOrMember::Member(Member {
+                    shape: s,
+                    location: field("l"),
+                    location_name: field("n"),
+                    flattened: false,
+                    xml_attribute: false,
+                }));
+            }
+        }
         let mut codes = HashMap::new();
         for (name, shape) in &model.shapes {
             if shape.exception == 1 {

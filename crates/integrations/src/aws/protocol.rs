@@ -1,5 +1,6 @@
 //! Requests and responses as the models describe them: the JSON protocols (`json`,
-//! `rest-json`) and the query protocol (form-encoded requests, XML responses).
+//! `rest-json`), the query protocol (form-encoded requests, XML responses) and rest-XML
+//! (S3: members in the URI, headers and an XML or raw body).
 //!
 //! Task parameters name members in PascalCase (`TableName`, `QueueUrl`, and `Cluster` for
 //! ECS's `cluster`): a parameter names the member whose name it is, or whose name
@@ -142,7 +143,8 @@ pub fn build_request(
                 body: body.into_bytes(),
             })
         }
-        "rest-json" => rest_json_request(model, op, input),
+        "rest-json" => rest_request(model, op, input, false),
+        "rest-xml" => rest_request(model, op, input, true),
         other => Err(InputError(format!(
             "The {other} protocol of {} is not supported by this version of Baton",
             model.meta.service_id
@@ -477,11 +479,13 @@ fn flattened_list(
     Ok(())
 }
 
-/// A rest-json request: members in the URI, the query string, headers and the body.
-fn rest_json_request(
+/// A rest-json or rest-xml (`xml`) request: members in the URI, the query string, headers
+/// and the body (JSON, or XML).
+fn rest_request(
     model: &Model,
     op: &Operation,
     input: &Value,
+    xml: bool,
 ) -> Result<HttpRequest, InputError> {
     let (path_template, fixed_query) = match op.uri.split_once('?') {
         Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
@@ -497,8 +501,14 @@ fn rest_json_request(
     }
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut body_members = serde_json::Map::new();
+    let mut xml_members = String::new();
     let mut payload: Option<Vec<u8>> = None;
-    let mut content_type = "application/json".to_owned();
+    let mut content_type = if xml {
+        "application/xml"
+    } else {
+        "application/json"
+    }
+    .to_owned();
     if let Some(shape_name) = &op.input {
         let shape = model.shape(shape_name);
         let obj = input.as_object().expect("checked");
@@ -559,14 +569,27 @@ fn rest_json_request(
                 }
                 _ if shape.payload.as_deref() == Some(name) => {
                     payload = Some(match mshape.kind.as_str() {
+                        // S3's object body: the value's JSON text, a string's quotes
+                        // included, as Step Functions sends it (recorded against AWS).
+                        "blob" if xml => {
+                            content_type = "application/octet-stream".into();
+                            v.to_json_string().into_bytes()
+                        }
                         "blob" | "string" => {
                             content_type = "application/octet-stream".into();
                             blob(v)
+                        }
+                        _ if xml => {
+                            let element = mshape.location_name.as_deref().unwrap_or(wire);
+                            let mut out = String::new();
+                            to_xml(model, &member.shape, v, element, key, &mut out)?;
+                            with_namespace(model, out).into_bytes()
                         }
                         _ => serde_json::to_vec(&to_json(model, &member.shape, v, key)?)
                             .unwrap_or_default(),
                     });
                 }
+                _ if xml => to_xml(model, &member.shape, v, wire, key, &mut xml_members)?,
                 _ => {
                     body_members.insert(wire.to_owned(), to_json(model, &member.shape, v, key)?);
                 }
@@ -596,6 +619,19 @@ fn rest_json_request(
     }
     let body = match payload {
         Some(p) => p,
+        None if xml && !xml_members.is_empty() => {
+            // Members in the body without a payload: under an element named after the
+            // input shape.
+            let root = op
+                .input
+                .as_deref()
+                .map(|i| model.shape(i))
+                .and_then(|s| s.location_name.as_deref())
+                .or(op.input.as_deref())
+                .unwrap_or("Request");
+            with_namespace(model, format!("<{root}>{xml_members}</{root}>")).into_bytes()
+        }
+        None if xml => Vec::new(),
         None if !body_members.is_empty()
             || matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") =>
         {
@@ -603,7 +639,9 @@ fn rest_json_request(
         }
         None => Vec::new(),
     };
-    if !body.is_empty() {
+    // A blob sent to S3 without a type is stored as S3's default type, as the SDKs leave it.
+    let untyped_blob = xml && content_type == "application/octet-stream";
+    if !body.is_empty() && !untyped_blob {
         headers.push(("content-type".into(), content_type));
     }
     Ok(HttpRequest {
@@ -612,6 +650,141 @@ fn rest_json_request(
         headers,
         body,
     })
+}
+
+/// The service's XML namespace on a document's root element, when the model has one.
+fn with_namespace(model: &Model, document: String) -> String {
+    let Some(ns) = &model.meta.xml_namespace else {
+        return document;
+    };
+    match document.find(['>', ' ', '/']) {
+        Some(at) if document.starts_with('<') => format!(
+            "{} xmlns=\"{}\"{}",
+            &document[..at],
+            xml_escape(ns),
+            &document[at..]
+        ),
+        _ => document,
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter value as rest-xml sends it: the element `element` (several, for a
+/// flattened list), appended to `out`.
+fn to_xml(
+    model: &Model,
+    shape_name: &str,
+    value: &Value,
+    element: &str,
+    path: &str,
+    out: &mut String,
+) -> Result<(), InputError> {
+    let shape = model.shape(shape_name);
+    match shape.kind.as_str() {
+        "structure" => {
+            let obj = value
+                .as_object()
+                .ok_or_else(|| type_error(path, "an object", value))?;
+            out.push_str(&format!("<{element}>"));
+            for (key, v) in obj {
+                let Some((name, member)) = find_member(shape, key) else {
+                    return Err(unknown_field(path, key));
+                };
+                if v.is_null() || member.xml_attribute {
+                    continue;
+                }
+                let wire = member.location_name.as_deref().unwrap_or(name);
+                let mshape = model.shape(&member.shape);
+                if mshape.kind == "list" && (member.flattened || mshape.flattened == 1) {
+                    let item = mshape.list_member().expect("a list has a member");
+                    for (i, x) in v.as_array().unwrap_or_default().iter().enumerate() {
+                        to_xml(
+                            model,
+                            &item.shape,
+                            x,
+                            wire,
+                            &format!("{}[{i}]", join(path, key)),
+                            out,
+                        )?;
+                    }
+                } else {
+                    to_xml(model, &member.shape, v, wire, &join(path, key), out)?;
+                }
+            }
+            out.push_str(&format!("</{element}>"));
+        }
+        "list" => {
+            let items = value
+                .as_array()
+                .ok_or_else(|| type_error(path, "an array", value))?;
+            let item = shape.list_member().expect("a list has a member");
+            let name = item.location_name.as_deref().unwrap_or("member");
+            out.push_str(&format!("<{element}>"));
+            for (i, x) in items.iter().enumerate() {
+                to_xml(model, &item.shape, x, name, &format!("{path}[{i}]"), out)?;
+            }
+            out.push_str(&format!("</{element}>"));
+        }
+        "map" => {
+            let obj = value
+                .as_object()
+                .ok_or_else(|| type_error(path, "an object", value))?;
+            let key = shape.key.as_ref().expect("a map has keys");
+            let val = shape.value.as_ref().expect("a map has values");
+            let kn = key.location_name.as_deref().unwrap_or("key");
+            let vn = val.location_name.as_deref().unwrap_or("value");
+            let flat = shape.flattened == 1;
+            if !flat {
+                out.push_str(&format!("<{element}>"));
+            }
+            for (k, v) in obj {
+                out.push_str(if flat { "" } else { "<entry>" });
+                if flat {
+                    out.push_str(&format!("<{element}>"));
+                }
+                out.push_str(&format!("<{kn}>{}</{kn}>", xml_escape(k)));
+                to_xml(model, &val.shape, v, vn, &join(path, k), out)?;
+                out.push_str(if flat { "" } else { "</entry>" });
+                if flat {
+                    out.push_str(&format!("</{element}>"));
+                }
+            }
+            if !flat {
+                out.push_str(&format!("</{element}>"));
+            }
+        }
+        kind => {
+            let text = match kind {
+                "timestamp" => iso8601(
+                    timestamp_seconds(value)
+                        .ok_or_else(|| type_error(path, "a timestamp", value))?,
+                    false,
+                ),
+                "blob" => base64::engine::general_purpose::STANDARD.encode(blob(value)),
+                "boolean" => match value {
+                    Value::Bool(b) => b.to_string(),
+                    _ => return Err(type_error(path, "a boolean", value)),
+                },
+                _ => text(value),
+            };
+            out.push_str(&format!("<{element}>{}</{element}>", xml_escape(&text)));
+        }
+    }
+    Ok(())
 }
 
 fn scalar_text(shape: &Shape, value: &Value) -> String {
@@ -640,54 +813,8 @@ pub fn parse_response(
             let json = json_body(&response.body)?;
             Ok(from_json(model, shape_name, &json, style))
         }
-        "rest-json" => {
-            let shape = model.shape(shape_name);
-            let mut out = Map::default();
-            let mut body_json: Option<serde_json::Value> = None;
-            for (name, member) in shape.members() {
-                let mshape = model.shape(&member.shape);
-                let wire = member.location_name.as_deref().unwrap_or(name);
-                let value = match member.location.as_deref() {
-                    Some("header") => response
-                        .header(wire)
-                        .map(|h| header_value(mshape, h, style)),
-                    Some("headers") => {
-                        let prefix = wire.to_ascii_lowercase();
-                        let m: Map = response
-                            .headers
-                            .iter()
-                            .filter_map(|(k, v)| {
-                                k.strip_prefix(&prefix)
-                                    .map(|rest| (rest.into(), Value::from(v.as_str())))
-                            })
-                            .collect();
-                        (!m.is_empty()).then(|| Value::object(m))
-                    }
-                    Some("statusCode") => Some(Value::from(u64::from(response.status))),
-                    _ if shape.payload.as_deref() == Some(name) => match mshape.kind.as_str() {
-                        "blob" | "string" => Some(blob_value(&response.body)),
-                        _ => {
-                            let j = json_body(&response.body)?;
-                            Some(from_json(model, &member.shape, &j, style))
-                        }
-                    },
-                    _ => {
-                        if body_json.is_none() {
-                            body_json = Some(json_body(&response.body)?);
-                        }
-                        body_json
-                            .as_ref()
-                            .and_then(|b| b.get(wire))
-                            .filter(|v| !v.is_null())
-                            .map(|v| from_json(model, &member.shape, v, style))
-                    }
-                };
-                if let Some(v) = value {
-                    out.insert(upper_first(name).into(), v);
-                }
-            }
-            Ok(Value::object(out))
-        }
+        "rest-json" => rest_response(model, shape_name, response, style, false),
+        "rest-xml" => rest_response(model, shape_name, response, style, true),
         "query" => {
             let text = std::str::from_utf8(&response.body)
                 .map_err(|_| Unreadable("the response is not UTF-8 text".into()))?;
@@ -705,6 +832,99 @@ pub fn parse_response(
         }
         other => Err(Unreadable(format!("the {other} protocol is not supported"))),
     }
+}
+
+/// A rest-json or rest-xml (`xml`) answer: members from headers, the status code and the
+/// body (or the payload member).
+fn rest_response(
+    model: &Model,
+    shape_name: &str,
+    response: &HttpResponse,
+    style: Style,
+    xml: bool,
+) -> Result<Value, Unreadable> {
+    let shape = model.shape(shape_name);
+    let mut out = Map::default();
+    let mut body_json: Option<serde_json::Value> = None;
+    let xml_text = || {
+        std::str::from_utf8(&response.body)
+            .map_err(|_| Unreadable("the response is not UTF-8 text".into()))
+    };
+    let xml_doc = if xml
+        && shape.members().any(|(name, m)| {
+            m.location.is_none()
+                && (shape.payload.as_deref() != Some(name)
+                    || model.shape(&m.shape).kind == "structure")
+        })
+        && !response.body.iter().all(u8::is_ascii_whitespace)
+    {
+        Some(
+            roxmltree::Document::parse(xml_text()?)
+                .map_err(|e| Unreadable(format!("the response is not XML: {e}")))?,
+        )
+    } else {
+        None
+    };
+    for (name, member) in shape.members() {
+        let mshape = model.shape(&member.shape);
+        let wire = member.location_name.as_deref().unwrap_or(name);
+        let value = match member.location.as_deref() {
+            Some("header") => response
+                .header(wire)
+                .map(|h| header_value(mshape, h, style)),
+            Some("headers") => {
+                // Always there, empty when no header has the prefix (as the SDKs give it).
+                let prefix = wire.to_ascii_lowercase();
+                let m: Map = response
+                    .headers
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix(&prefix)
+                            .map(|rest| (rest.into(), Value::from(v.as_str())))
+                    })
+                    .collect();
+                Some(Value::object(m))
+            }
+            Some("statusCode") => Some(Value::from(u64::from(response.status))),
+            _ if shape.payload.as_deref() == Some(name) => match mshape.kind.as_str() {
+                "blob" | "string" => Some(blob_value(&response.body)),
+                _ if xml => xml_doc
+                    .as_ref()
+                    .map(|d| from_xml(model, &member.shape, d.root_element(), style)),
+                _ => {
+                    let j = json_body(&response.body)?;
+                    Some(from_json(model, &member.shape, &j, style))
+                }
+            },
+            _ if xml => xml_doc.as_ref().and_then(|d| {
+                let root = d.root_element();
+                let flat = member.flattened || mshape.flattened == 1;
+                if flat && matches!(mshape.kind.as_str(), "list" | "map") {
+                    let children: Vec<_> =
+                        root.children().filter(|c| c.has_tag_name(wire)).collect();
+                    (!children.is_empty()).then(|| flat_xml(model, &member.shape, &children, style))
+                } else {
+                    root.children()
+                        .find(|c| c.has_tag_name(wire))
+                        .map(|c| from_xml(model, &member.shape, c, style))
+                }
+            }),
+            _ => {
+                if body_json.is_none() {
+                    body_json = Some(json_body(&response.body)?);
+                }
+                body_json
+                    .as_ref()
+                    .and_then(|b| b.get(wire))
+                    .filter(|v| !v.is_null())
+                    .map(|v| from_json(model, &member.shape, v, style))
+            }
+        };
+        if let Some(v) = value {
+            out.insert(upper_first(name).into(), v);
+        }
+    }
+    Ok(Value::object(out))
 }
 
 fn json_body(body: &[u8]) -> Result<serde_json::Value, Unreadable> {
