@@ -237,3 +237,46 @@ async fn wrong_credentials() {
         "{cause}"
     );
 }
+
+/// Credentials from a profile's `credential_process`: used when they are good; a command
+/// that fails is the credentials' error, with what it said.
+#[tokio::test]
+async fn credentials_from_a_credential_process() {
+    let Some(moto) = aws_support::moto() else {
+        return;
+    };
+    let s = AwsSettings {
+        access_key_id: None,
+        secret_access_key: None,
+        ..settings(&moto.url)
+    };
+    let mut resolved = Resolved::with_env(&s, &NoEnv);
+    resolved.credential_process = Some(
+        r#"printf '{"Version": 1, "AccessKeyId": "testing", "SecretAccessKey": "testing", "SessionToken": "t", "Expiration": "2999-01-01T00:00:00Z"}'"#.into(),
+    );
+    assert!(resolved.reachable("dynamodb"));
+    let f = Aws::with_client(baton_integrations::aws::client::Client::new(resolved))
+        .run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .unwrap_err();
+    // Signed and sent: moto answers that the table does not exist.
+    assert_eq!(
+        f.error.as_deref(),
+        Some("DynamoDB.ResourceNotFoundException"),
+        "{:?}",
+        f.cause
+    );
+
+    let mut resolved = Resolved::with_env(&s, &NoEnv);
+    resolved.credential_process = Some("echo 'no session: run aws sso login' >&2; exit 1".into());
+    let f = Aws::with_client(baton_integrations::aws::client::Client::new(resolved))
+        .run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.contains("credential_process") && cause.contains("aws sso login"),
+        "{cause}"
+    );
+}

@@ -10,9 +10,10 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 
 use super::botocore::ExtraModels;
+use super::credential_process::CredentialProcess;
 use super::model::{Service, upper_first};
 use super::protocol::{HttpRequest, HttpResponse, ServiceError, Style, parse_error};
-use super::settings::Resolved;
+use super::settings::{Keys, Resolved};
 use crate::TaskFailure;
 
 /// Sends signed requests.
@@ -23,6 +24,8 @@ pub struct Client {
     pub settings: Arc<Resolved>,
     /// The models of `models-dir`, when one is set.
     extra_models: Option<Arc<ExtraModels>>,
+    /// The profile's `credential_process`, when the credentials come from one.
+    credential_process: Option<Arc<CredentialProcess>>,
 }
 
 /// Why a call did not get a successful answer.
@@ -86,7 +89,20 @@ impl Client {
                 .models_dir
                 .as_ref()
                 .map(|dir| Arc::new(ExtraModels::new(dir))),
+            credential_process: settings
+                .credential_process
+                .as_ref()
+                .map(|c| Arc::new(CredentialProcess::new(c.clone()))),
             settings: Arc::new(settings),
+        }
+    }
+
+    /// The credentials to sign with: the ones given, else the `credential_process`'s.
+    async fn keys(&self) -> Result<Keys, String> {
+        match (&self.settings.keys, &self.credential_process) {
+            (Ok(keys), _) => Ok(keys.clone()),
+            (Err(_), Some(process)) => process.keys().await,
+            (Err(e), None) => Err(e.clone()),
         }
     }
 
@@ -121,11 +137,7 @@ impl Client {
         region: &str,
         request: &HttpRequest,
     ) -> Result<(HttpResponse, u32), CallError> {
-        let keys = self
-            .settings
-            .keys
-            .as_ref()
-            .map_err(|e| CallError::Credentials(e.clone()))?;
+        let keys = self.keys().await.map_err(CallError::Credentials)?;
         let credentials = Credentials::new(
             &keys.access_key_id,
             &keys.secret_access_key,

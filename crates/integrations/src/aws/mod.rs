@@ -19,6 +19,7 @@
 
 pub mod botocore;
 pub mod client;
+pub mod credential_process;
 mod jobs;
 pub mod lambda;
 pub mod model;

@@ -7,8 +7,8 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_PROFILE`), then the profile in the
 //! shared files (`~/.aws/credentials` and `~/.aws/config`, or `AWS_SHARED_CREDENTIALS_FILE`
 //! and `AWS_CONFIG_FILE`: `region`, `aws_access_key_id`, `aws_secret_access_key`,
-//! `aws_session_token`, `endpoint_url` and a `services` section's per-service
-//! `endpoint_url`), then the default: the service's public AWS endpoint for the region.
+//! `aws_session_token`, `credential_process`, `endpoint_url` and a `services` section's
+//! per-service `endpoint_url`), then the default: the service's public AWS endpoint for the region.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,6 +88,9 @@ pub struct Resolved {
     pub poll: Duration,
     /// A botocore data directory of more models.
     pub models_dir: Option<PathBuf>,
+    /// The profile's `credential_process`: a command whose output is the credentials
+    /// (used when `keys` found none).
+    pub credential_process: Option<String>,
 }
 
 /// The environment and files the SDKs read, abstracted so tests can give their own.
@@ -200,6 +203,12 @@ impl Resolved {
                 "Unable to load AWS credentials from any provider in the chain: no access key in Baton's [aws] settings, in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or in the profile '{profile_name}' of the shared credentials and config files"
             ))
         };
+        // A program that prints credentials, when no keys are given outright.
+        let credential_process = if keys.is_err() {
+            from_profile("credential_process").filter(|c| !c.trim().is_empty())
+        } else {
+            None
+        };
 
         // Endpoints: the profile's `services` section, then the environment, then Baton's
         // settings, each overriding the one before.
@@ -239,6 +248,7 @@ impl Resolved {
             timeout: Duration::from_secs(settings.timeout_seconds.unwrap_or(60).max(1)),
             poll: Duration::from_secs_f64(settings.poll_seconds.unwrap_or(5.0).clamp(0.01, 3600.0)),
             models_dir: settings.models_dir.clone(),
+            credential_process,
         }
     }
 
@@ -253,7 +263,9 @@ impl Resolved {
     /// `true` when calls to the service would go somewhere: an endpoint is set for it, or
     /// credentials are at hand for AWS itself.
     pub fn reachable(&self, key: &str) -> bool {
-        self.configured_endpoint(key).is_some() || self.keys.is_ok()
+        self.configured_endpoint(key).is_some()
+            || self.keys.is_ok()
+            || self.credential_process.is_some()
     }
 }
 
@@ -396,6 +408,34 @@ mod tests {
         let r = Resolved::with_env(&settings, &env);
         assert_eq!(r.region.as_deref(), Some("us-west-2"));
         assert_eq!(r.configured_endpoint("sqs"), Some("http://mine:3"));
+    }
+
+    #[test]
+    fn a_profile_s_credential_process_is_used_when_no_keys_are_given() {
+        let config =
+            "[profile sso]\nregion = eu-west-1\ncredential_process = aws-vault exec sso --json\n";
+        let env = fake(
+            &[("HOME", "/h"), ("AWS_PROFILE", "sso")],
+            &[("/h/.aws/config", config)],
+        );
+        let r = Resolved::with_env(&AwsSettings::default(), &env);
+        assert!(r.keys.is_err());
+        assert_eq!(
+            r.credential_process.as_deref(),
+            Some("aws-vault exec sso --json")
+        );
+        assert!(r.reachable("sqs"));
+        // Keys given outright win.
+        let settings = AwsSettings {
+            access_key_id: Some("AK".into()),
+            secret_access_key: Some("s".into()),
+            ..AwsSettings::default()
+        };
+        assert!(
+            Resolved::with_env(&settings, &env)
+                .credential_process
+                .is_none()
+        );
     }
 
     #[test]
