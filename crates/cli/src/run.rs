@@ -136,6 +136,12 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
     ));
     let elapsed = started.elapsed();
+    // Commands and containers the execution stopped are given their grace before this
+    // process exits.
+    let deadline = Instant::now() + std::time::Duration::from_secs(15);
+    while baton_integrations::stops_pending() > 0 && Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     if args.json {
         let mut out = Map::default();
         out.insert("status".into(), Value::from(result.status.as_str()));

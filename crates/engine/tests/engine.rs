@@ -1141,3 +1141,36 @@ fn replaying_the_inputs_of_a_redriven_execution_gives_the_same_history() {
         Some(true)
     );
 }
+
+#[test]
+fn a_task_s_credentials_are_evaluated_as_its_parameters_are() {
+    let role = "arn:aws:iam::123456789012:role/r";
+    let mut run = Run::start(
+        task_machine(json!({"InputPath": "$.in", "Credentials": {"RoleArn.$": "$.role"}})),
+        json!({"in": {"role": role}}),
+    );
+    let task = Run::tasks(&run.effects())[0].clone();
+    assert_eq!(task.credentials, Some(json!({"RoleArn": role})));
+
+    let mut run = Run::start(
+        json!({"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA,
+                  "Credentials": {"RoleArn": "{% 'arn:aws:iam::' & $states.input.account & ':role/r' %}"},
+                  "End": true}}}),
+        json!({"account": "123456789012"}),
+    );
+    let task = Run::tasks(&run.effects())[0].clone();
+    assert_eq!(task.credentials, Some(json!({"RoleArn": role})));
+
+    let mut run = Run::start(task_machine(json!({})), json!({}));
+    let task = Run::tasks(&run.effects())[0].clone();
+    assert_eq!(task.credentials, None);
+
+    // A path that finds nothing fails the state as a Parameters path does.
+    let mut run = Run::start(
+        task_machine(json!({"Credentials": {"RoleArn.$": "$.missing"}})),
+        json!({}),
+    );
+    assert!(Run::tasks(&run.effects()).is_empty());
+    assert_eq!(run.failure().0.as_deref(), Some("States.Runtime"));
+}

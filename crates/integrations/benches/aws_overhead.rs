@@ -119,6 +119,7 @@ fn main() {
             work: 1,
             resumed: false,
             submission: None,
+            credentials: None,
             submitted: None,
         };
         let raw = reqwest::Client::new();

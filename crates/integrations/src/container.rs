@@ -559,38 +559,62 @@ impl Stopper {
     }
 
     /// Stops the work, in a thread of its own (this runs when a task's future is dropped,
-    /// perhaps while the async runtime shuts down).
+    /// perhaps while the async runtime shuts down). A command's group gets SIGTERM here and
+    /// now, so that even a process about to exit has sent it; the thread waits out the
+    /// grace before SIGKILL. [`stops_pending`] counts the threads still at it.
     fn stop_detached(self) {
-        let _ = std::thread::Builder::new()
+        if let Stopper::Command { group: Some(g) } = &self {
+            signal_group(*g, false);
+        }
+        STOPS_PENDING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let spawned = std::thread::Builder::new()
             .name("baton-stop".into())
-            .spawn(move || match self {
-                Stopper::Command { group } => {
-                    if let Some(g) = group {
-                        stop_group(g, COMMAND_GRACE);
-                    }
-                }
-                Stopper::Container {
-                    engine,
-                    name,
-                    group,
-                } => {
-                    let _ = std::process::Command::new(&engine)
-                        .args([
-                            "stop",
-                            "--time",
-                            &CONTAINER_GRACE_SECONDS.to_string(),
-                            &name,
-                        ])
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status();
-                    if let Some(g) = group {
-                        stop_group(g, COMMAND_GRACE);
-                    }
-                }
+            .spawn(move || {
+                self.stop_blocking();
+                STOPS_PENDING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             });
+        if spawned.is_err() {
+            STOPS_PENDING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
+
+    fn stop_blocking(self) {
+        match self {
+            Stopper::Command { group } => {
+                if let Some(g) = group {
+                    stop_group(g, COMMAND_GRACE);
+                }
+            }
+            Stopper::Container {
+                engine,
+                name,
+                group,
+            } => {
+                let _ = std::process::Command::new(&engine)
+                    .args([
+                        "stop",
+                        "--time",
+                        &CONTAINER_GRACE_SECONDS.to_string(),
+                        &name,
+                    ])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                if let Some(g) = group {
+                    stop_group(g, COMMAND_GRACE);
+                }
+            }
+        }
+    }
+}
+
+static STOPS_PENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many stopped commands and containers are still being stopped (waiting out their
+/// grace before SIGKILL): a process that exits should wait for none to be left.
+pub fn stops_pending() -> usize {
+    STOPS_PENDING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Stops the work unless disarmed (taken) first.
@@ -604,14 +628,29 @@ impl Drop for Guard {
     }
 }
 
+/// SIGTERM (or SIGKILL) to the process group `group`; `false` when it is gone.
+#[cfg(unix)]
+fn signal_group(group: u32, kill: bool) -> bool {
+    use rustix::process::{Pid, Signal, kill_process_group};
+    let Some(pid) = i32::try_from(group).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    kill_process_group(pid, if kill { Signal::KILL } else { Signal::TERM }).is_ok()
+}
+
+#[cfg(not(unix))]
+fn signal_group(_group: u32, _kill: bool) -> bool {
+    false
+}
+
 /// SIGTERM to the process group `group`, then SIGKILL if any of it is left after `grace`.
 #[cfg(unix)]
 fn stop_group(group: u32, grace: Duration) {
-    use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
+    use rustix::process::{Pid, test_kill_process_group};
     let Some(pid) = i32::try_from(group).ok().and_then(Pid::from_raw) else {
         return;
     };
-    if kill_process_group(pid, Signal::TERM).is_err() {
+    if !signal_group(group, false) {
         return;
     }
     let deadline = std::time::Instant::now() + grace;
@@ -621,7 +660,7 @@ fn stop_group(group: u32, grace: Duration) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = kill_process_group(pid, Signal::KILL);
+    signal_group(group, true);
 }
 
 #[cfg(not(unix))]

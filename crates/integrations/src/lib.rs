@@ -21,7 +21,7 @@ use std::sync::Arc;
 use baton_asl::definition::Resource;
 use baton_json::{Str, Value};
 
-pub use container::{ProcessSettings, Processes};
+pub use container::{ProcessSettings, Processes, stops_pending};
 pub use functions::{FunctionSpec, Functions, FunctionsError};
 pub use http::{
     AuthorizationType, ConnectionSpec, Connections, ConnectionsError, Http, HttpParameters,
@@ -58,6 +58,9 @@ pub struct TaskCall {
     /// before (the history's `TaskSubmitted` output), so that the job it names is picked
     /// up rather than submitted twice.
     pub submission: Option<Value>,
+    /// The state's `Credentials`, evaluated (`{"RoleArn": ...}`: a role to assume for the
+    /// task's AWS calls).
+    pub credentials: Option<Value>,
     /// Reports that a `.sync` job was submitted, with the service's response, before the
     /// call waits for the job to finish (the history's `TaskSubmitted`).
     pub submitted: Option<Submitted>,

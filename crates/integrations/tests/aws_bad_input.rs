@@ -34,17 +34,32 @@ fn answer(status: &str, content_type: &str, body: &str) -> String {
 /// A local server that answers every request with `response` (after `delay`), counting
 /// the requests.
 async fn responder(response: String, delay: Duration) -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&count);
+    let url = serve(
+        Arc::new(move |_: &str| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            response.clone()
+        }),
+        delay,
+    )
+    .await;
+    (url, count)
+}
+
+/// What a local server answers a request (its head and body, as text) with.
+type Handler = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// A local server answering each request with what `handler` makes of it, after `delay`.
+async fn serve(handler: Handler, delay: Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         loop {
             let Ok((mut socket, _)) = listener.accept().await else {
                 return;
             };
-            let seen = Arc::clone(&seen);
-            let response = response.clone();
+            let handler = Arc::clone(&handler);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 let mut got = Vec::new();
@@ -71,8 +86,8 @@ async fn responder(response: String, delay: Duration) -> (String, Arc<AtomicUsiz
                     if got.len() < end + 4 + length {
                         continue;
                     }
-                    got.drain(..end + 4 + length);
-                    seen.fetch_add(1, Ordering::SeqCst);
+                    let request: Vec<u8> = got.drain(..end + 4 + length).collect();
+                    let response = handler(&String::from_utf8_lossy(&request));
                     tokio::time::sleep(delay).await;
                     if socket.write_all(response.as_bytes()).await.is_err() {
                         return;
@@ -81,7 +96,7 @@ async fn responder(response: String, delay: Duration) -> (String, Arc<AtomicUsiz
             });
         }
     });
-    (url, count)
+    url
 }
 
 #[tokio::test]
@@ -277,6 +292,96 @@ async fn credentials_from_a_credential_process() {
     let cause = f.cause.unwrap();
     assert!(
         cause.contains("credential_process") && cause.contains("aws sso login"),
+        "{cause}"
+    );
+}
+
+/// A Task's `Credentials.RoleArn`: its calls are signed with the role's credentials, got
+/// from STS's AssumeRole (signed with Baton's own) once and kept while they are good.
+#[tokio::test]
+async fn a_task_s_role_is_assumed_through_sts() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let kept = Arc::clone(&seen);
+    let url = serve(
+        Arc::new(move |request: &str| {
+            kept.lock().unwrap().push(request.to_owned());
+            if request.contains("Action=AssumeRole") {
+                let xml = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+                    <Credentials><AccessKeyId>ASIAROLEKEY</AccessKeyId><SecretAccessKey>rs</SecretAccessKey>\
+                    <SessionToken>role-token</SessionToken><Expiration>2999-01-01T00:00:00Z</Expiration></Credentials>\
+                    </AssumeRoleResult></AssumeRoleResponse>";
+                answer("200 OK", "text/xml", xml)
+            } else {
+                answer("200 OK", "application/x-amz-json-1.0", "{}")
+            }
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let aws = Aws::with_client(client(&settings(&url)));
+    let role = "arn:aws:iam::123456789012:role/orders";
+    for _ in 0..2 {
+        let mut c = call(GET_ITEM, json(PARAMS));
+        c.credentials = Some(json(&format!(r#"{{"RoleArn":"{role}"}}"#)));
+        aws.run(c).await.expect("GetItem answers");
+    }
+    let seen = seen.lock().unwrap();
+    let authorization = |r: &str| {
+        r.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let token = |r: &str| {
+        r.to_ascii_lowercase()
+            .contains("x-amz-security-token: role-token")
+    };
+    assert_eq!(seen.len(), 3, "AssumeRole once, then two GetItems");
+    assert!(seen[0].contains("Action=AssumeRole"), "{}", seen[0]);
+    assert!(
+        seen[0].contains(&format!(
+            "RoleArn={}",
+            role.replace(':', "%3A").replace('/', "%2F")
+        )),
+        "{}",
+        seen[0]
+    );
+    assert!(
+        authorization(&seen[0]).contains("Credential=testing/"),
+        "signed with Baton's own"
+    );
+    for r in &seen[1..] {
+        assert!(authorization(r).contains("Credential=ASIAROLEKEY/"), "{r}");
+        assert!(token(r), "{r}");
+    }
+}
+
+/// A role that cannot be assumed fails the task, saying which role and why.
+#[tokio::test]
+async fn a_role_that_cannot_be_assumed_fails_the_task() {
+    let url = serve(
+        Arc::new(|_: &str| {
+            answer(
+                "403 Forbidden",
+                "text/xml",
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                 <Message>not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>",
+            )
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let mut c = call(GET_ITEM, json(PARAMS));
+    c.credentials = Some(json(r#"{"RoleArn":"arn:aws:iam::123456789012:role/nope"}"#));
+    let f = Aws::with_client(client(&settings(&url)))
+        .run(c)
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("DynamoDB.SdkClientException"));
+    let cause = f.cause.unwrap();
+    assert!(
+        cause.contains("Unable to assume the role arn:aws:iam::123456789012:role/nope")
+            && cause.contains("not authorized to perform: sts:AssumeRole"),
         "{cause}"
     );
 }

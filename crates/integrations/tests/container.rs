@@ -23,6 +23,7 @@ fn call(resource: &str, input: Value) -> TaskCall {
         work: 7,
         resumed: false,
         submission: None,
+        credentials: None,
         submitted: None,
     }
 }

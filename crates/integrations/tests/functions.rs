@@ -22,6 +22,7 @@ fn call(resource: &str, input: Value) -> TaskCall {
         work: 1,
         resumed: false,
         submission: None,
+        credentials: None,
         submitted: None,
     }
 }

@@ -139,6 +139,7 @@ fn call(input: Value) -> TaskCall {
         work: 1,
         resumed: false,
         submission: None,
+        credentials: None,
         submitted: None,
     }
 }

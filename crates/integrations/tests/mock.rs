@@ -63,6 +63,7 @@ fn call(execution: &str, state: &str, resource: &str) -> TaskCall {
         work: 1,
         resumed: false,
         submission: None,
+        credentials: None,
         submitted: None,
     }
 }

@@ -48,6 +48,7 @@ SERVICES = {
     "sns": "sns",
     "sqs": "sqs",
     "ssm": "ssm",
+    "sts": "sts",
 }
 
 META_KEYS = [

@@ -97,6 +97,7 @@ pub async fn run_to_end(
                         work: req.id,
                         resumed: false,
                         submission: None,
+                        credentials: req.credentials,
                         submitted: None,
                     };
                     let fut = registry.run(call);

@@ -108,6 +108,9 @@ impl Family {
     }
 }
 
+/// A task's input, TimeoutSeconds, HeartbeatSeconds and `Credentials`, evaluated.
+type Prepared = (Value, Option<u64>, Option<u64>, Option<Value>);
+
 impl Execution {
     pub(crate) fn run_task(
         &mut self,
@@ -138,7 +141,7 @@ impl Execution {
         scope.retry_count = Some(retry_count);
         scope.token = token.as_ref();
         let prepared = if state.query_language == QueryLanguage::Jsonata {
-            (|| -> Result<(Value, Option<u64>, Option<u64>), EvalFailure> {
+            (|| -> Result<Prepared, EvalFailure> {
                 let states = StatesVars::input(raw.clone());
                 let input = jsonata::payload_or(
                     task.parameters.as_ref(),
@@ -162,11 +165,22 @@ impl Execution {
                     &states,
                     at,
                 )?;
-                Ok((input, timeout, heartbeat))
+                let credentials = match &task.credentials {
+                    Some(c) => Some(jsonata::payload_or(
+                        Some(c),
+                        "Credentials",
+                        Value::Null,
+                        &mut scope,
+                        &states,
+                        at,
+                    )?),
+                    None => None,
+                };
+                Ok((input, timeout, heartbeat, credentials))
             })()
             .map_err(Flow::EvaluationFailed)
         } else {
-            (|| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
+            (|| -> Result<Prepared, Failure> {
                 let effective = select(&state.input_path, raw, &scope, at)?;
                 let input = match &task.parameters {
                     Some(p) => evaluate(p, &effective, &mut scope, at)?,
@@ -174,11 +188,15 @@ impl Execution {
                 };
                 let timeout = seconds(task.timeout.as_ref(), &effective, &scope, at)?;
                 let heartbeat = seconds(task.heartbeat.as_ref(), &effective, &scope, at)?;
-                Ok((input, timeout, heartbeat))
+                let credentials = match &task.credentials {
+                    Some(c) => Some(evaluate(c, &effective, &mut scope, at)?),
+                    None => None,
+                };
+                Ok((input, timeout, heartbeat, credentials))
             })()
             .map_err(Flow::Fail)
         };
-        let (input, timeout, heartbeat) = match prepared {
+        let (input, timeout, heartbeat, credentials) = match prepared {
             Ok(p) => p,
             Err(flow) => return flow,
         };
@@ -258,7 +276,7 @@ impl Execution {
             state_name: state.name.clone(),
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
-            credentials: task.credentials.clone(),
+            credentials,
         }));
         self.active_mut(fid).step = Step::Task(Box::new(TaskWait {
             id,

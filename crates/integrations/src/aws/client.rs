@@ -13,6 +13,7 @@ use super::botocore::ExtraModels;
 use super::credential_process::CredentialProcess;
 use super::model::{Service, upper_first};
 use super::protocol::{HttpRequest, HttpResponse, ServiceError, Style, parse_error};
+use super::roles::Roles;
 use super::settings::{Keys, Resolved};
 use crate::TaskFailure;
 
@@ -26,6 +27,10 @@ pub struct Client {
     extra_models: Option<Arc<ExtraModels>>,
     /// The profile's `credential_process`, when the credentials come from one.
     credential_process: Option<Arc<CredentialProcess>>,
+    /// Credentials of the roles tasks assumed, shared by the clones of this client.
+    roles: Arc<Roles>,
+    /// The role this client's calls are made as (a task's `Credentials.RoleArn`).
+    role: Option<Arc<str>>,
 }
 
 /// Why a call did not get a successful answer.
@@ -93,12 +98,38 @@ impl Client {
                 .credential_process
                 .as_ref()
                 .map(|c| Arc::new(CredentialProcess::new(c.clone()))),
+            roles: Arc::new(Roles::default()),
+            role: None,
             settings: Arc::new(settings),
         }
     }
 
-    /// The credentials to sign with: the ones given, else the `credential_process`'s.
-    async fn keys(&self) -> Result<Keys, String> {
+    /// This client for a task: as the role its `Credentials` name, if any.
+    pub fn for_task(&self, credentials: Option<&baton_json::Value>) -> Client {
+        match super::roles::role_of(credentials) {
+            Some(role) => self.assuming(role),
+            None => self.clone(),
+        }
+    }
+
+    /// This client, making its calls as `role_arn` (assumed with its own credentials).
+    pub fn assuming(&self, role_arn: &str) -> Client {
+        Client {
+            role: Some(role_arn.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The credentials to sign with: an assumed role's, else the ones given, else the
+    /// `credential_process`'s.
+    async fn keys(&self, region: &str) -> Result<Keys, String> {
+        if let Some(role) = &self.role {
+            let base = Client {
+                role: None,
+                ..self.clone()
+            };
+            return self.roles.keys(&base, role, region).await;
+        }
         match (&self.settings.keys, &self.credential_process) {
             (Ok(keys), _) => Ok(keys.clone()),
             (Err(_), Some(process)) => process.keys().await,
@@ -137,7 +168,7 @@ impl Client {
         region: &str,
         request: &HttpRequest,
     ) -> Result<(HttpResponse, u32), CallError> {
-        let keys = self.keys().await.map_err(CallError::Credentials)?;
+        let keys = self.keys(region).await.map_err(CallError::Credentials)?;
         let credentials = Credentials::new(
             &keys.access_key_id,
             &keys.secret_access_key,

@@ -79,7 +79,7 @@ impl Integration for LambdaTasks {
         if local || !self.client.settings.reachable("lambda") {
             return self.local.run(call);
         }
-        let client = self.client.clone();
+        let client = self.client.for_task(call.credentials.as_ref());
         let reference = reference.unwrap_or_default();
         Box::pin(async move { invoke(&client, call, reference).await })
     }

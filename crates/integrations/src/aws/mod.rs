@@ -24,6 +24,7 @@ mod jobs;
 pub mod lambda;
 pub mod model;
 pub mod protocol;
+pub mod roles;
 pub mod settings;
 pub mod sfn;
 
@@ -101,7 +102,7 @@ impl Integration for Aws {
     }
 
     fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
-        let client = self.client.clone();
+        let client = self.client.for_task(call.credentials.as_ref());
         Box::pin(async move { run(&client, call).await })
     }
 }

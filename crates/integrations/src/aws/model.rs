@@ -35,7 +35,7 @@ macro_rules! service {
 }
 
 /// Every service shipped, by the name in `aws-sdk:NAME:...`.
-pub static SERVICES: [Service; 11] = [
+pub static SERVICES: [Service; 12] = [
     service!("batch", "batch", "Batch", "AWSBatch"),
     service!("dynamodb", "dynamodb", "DynamoDB", "AmazonDynamoDBv2"),
     service!("ecs", "ecs", "ECS", "AmazonECS"),
@@ -57,6 +57,7 @@ pub static SERVICES: [Service; 11] = [
     service!("sns", "sns", "SNS", "AmazonSNS"),
     service!("sqs", "sqs", "SQS", "AmazonSQS"),
     service!("ssm", "ssm", "SSM", "AWSSimpleSystemsManagement"),
+    service!("sts", "sts", "STS", "AWSSecurityTokenService"),
 ];
 
 /// The service named `sdk` in `aws-sdk:NAME:...`.

@@ -43,7 +43,7 @@ impl Integration for RemoteExecutions {
     }
 
     fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
-        let client = self.client.clone();
+        let client = self.client.for_task(call.credentials.as_ref());
         Box::pin(async move { run(&client, call).await })
     }
 }

@@ -157,6 +157,7 @@ pub fn call(resource: &str, input: Value) -> TaskCall {
         work: 1,
         resumed: false,
         submission: None,
+        credentials: None,
         submitted: None,
     }
 }

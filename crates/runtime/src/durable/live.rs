@@ -673,6 +673,7 @@ pub(crate) fn dispatch(
         work: id,
         resumed: resumed.is_some(),
         submission: resumed.flatten(),
+        credentials: req.credentials,
         submitted: Some(submitted_callback(inner, handle, id)),
     };
     let run = inner.registry.run(call);

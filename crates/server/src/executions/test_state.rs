@@ -131,6 +131,7 @@ impl Executions {
             work: request.id,
             resumed: false,
             submission: None,
+            credentials: None,
             submitted: None,
         };
         match tokio::time::timeout(Duration::from_secs(seconds), self.registry.run(call)).await {

@@ -26,8 +26,9 @@ pub struct Task {
     pub timeout: Option<Seconds>,
     /// `HeartbeatSeconds` or `HeartbeatSecondsPath`.
     pub heartbeat: Option<Seconds>,
-    /// `Credentials`: a role to assume for the task, kept as written.
-    pub credentials: Option<Value>,
+    /// `Credentials`: a role to assume for the task (`RoleArn`, `RoleArn.$` or JSONata),
+    /// evaluated as `Parameters` are.
+    pub credentials: Option<Payload>,
     /// `Retry`, in order.
     pub retry: Vec<Retrier>,
     /// `Catch`, in order.
@@ -97,7 +98,7 @@ pub(super) fn parse(cx: &mut StateParser<'_, '_>) -> Task {
 
 /// Reads `Credentials`: an object with a `RoleArn` (fixed, JSONata) or `RoleArn.$` (a
 /// path or intrinsic call). AWS reports only the missing role, not other fields.
-fn credentials(cx: &mut StateParser<'_, '_>) -> Option<Value> {
+fn credentials(cx: &mut StateParser<'_, '_>) -> Option<Payload> {
     let at = cx.f.at_field("Credentials");
     let value = cx.f.object("Credentials", cx.d)?;
     match (value.get("RoleArn"), value.get("RoleArn.$")) {
@@ -108,15 +109,13 @@ fn credentials(cx: &mut StateParser<'_, '_>) -> Option<Value> {
         (Some(role), _) if !role.is_string() => {
             wrong_type(&at.child("RoleArn"), "string", role, cx.d);
         }
-        (_, Some(Value::String(path))) if cx.ql == QueryLanguage::JsonPath => {
-            Dynamic::parse_path_or_call(path, "RoleArn.$", &at.child("RoleArn.$"), cx.d);
-        }
         (_, Some(other)) if !other.is_string() => {
             wrong_type(&at.child("RoleArn.$"), "string", other, cx.d);
         }
+        // The template's compilation checks a `RoleArn.$` path or call.
         _ => {}
     }
-    Some(value.clone())
+    Some(Payload::compile(value, cx.ql, &at, cx.d))
 }
 
 /// Reads a `...Seconds` / `...SecondsPath` pair of fields.

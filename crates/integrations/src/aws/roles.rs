@@ -1,0 +1,106 @@
+//! Roles assumed for tasks: a Task state's `Credentials.RoleArn` makes its AWS calls with
+//! the role's temporary credentials, got from STS's AssumeRole with Baton's own. They are
+//! kept per role until five minutes before they expire.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use baton_json::Value;
+use tokio::sync::Mutex;
+
+use super::client::Client;
+use super::protocol::Style;
+use super::settings::Keys;
+
+/// How long before their expiration credentials are renewed.
+const EARLY: Duration = Duration::from_secs(300);
+
+/// The session name Baton's assumed roles go by (in CloudTrail).
+const SESSION_NAME: &str = "baton";
+
+/// Credentials of the roles assumed so far.
+#[derive(Default)]
+pub struct Roles {
+    kept: Mutex<HashMap<String, Expiring>>,
+}
+
+impl Roles {
+    /// Credentials for `role_arn`: the kept ones while good, else new ones from STS, asked
+    /// by `base` (a client with Baton's own credentials) in `region`.
+    pub async fn keys(&self, base: &Client, role_arn: &str, region: &str) -> Result<Keys, String> {
+        let mut kept = self.kept.lock().await;
+        if let Some((keys, expires)) = kept.get(role_arn)
+            && SystemTime::now() + EARLY < *expires
+        {
+            return Ok(keys.clone());
+        }
+        let (keys, expires) = assume(base, role_arn, region).await?;
+        kept.insert(role_arn.to_owned(), (keys.clone(), expires));
+        Ok(keys)
+    }
+}
+
+/// Credentials and when they expire.
+type Expiring = (Keys, SystemTime);
+
+/// STS's AssumeRole, boxed: it goes through the same client as the call it is for.
+fn assume<'a>(
+    base: &'a Client,
+    role_arn: &'a str,
+    region: &'a str,
+) -> Pin<Box<dyn Future<Output = Result<Expiring, String>> + Send + 'a>> {
+    Box::pin(async move {
+        let sts = super::model::service("sts").expect("the STS model is shipped");
+        let mut input = baton_json::Map::default();
+        input.insert("RoleArn".into(), Value::from(role_arn));
+        input.insert("RoleSessionName".into(), Value::from(SESSION_NAME));
+        let (_, out) = super::call_op(
+            base,
+            sts,
+            "AssumeRole",
+            &Value::object(input),
+            region,
+            Style::Sdk,
+        )
+        .await
+        .map_err(|f| {
+            format!(
+                "Unable to assume the role {role_arn}: {}: {}",
+                f.error.as_deref().unwrap_or("error"),
+                f.cause.as_deref().unwrap_or_default()
+            )
+        })?;
+        read_credentials(&out)
+            .ok_or_else(|| format!("Unable to assume the role {role_arn}: STS gave no credentials"))
+    })
+}
+
+fn read_credentials(out: &Value) -> Option<Expiring> {
+    let c = out.get("Credentials")?;
+    let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_owned);
+    let expires = text("Expiration")
+        .and_then(|t| {
+            time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map_or(SystemTime::now() + Duration::from_secs(900), |t| {
+            UNIX_EPOCH + Duration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0))
+        });
+    Some((
+        Keys {
+            access_key_id: text("AccessKeyId")?,
+            secret_access_key: text("SecretAccessKey")?,
+            session_token: text("SessionToken"),
+        },
+        expires,
+    ))
+}
+
+/// The role a task's `Credentials` name, if any.
+pub fn role_of(credentials: Option<&Value>) -> Option<&str> {
+    credentials?
+        .get("RoleArn")?
+        .as_str()
+        .filter(|r| !r.is_empty())
+}
