@@ -303,6 +303,8 @@ pub struct RuleSet {
     index: Vec<(String, HashMap<String, Vec<usize>>)>,
     /// Rules that are not in the index.
     scan: Vec<usize>,
+    /// The buses with an enabled rule that has targets.
+    live_buses: Vec<String>,
 }
 
 impl RuleSet {
@@ -312,6 +314,11 @@ impl RuleSet {
             rules,
             ..RuleSet::default()
         };
+        for rule in &set.rules {
+            if rule.enabled() && !rule.targets.is_empty() && !set.live_buses.contains(&rule.bus) {
+                set.live_buses.push(rule.bus.clone());
+            }
+        }
         for (i, rule) in set.rules.iter().enumerate() {
             let anchor = rule.pattern.as_ref().and_then(|p| {
                 let members = p.exact_strings();
@@ -335,6 +342,12 @@ impl RuleSet {
             }
         }
         set
+    }
+
+    /// Whether an event on `bus` could start anything (an enabled rule with targets is
+    /// there): events that cannot are not even made.
+    pub fn routes(&self, bus: &str) -> bool {
+        self.live_buses.iter().any(|b| b == bus)
     }
 
     /// Every rule, in name order.

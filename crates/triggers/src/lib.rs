@@ -183,6 +183,9 @@ impl Triggers {
         let bus = self.bus.clone();
         tokio::spawn(async move {
             while let Some(change) = rx.recv().await {
+                if !bus.rules().routes("default") {
+                    continue;
+                }
                 let event = bus.status_change_event(&change);
                 if let Err(e) = bus.route("default", &event).await {
                     tracing::warn!(execution = %change.execution_arn, error = %e, "a status-change event could not be routed");

@@ -138,3 +138,29 @@ fn the_index_finds_the_same_rules_as_a_scan() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_bus_routes_only_with_an_enabled_rule_that_has_targets() {
+    let target = json!({"Id": "1", "Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:m"});
+    assert!(!RuleSet::new(Vec::new()).routes("default"));
+    let on = Arc::new(rule("on", r#"{"source": ["a"]}"#, target.clone()));
+    let off = Arc::new(
+        Rule::from_raw(
+            json!({"Name": "off", "EventBusName": "other", "EventPattern": r#"{"source": ["a"]}"#,
+                "State": "DISABLED", "Targets": [target]}),
+            &identity(),
+        )
+        .unwrap(),
+    );
+    let bare = Arc::new(
+        Rule::from_raw(
+            json!({"Name": "bare", "EventBusName": "third", "EventPattern": r#"{"source": ["a"]}"#}),
+            &identity(),
+        )
+        .unwrap(),
+    );
+    let set = RuleSet::new(vec![on, off, bare]);
+    assert!(set.routes("default"));
+    assert!(!set.routes("other"), "its only rule is disabled");
+    assert!(!set.routes("third"), "its only rule has no targets");
+}
