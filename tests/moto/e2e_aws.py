@@ -2,8 +2,8 @@
 """End to end: `baton serve` (at $BATON_ENDPOINT) runs a workflow against moto's server
 (at $MOTO_ENDPOINT, Baton's [aws] endpoint-url): it writes to DynamoDB, sends to SQS with
 .waitForTaskToken and is resumed by a consumer in another process that reads the message
-and calls SendTaskSuccess, publishes to SNS, and catches a DynamoDB conditional-check
-failure. Prints `ok` when everything is as AWS would have it."""
+and calls SendTaskSuccess, publishes to SNS, archives the approval in S3 (aws-sdk), and
+catches a DynamoDB conditional-check failure. Prints `ok` when everything is as AWS would have it."""
 
 import json
 import os
@@ -38,6 +38,7 @@ def main():
     ddb = boto3.client("dynamodb", endpoint_url=MOTO, **KW)
     sqs = boto3.client("sqs", endpoint_url=MOTO, **KW)
     sns = boto3.client("sns", endpoint_url=MOTO, **KW)
+    s3 = boto3.client("s3", endpoint_url=MOTO, **KW)
     sfn = boto3.client("stepfunctions", endpoint_url=BATON, **KW)
     table = f"orders-{suffix}"
     ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -45,6 +46,8 @@ def main():
                      BillingMode="PAY_PER_REQUEST")
     queue = sqs.create_queue(QueueName=f"approvals-{suffix}")["QueueUrl"]
     topic = sns.create_topic(Name=f"done-{suffix}")["TopicArn"]
+    bucket = f"archive-{suffix}"
+    s3.create_bucket(Bucket=bucket)
     put = {
         "Type": "Task",
         "Resource": "arn:aws:states:::dynamodb:putItem",
@@ -71,6 +74,15 @@ def main():
                 "Parameters": {"TopicArn": topic, "Message.$": "$.approval"},
                 "ResultSelector": {"MessageId.$": "$.MessageId"},
                 "ResultPath": "$.published",
+                "Next": "Archive",
+            },
+            "Archive": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+                "Parameters": {"Bucket": bucket, "Key.$": "States.Format('approvals/{}.json', $.order)",
+                               "Body.$": "$.approval"},
+                "ResultSelector": {"ETag.$": "$.ETag"},
+                "ResultPath": "$.archived",
                 "Next": "Record again",
             },
             "Record again": dict(put, Next="Unreachable", Catch=[{
@@ -103,6 +115,9 @@ def main():
     assert "TaskSubmitted" in types, types
     item = ddb.get_item(TableName=table, Key={"id": {"S": "o-1"}})
     assert "Item" in item, item
+    archived = s3.get_object(Bucket=bucket, Key="approvals/o-1.json")
+    assert archived["Body"].read() == b'{"approved":"o-1"}', archived
+    assert out["archived"]["ETag"] == archived["ETag"], (out, archived)
     print("ok")
 
 
