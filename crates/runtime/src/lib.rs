@@ -19,7 +19,7 @@ mod tokens;
 pub use clock::Clock;
 pub use durable::{
     ActivityTask, Durability, EventLog, NewExecution, Outcome, Redriven, Result, Runtime,
-    RuntimeConfig, RuntimeError, Started, StatusChange, StatusHook, not_redrivable,
+    RuntimeConfig, RuntimeError, Started, StatusChange, StatusHook, StatusWanted, not_redrivable,
 };
 pub use local::{RunOptions, RunResult, run_to_end};
 pub use tokens::{SignedTokens, TokenClaim, TokenError};

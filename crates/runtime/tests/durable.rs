@@ -16,6 +16,7 @@ fn config() -> RuntimeConfig {
         region: "us-east-1".into(),
         account: ACCOUNT.into(),
         max_payload_bytes: 256 * 1024,
+        keep_status_changes: false,
     }
 }
 
@@ -614,4 +615,52 @@ async fn a_sync_job_dispatched_again_after_a_restart_is_told_what_it_submitted()
             "ExecutionSucceeded"
         ]
     );
+}
+
+#[tokio::test]
+async fn kept_status_changes_are_written_with_their_step_while_wanted() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = open(Arc::clone(&store)).await;
+    let wanted = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (w, sink) = (Arc::clone(&wanted), Arc::clone(&seen));
+    assert!(rt.on_status_change_kept(
+        Arc::new(move || w.load(std::sync::atomic::Ordering::SeqCst)),
+        Arc::new(move |c: baton_runtime::StatusChange| sink.lock().unwrap().push(c)),
+    ));
+    rt.run(execution("kept", PASS, r#"{"k":1}"#)).await.unwrap();
+    let kept = store.outbox().await.unwrap();
+    assert_eq!(kept.len(), 2, "started and succeeded, kept with their step");
+    {
+        let seen = seen.lock().unwrap();
+        let ids: Vec<Option<&str>> = seen.iter().map(|c| c.outbox_id.as_deref()).collect();
+        let stored: Vec<Option<&str>> = kept.iter().map(|m| Some(m.id.as_str())).collect();
+        assert_eq!(
+            ids, stored,
+            "the hook is told which message keeps each change"
+        );
+        let back = baton_runtime::StatusChange::from_json_text(&kept[1].body).unwrap();
+        assert_eq!(back.status, ExecutionStatus::Succeeded);
+        assert_eq!(back.output.as_deref(), seen[1].output.as_deref());
+    }
+    // Not wanted: neither kept nor told.
+    wanted.store(false, std::sync::atomic::Ordering::SeqCst);
+    rt.run(execution("unwanted", PASS, "{}")).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().len(), 2);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+
+    // A runtime that expects such a listener keeps every change until it is set.
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = Runtime::open(
+        Arc::clone(&store),
+        Registry::new(Functions::none()),
+        RuntimeConfig {
+            keep_status_changes: true,
+            ..config()
+        },
+    )
+    .await
+    .unwrap();
+    rt.run(execution("early", PASS, "{}")).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().len(), 2);
 }

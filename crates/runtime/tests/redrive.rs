@@ -16,6 +16,7 @@ fn config() -> RuntimeConfig {
         region: "us-east-1".into(),
         account: ACCOUNT.into(),
         max_payload_bytes: 256 * 1024,
+        keep_status_changes: false,
     }
 }
 

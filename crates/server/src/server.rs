@@ -144,6 +144,7 @@ impl Server {
                 region: config.region.clone(),
                 account: config.account.clone(),
                 max_payload_bytes: config.max_payload_bytes,
+                keep_status_changes: true,
             },
             clock.clone(),
         )
@@ -191,7 +192,7 @@ impl Server {
             clock,
         )
         .await?;
-        runtime.on_status_change(triggers.status_hook());
+        triggers.listen_to(&runtime);
         triggers.run();
         Ok(Server {
             service,

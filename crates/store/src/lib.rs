@@ -243,6 +243,12 @@ pub trait Store: Send + Sync + 'static {
         cursor: i64,
     ) -> BoxFuture<'_, Result<()>>;
 
+    /// Every outbox message kept (see [`ExecutionCommit::outbox`]), oldest first.
+    fn outbox(&self) -> BoxFuture<'_, Result<Vec<OutboxRecord>>>;
+
+    /// Deletes an outbox message; nothing happens if it is not kept.
+    fn delete_outbox(&self, id: &str) -> BoxFuture<'_, Result<()>>;
+
     /// Keeps deliveries of events to targets, all or none (an id already kept is
     /// replaced).
     fn add_deliveries(&self, deliveries: Vec<DeliveryRecord>) -> BoxFuture<'_, Result<()>>;

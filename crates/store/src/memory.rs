@@ -41,6 +41,7 @@ struct State {
     /// Dead letters in the order added; a letter's number is its index + 1.
     dead_letters: Vec<DeadLetterRecord>,
     deliveries: HashMap<String, DeliveryRecord>,
+    outbox: Vec<OutboxRecord>,
     secret: Option<[u8; 32]>,
 }
 
@@ -108,7 +109,12 @@ impl State {
             tasks_set,
             tasks_cleared,
             map_runs,
+            outbox,
         } = c;
+        for o in outbox {
+            self.outbox.retain(|x| x.id != o.id);
+            self.outbox.push(o);
+        }
         if let Some(mut record) = create {
             let seq = self.seq();
             record.journal_len = 0;
@@ -691,6 +697,18 @@ impl Store for MemoryStore {
                 Ok(())
             }
             None => Err(StoreError::NotFound(name)),
+        })
+    }
+
+    fn outbox(&self) -> BoxFuture<'_, Result<Vec<OutboxRecord>>> {
+        self.with(|s| Ok(s.outbox.clone()))
+    }
+
+    fn delete_outbox(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        self.with(move |s| {
+            s.outbox.retain(|o| o.id != id);
+            Ok(())
         })
     }
 

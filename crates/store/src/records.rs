@@ -345,6 +345,19 @@ pub struct ExecutionCommit {
     pub tasks_cleared: Vec<u64>,
     /// Map Runs to create or replace (by ARN).
     pub map_runs: Vec<MapRunRecord>,
+    /// Messages to keep until their reader takes them (the execution's status changes, for
+    /// the event bus), written with the step that made them.
+    pub outbox: Vec<OutboxRecord>,
+}
+
+/// A message written with an execution's step and kept until its reader deletes it: what
+/// the step said to the world outside survives a crash right after the step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRecord {
+    /// Its id, unique.
+    pub id: String,
+    /// What it says, as its writer encodes it.
+    pub body: String,
 }
 
 /// Which executions to list.

@@ -47,6 +47,7 @@ macro_rules! backends {
 backends!(
     triggers_and_dead_letters,
     deliveries_are_kept_until_deleted,
+    outbox_messages_come_with_their_step,
     execution_round_trip,
     history_pages_both_ways,
     timers_and_tasks,
@@ -1550,4 +1551,28 @@ async fn deliveries_are_kept_until_deleted(store: Arc<dyn Store>) {
     store.delete_delivery("a").await.unwrap();
     store.delete_delivery("never").await.unwrap();
     assert_eq!(ids(store.deliveries().await.unwrap()), ["c", "b"]);
+}
+
+async fn outbox_messages_come_with_their_step(store: Arc<dyn Store>) {
+    let message = |id: &str| OutboxRecord {
+        id: id.into(),
+        body: format!("{{\"id\":\"{id}\"}}"),
+    };
+    assert!(store.outbox().await.unwrap().is_empty());
+    let mut first = create(execution("o1", MACHINE, 1_000, &definition()), 1);
+    first.outbox = vec![message("o1/1")];
+    store.commit(first).await.unwrap();
+    // A commit that fails keeps none of its messages.
+    let mut bad = step(&arn("o1"), 5, 1, 1);
+    bad.outbox = vec![message("never")];
+    assert!(store.commit(bad).await.is_err());
+    let mut next = step(&arn("o1"), 1, 1, 1);
+    next.outbox = vec![message("o1/2"), message("o1/3")];
+    store.commit(next).await.unwrap();
+    let ids = |o: Vec<OutboxRecord>| o.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.outbox().await.unwrap()), ["o1/1", "o1/2", "o1/3"]);
+    store.delete_outbox("o1/2").await.unwrap();
+    store.delete_outbox("o1/2").await.unwrap();
+    assert_eq!(ids(store.outbox().await.unwrap()), ["o1/1", "o1/3"]);
+    assert_eq!(store.outbox().await.unwrap()[0], message("o1/1"));
 }

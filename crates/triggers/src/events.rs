@@ -560,13 +560,24 @@ impl Bus {
     /// The deliveries of `event` on `bus`: one per target of each rule it matches, each
     /// with a new id (the name of the execution it starts).
     pub fn deliveries_of(&self, bus: &str, event: &Value) -> Vec<DeliveryRecord> {
+        self.deliveries_for(bus, event, None)
+    }
+
+    /// [`Bus::deliveries_of`], with ids derived from `seed` when there is one: the same
+    /// event routed again (after a restart) makes the same deliveries, which find the
+    /// executions they started.
+    fn deliveries_for(&self, bus: &str, event: &Value, seed: Option<&str>) -> Vec<DeliveryRecord> {
         let rules = self.rules().matching(bus, event);
         let ingestion = self.now();
         let mut out = Vec::new();
         for rule in rules {
             for target in &rule.targets {
+                let id = match seed {
+                    Some(seed) => derived_id(&[seed, &rule.bus, &rule.name, &target.id]),
+                    None => uuid::Uuid::new_v4().to_string(),
+                };
                 out.push(DeliveryRecord {
-                    id: uuid::Uuid::new_v4().to_string(),
+                    id,
                     rule: format!("{}/{}", rule.bus, rule.name),
                     target: target.arn.clone(),
                     input: target.input_for(event, &rule, ingestion),
@@ -575,6 +586,44 @@ impl Bus {
             }
         }
         out
+    }
+
+    /// Publishes a Standard execution's status change on the default bus: its deliveries
+    /// kept, then the outbox message that kept the change deleted. A change that cannot
+    /// be routed stays in the outbox, for the next start.
+    pub async fn publish(&self, change: &baton_runtime::StatusChange) {
+        if self.rules().routes("default") {
+            let event = self.status_change_event(change);
+            let deliveries = self.deliveries_for("default", &event, change.outbox_id.as_deref());
+            if let Err(e) = self.send(deliveries).await {
+                tracing::warn!(execution = %change.execution_arn, error = %e, "a status-change event could not be routed; kept for the next start");
+                return;
+            }
+        }
+        if let Some(id) = &change.outbox_id
+            && let Err(e) = self.inner.store.delete_outbox(id).await
+        {
+            tracing::warn!(execution = %change.execution_arn, error = %e, "a published status change could not be forgotten");
+        }
+    }
+
+    /// Publishes the status changes the store's outbox holds: those a crash kept from being
+    /// published, and those made while the runtime opened, before the listener was set.
+    /// Call it once the runtime's listener is set (a change published twice makes the
+    /// same deliveries, which find the executions they started).
+    pub async fn publish_kept(&self) -> Result<usize, StoreError> {
+        let messages = self.inner.store.outbox().await?;
+        let n = messages.len();
+        for message in messages {
+            match baton_runtime::StatusChange::from_json_text(&message.body) {
+                Some(change) => self.publish(&change).await,
+                None => {
+                    tracing::warn!(id = %message.id, "an outbox message is not a status change; dropped");
+                    self.inner.store.delete_outbox(&message.id).await?;
+                }
+            }
+        }
+        Ok(n)
     }
 
     /// Keeps `deliveries` in the store, in one write, then makes them in the background.
@@ -656,6 +705,28 @@ impl Bus {
         });
         Value::from_json_str(&event.to_string()).expect("an event is JSON")
     }
+}
+
+/// An id made from `parts`, shaped as a UUID (a valid execution name).
+fn derived_id(parts: &[&str]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    let hex: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// Starts a delivery's target (its execution named by the delivery's id, so that a

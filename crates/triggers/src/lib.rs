@@ -175,21 +175,42 @@ impl Triggers {
         self.scheduler.close();
     }
 
-    /// The hook to give the runtime (`Runtime::on_status_change`): each Standard
-    /// execution's status change becomes a "Step Functions Execution Status Change" event
-    /// on the default bus.
+    /// Gives the runtime the triggers' status listener: each Standard execution's status
+    /// change, while a rule on the default bus could start something, is kept in the
+    /// store's outbox with the step that made it and becomes a "Step Functions Execution
+    /// Status Change" event on the default bus (see [`events::Bus::publish`]).
+    /// The status changes the outbox already holds are published in the background.
+    pub fn listen_to(&self, runtime: &baton_runtime::Runtime) -> bool {
+        if !runtime.on_status_change_kept(self.status_wanted(), self.status_hook()) {
+            return false;
+        }
+        let bus = self.bus.clone();
+        tokio::spawn(async move {
+            match bus.publish_kept().await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(changes = n, "published the status changes kept from before")
+                }
+                Err(e) => tracing::warn!(error = %e, "kept status changes could not be read"),
+            }
+        });
+        true
+    }
+
+    /// Whether status changes are wanted now: an enabled rule with targets is on the
+    /// default bus.
+    pub fn status_wanted(&self) -> baton_runtime::StatusWanted {
+        let bus = self.bus.clone();
+        Arc::new(move || bus.rules().routes("default"))
+    }
+
+    /// The hook that publishes status changes, in order, on the default bus.
     pub fn status_hook(&self) -> baton_runtime::StatusHook {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<baton_runtime::StatusChange>();
         let bus = self.bus.clone();
         tokio::spawn(async move {
             while let Some(change) = rx.recv().await {
-                if !bus.rules().routes("default") {
-                    continue;
-                }
-                let event = bus.status_change_event(&change);
-                if let Err(e) = bus.route("default", &event).await {
-                    tracing::warn!(execution = %change.execution_arn, error = %e, "a status-change event could not be routed");
-                }
+                bus.publish(&change).await;
             }
         });
         Arc::new(move |change| {

@@ -448,6 +448,7 @@ async fn eventbridge_rules_patterns_and_targets() {
         redrive_count: 0,
         redrive_date: None,
         at: 2,
+        outbox_id: None,
     });
     wait_for(|| rec.starts().len() == 2).await;
     assert_eq!(rec.starts()[1].input, r#""{\"k\":1}""#);
@@ -725,4 +726,76 @@ async fn deliveries_left_from_before_a_restart_are_made_once_and_forgotten() {
         .await
         .unwrap();
     assert!(letters.items.is_empty(), "{letters:?}");
+}
+
+/// Status changes kept in the outbox (a crash came before they were published, or they
+/// were made while the server opened) are published once the listener is set; publishing
+/// one again makes the same deliveries, named alike.
+#[tokio::test]
+async fn status_changes_kept_in_the_outbox_are_published_at_the_start() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let runtime = baton_runtime::Runtime::open(
+        Arc::clone(&store),
+        baton_integrations::Registry::default(),
+        baton_runtime::RuntimeConfig {
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            max_payload_bytes: 256 * 1024,
+            keep_status_changes: true,
+        },
+    )
+    .await
+    .unwrap();
+    runtime
+        .run(baton_runtime::NewExecution {
+            arn: "arn:aws:states:us-east-1:123456789012:execution:first:e1".into(),
+            name: "e1".into(),
+            machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:first".into(),
+            machine_name: "first".into(),
+            version_arn: None,
+            alias_arn: None,
+            map_run_arn: None,
+            durability: baton_runtime::Durability::Standard,
+            definition:
+                r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"k":1},"End":true}}}"#
+                    .into(),
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            input: "{}".into(),
+            trace_header: None,
+            log: None,
+        })
+        .await
+        .unwrap();
+    let kept = store.outbox().await.unwrap();
+    assert_eq!(kept.len(), 2, "kept before any listener was set");
+
+    let (t, rec, router) = setup(Arc::clone(&store)).await;
+    action(&router, "AWSEvents.PutRule", json!({"Name": "chain", "EventPattern": "{\"source\": [\"aws.states\"], \"detail\": {\"status\": [\"SUCCEEDED\"]}}"})).await;
+    action(&router, "AWSEvents.PutTargets", json!({"Rule": "chain", "Targets": [{"Id": "next", "Arn": MACHINE, "InputPath": "$.detail.output"}]})).await;
+    assert!(t.listen_to(&runtime));
+    wait_for(|| rec.starts().len() == 1).await;
+    assert_eq!(rec.starts()[0].input, r#""{\"k\":1}""#);
+    for _ in 0..200 {
+        if store.outbox().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        store.outbox().await.unwrap().is_empty(),
+        "published, then forgotten"
+    );
+
+    let change = baton_runtime::StatusChange::from_json_text(&kept[1].body).unwrap();
+    t.bus.publish(&change).await;
+    wait_for(|| rec.starts().len() == 2).await;
+    let names: Vec<_> = rec.starts().iter().map(|s| s.name.clone()).collect();
+    assert_eq!(
+        names[0], names[1],
+        "the same change makes the same delivery"
+    );
+    assert!(
+        names[0].as_deref().is_some_and(|n| n.len() == 36),
+        "{names:?}"
+    );
 }

@@ -14,7 +14,7 @@ use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::{Str, Value};
 use baton_store::{
     EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, JournalEntry,
-    MapRunRecord, StoreError, TaskRecord, TimerRecord,
+    MapRunRecord, OutboxRecord, StoreError, TaskRecord, TimerRecord,
 };
 use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::AbortHandle;
@@ -350,6 +350,19 @@ pub(crate) async fn step_locked(
     };
     live.engine.apply(input, now, &mut sink);
     let finished = live.engine.is_finished();
+    let mut changes = if durable {
+        status_changes(
+            inner,
+            handle,
+            live,
+            now,
+            starting || redrive,
+            redrive,
+            finished,
+        )
+    } else {
+        Vec::new()
+    };
 
     // New tasks' records, made once: committed, then kept with the running task.
     let mut new_records: HashMap<WorkId, TaskRecord> = HashMap::new();
@@ -435,6 +448,18 @@ pub(crate) async fn step_locked(
                 ..finished_update(live.engine.status(), now)
             };
         }
+        for (i, change) in changes.iter_mut().enumerate() {
+            if change.outbox_id.is_none() {
+                continue;
+            }
+            // Unique: one journal entry per step, at most two changes per step.
+            let id: Arc<str> = format!("{arn}#{}#{i}", live.journal_len).into();
+            change.outbox_id = Some(Arc::clone(&id));
+            commit.outbox.push(OutboxRecord {
+                id: id.to_string(),
+                body: change.to_json_text(),
+            });
+        }
         if let Err(e) = inner.store.commit(commit).await {
             live.broken = true;
             tracing::warn!(execution = %handle.arn, error = %e, "a commit failed; the step is undone");
@@ -503,11 +528,10 @@ pub(crate) async fn step_locked(
             Effect::MapRun(_) => {}
         }
     }
-    if durable && (starting || redrive) {
-        status_changed(inner, handle, live, now, Some(redrive));
-    }
-    if durable && finished {
-        status_changed(inner, handle, live, now, None);
+    if let Some(listener) = inner.status_hook.get() {
+        for change in changes {
+            (listener.hook)(change);
+        }
     }
     if finished {
         finish(inner, handle, live, now);
@@ -515,20 +539,33 @@ pub(crate) async fn step_locked(
     Ok(())
 }
 
-/// Tells the runtime's status hook, if there is one, that the execution is running
-/// (`running`: `Some(redriven)`; the execution may have ended in the same step, which is
-/// told next) or has ended (`None`).
-fn status_changed(inner: &Inner, handle: &Handle, live: &Live, now: Millis, running: Option<bool>) {
-    let Some(hook) = inner.status_hook.get() else {
-        return;
+/// The status changes a step made, for the runtime's status listener, if there is one and
+/// it wants them: running (started, or redriven when `redrive`) and ended, in that order.
+/// A change to keep in the outbox has a placeholder `outbox_id` (set with the commit).
+fn status_changes(
+    inner: &Inner,
+    handle: &Handle,
+    live: &Live,
+    now: Millis,
+    running: bool,
+    redrive: bool,
+    finished: bool,
+) -> Vec<super::StatusChange> {
+    if !(running || finished) {
+        return Vec::new();
+    }
+    let keep = match inner.status_hook.get() {
+        Some(listener) => match &listener.kept {
+            Some(wanted) if !wanted() => return Vec::new(),
+            Some(_) => true,
+            None => false,
+        },
+        // Its listener is not set yet: kept for it.
+        None if inner.config.keep_status_changes => true,
+        None => return Vec::new(),
     };
     let info = live.engine.info();
-    let update = match running {
-        Some(_) => ExecutionUpdate::default(),
-        None => finished_update(live.engine.status(), now),
-    };
-    let redriven = running == Some(true);
-    hook(super::StatusChange {
+    let change = |update: ExecutionUpdate, redriven: bool| super::StatusChange {
         execution_arn: Arc::clone(&handle.arn),
         state_machine_arn: Arc::from(&*info.state_machine_arn),
         name: Arc::from(&*info.name),
@@ -542,7 +579,16 @@ fn status_changed(inner: &Inner, handle: &Handle, live: &Live, now: Millis, runn
         redrive_count: info.redrive_count,
         redrive_date: redriven.then_some(now.0),
         at: now.0,
-    });
+        outbox_id: keep.then(|| Arc::from("")),
+    };
+    let mut out = Vec::with_capacity(2);
+    if running {
+        out.push(change(ExecutionUpdate::default(), redrive));
+    }
+    if finished {
+        out.push(change(finished_update(live.engine.status(), now), false));
+    }
+    out
 }
 
 /// The stored record of a Map Run report.

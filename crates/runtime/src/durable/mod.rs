@@ -26,6 +26,7 @@ mod log;
 mod programs;
 mod recovery;
 mod redrive;
+mod status;
 mod timers;
 
 use std::collections::HashMap;
@@ -59,6 +60,11 @@ pub struct RuntimeConfig {
     pub account: String,
     /// The largest state input or output, in bytes.
     pub max_payload_bytes: usize,
+    /// A status listener that keeps changes ([`Runtime::on_status_change_kept`]) will be
+    /// set: until it is, every status change is kept in the outbox, so that executions
+    /// that end while the runtime is being opened (recovered timers fire at once) are not
+    /// left out.
+    pub keep_status_changes: bool,
 }
 
 /// Whether an execution is checkpointed.
@@ -162,7 +168,7 @@ pub(crate) struct Inner {
     activities: Activities,
     closed: watch::Sender<bool>,
     /// Told of every Standard execution's status changes (see [`Runtime::on_status_change`]).
-    status_hook: std::sync::OnceLock<StatusHook>,
+    status_hook: std::sync::OnceLock<Listener>,
 }
 
 /// A Standard execution started, was redriven or ended: what EventBridge's "Step Functions
@@ -195,6 +201,20 @@ pub struct StatusChange {
     pub redrive_date: Option<i64>,
     /// When the change happened.
     pub at: i64,
+    /// The store's outbox message that keeps the change, when its listener wanted it kept
+    /// ([`Runtime::on_status_change_kept`]): the listener deletes it once it has handled the
+    /// change.
+    pub outbox_id: Option<Arc<str>>,
+}
+
+/// Whether status changes are wanted now (see [`Runtime::on_status_change_kept`]).
+pub type StatusWanted = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// A status hook, and when its changes are kept in the outbox.
+struct Listener {
+    hook: StatusHook,
+    /// `Some` for a listener whose wanted changes are kept.
+    kept: Option<StatusWanted>,
 }
 
 /// What [`Runtime::on_status_change`] calls: within the step that made the change, so it
@@ -298,7 +318,26 @@ impl Runtime {
     /// redriven, ended (after the change is committed). One hook per runtime: `false` when
     /// one was set already.
     pub fn on_status_change(&self, hook: StatusHook) -> bool {
-        self.inner.status_hook.set(hook).is_ok()
+        self.inner
+            .status_hook
+            .set(Listener { hook, kept: None })
+            .is_ok()
+    }
+
+    /// [`Runtime::on_status_change`] that nothing is lost by a crash: a change that
+    /// `wanted` says is wanted (asked within the step) is written to the store's outbox
+    /// with the step that made it, and `hook` gets it, with its `outbox_id`, after the
+    /// commit. The hook's side deletes the message once it has handled the change, and
+    /// reads the outbox at its start for changes a crash left there. Changes not wanted
+    /// are not even made.
+    pub fn on_status_change_kept(&self, wanted: StatusWanted, hook: StatusHook) -> bool {
+        self.inner
+            .status_hook
+            .set(Listener {
+                hook,
+                kept: Some(wanted),
+            })
+            .is_ok()
     }
 
     /// Moves a virtual clock ahead by `by`: timers that fall due fire at once. Returns the

@@ -120,6 +120,7 @@ mod tests {
                 region: "us-east-1".into(),
                 account: "111111111111".into(),
                 max_payload_bytes: 256 * 1024,
+                keep_status_changes: false,
             },
         )
         .await

@@ -340,6 +340,15 @@ impl Store for SqliteStore {
         self.write(move |conn| writes::set_trigger_cursor(conn, kind, &name, cursor))
     }
 
+    fn outbox(&self) -> BoxFuture<'_, Result<Vec<OutboxRecord>>> {
+        self.read(|r| r.outbox())
+    }
+
+    fn delete_outbox(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        self.write(move |conn| writes::delete_outbox(conn, &id))
+    }
+
     fn add_deliveries(&self, deliveries: Vec<DeliveryRecord>) -> BoxFuture<'_, Result<()>> {
         self.write(move |conn| writes::add_deliveries(conn, &deliveries))
     }

@@ -577,6 +577,22 @@ impl Reader {
         Ok(out)
     }
 
+    pub(super) fn outbox(&mut self) -> Result<Vec<OutboxRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, body FROM outbox ORDER BY seq")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err)? {
+            out.push(OutboxRecord {
+                id: row.get(0).map_err(db_err)?,
+                body: row.get(1).map_err(db_err)?,
+            });
+        }
+        Ok(out)
+    }
+
     pub(super) fn deliveries(&mut self) -> Result<Vec<DeliveryRecord>> {
         let mut stmt = self
             .conn

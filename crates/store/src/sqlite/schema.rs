@@ -208,6 +208,14 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 4: messages written with an execution's step, kept until read (status changes).
+    "
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL
+    );
+    ",
 ];
 
 /// Brings the schema up to date (the caller holds the only connection).

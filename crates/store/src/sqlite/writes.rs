@@ -228,6 +228,14 @@ pub(super) fn commit(
                 .map_err(db_err)?;
         }
     }
+    if !c.outbox.is_empty() {
+        let mut insert = conn
+            .prepare_cached("INSERT OR REPLACE INTO outbox (id, body) VALUES (?1, ?2)")
+            .map_err(db_err)?;
+        for o in &c.outbox {
+            insert.execute(params![o.id, o.body]).map_err(db_err)?;
+        }
+    }
     if !c.map_runs.is_empty() {
         let mut upsert = conn
             .prepare_cached(
@@ -556,6 +564,15 @@ pub(super) fn add_deliveries(conn: &Connection, deliveries: &[DeliveryRecord]) -
         stmt.execute(params![d.id, d.rule, d.target, d.input, d.at])
             .map_err(db_err)?;
     }
+    Ok(())
+}
+
+/// Deletes an outbox message.
+pub(super) fn delete_outbox(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM outbox WHERE id = ?1")
+        .map_err(db_err)?
+        .execute([id])
+        .map_err(db_err)?;
     Ok(())
 }
 
