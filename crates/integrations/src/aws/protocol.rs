@@ -896,19 +896,9 @@ fn rest_response(
                     Some(from_json(model, &member.shape, &j, style))
                 }
             },
-            _ if xml => xml_doc.as_ref().and_then(|d| {
-                let root = d.root_element();
-                let flat = member.flattened || mshape.flattened == 1;
-                if flat && matches!(mshape.kind.as_str(), "list" | "map") {
-                    let children: Vec<_> =
-                        root.children().filter(|c| c.has_tag_name(wire)).collect();
-                    (!children.is_empty()).then(|| flat_xml(model, &member.shape, &children, style))
-                } else {
-                    root.children()
-                        .find(|c| c.has_tag_name(wire))
-                        .map(|c| from_xml(model, &member.shape, c, style))
-                }
-            }),
+            _ if xml => xml_doc
+                .as_ref()
+                .and_then(|d| xml_member(model, d.root_element(), wire, member, style)),
             _ => {
                 if body_json.is_none() {
                     body_json = Some(json_body(&response.body)?);
@@ -1029,7 +1019,28 @@ fn from_json(model: &Model, shape_name: &str, json: &serde_json::Value, style: S
     }
 }
 
-/// An XML answer (query protocol) as the task's result.
+/// The member `wire` of the XML element `node`: its element, or its elements for a
+/// flattened list or map; `None` when absent.
+fn xml_member(
+    model: &Model,
+    node: roxmltree::Node,
+    wire: &str,
+    member: &Member,
+    style: Style,
+) -> Option<Value> {
+    let mshape = model.shape(&member.shape);
+    let flat = member.flattened || mshape.flattened == 1;
+    if flat && matches!(mshape.kind.as_str(), "list" | "map") {
+        let children: Vec<_> = node.children().filter(|c| c.has_tag_name(wire)).collect();
+        (!children.is_empty()).then(|| flat_xml(model, &member.shape, &children, style))
+    } else {
+        node.children()
+            .find(|c| c.has_tag_name(wire))
+            .map(|c| from_xml(model, &member.shape, c, style))
+    }
+}
+
+/// An XML answer (query and rest-XML protocols) as the task's result.
 fn from_xml(model: &Model, shape_name: &str, node: roxmltree::Node, style: Style) -> Value {
     let shape = model.shape(shape_name);
     match shape.kind.as_str() {
@@ -1037,18 +1048,7 @@ fn from_xml(model: &Model, shape_name: &str, node: roxmltree::Node, style: Style
             let mut out = Map::default();
             for (name, member) in shape.members() {
                 let wire = member.location_name.as_deref().unwrap_or(name);
-                let mshape = model.shape(&member.shape);
-                let flat = member.flattened || mshape.flattened == 1;
-                let value = if flat && matches!(mshape.kind.as_str(), "list" | "map") {
-                    let children: Vec<_> =
-                        node.children().filter(|c| c.has_tag_name(wire)).collect();
-                    (!children.is_empty()).then(|| flat_xml(model, &member.shape, &children, style))
-                } else {
-                    node.children()
-                        .find(|c| c.has_tag_name(wire))
-                        .map(|c| from_xml(model, &member.shape, c, style))
-                };
-                if let Some(v) = value {
+                if let Some(v) = xml_member(model, node, wire, member, style) {
                     out.insert(upper_first(name).into(), v);
                 }
             }
