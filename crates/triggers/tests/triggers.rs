@@ -799,3 +799,30 @@ async fn status_changes_kept_in_the_outbox_are_published_at_the_start() {
         "{names:?}"
     );
 }
+
+/// A rate without StartDate fires when created, and again when replaced by an update (as
+/// a new schedule starts); nothing else falls due within the hour.
+#[tokio::test]
+async fn a_rate_fires_when_created_and_when_updated() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let (t, rec, router) = setup(Arc::clone(&store)).await;
+    let body = |expr: &str| {
+        Some(
+            json!({"ScheduleExpression": expr, "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": MACHINE, "RoleArn": "r"}}),
+        )
+    };
+    let (status, out) = rest(&router, "POST", "/schedules/hourly", body("rate(1 hour)")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    wait_for(|| rec.starts().len() == 1).await;
+    let (status, out) = rest(&router, "PUT", "/schedules/hourly", body("rate(2 hours)")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    wait_for(|| rec.starts().len() == 2).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(rec.starts().len(), 2);
+    let names: Vec<_> = rec.starts().iter().map(|s| s.name.clone()).collect();
+    assert_ne!(names[0], names[1], "two occurrences, two executions");
+    let (_, got) = rest(&router, "GET", "/schedules/hourly", None).await;
+    assert_eq!(got["ScheduleExpression"], "rate(2 hours)");
+    t.close();
+}

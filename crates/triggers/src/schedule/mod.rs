@@ -373,21 +373,24 @@ impl Scheduler {
             return Err(ScheduleError::NotFound(def.name));
         };
         let mut compiled = def.compile(old.created).map_err(ScheduleError::Invalid)?;
-        // A rate without a start date counts from the update.
+        // Replaced as a new schedule starts: a rate without a start date counts from the
+        // update (its first occurrence is the update itself), and nothing before the update
+        // is made up.
         if def.start_date.is_none() {
             compiled.anchor = now;
         }
+        let cursor = now - 1;
         let record = TriggerRecord {
             kind: TriggerKind::Schedule,
             name: key.clone(),
             body: serde_json::to_string(&def).expect("a definition serialises"),
             created: old.created,
             updated: now,
-            cursor: Some(now),
+            cursor: Some(cursor),
         };
         self.inner.store.update_trigger(record).await?;
         self.engine()
-            .put(key.into(), Arc::new(compiled), Some(now), now);
+            .put(key.into(), Arc::new(compiled), Some(cursor), now);
         self.inner.wake.notify_one();
         Ok(())
     }
@@ -469,11 +472,11 @@ async fn run(inner: Arc<Inner>) {
 }
 
 /// The execution name of an occurrence: the schedule's name, the time, and a hash of the
-/// key (schedules of the same name in two groups differ), within the 80 characters a name
-/// may have.
+/// key and the time to the millisecond (schedules of the same name in two groups differ,
+/// and so do two occurrences within a second), within the 80 characters a name may have.
 pub fn execution_name(key: &str, name: &str, scheduled: i64) -> String {
     let mut h: u32 = 0x811c_9dc5;
-    for b in key.bytes() {
+    for b in key.bytes().chain(scheduled.to_be_bytes()) {
         h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
     }
     let time = iso8601(scheduled).replace(['-', ':'], "");
