@@ -18,6 +18,10 @@
 //!
 //! An execution that shows no new event for longer than any timer of the workload after the
 //! kills is stuck, and fails the test.
+//!
+//! An event rule chains a third state machine to every CrashFlow execution that succeeds
+//! (through the status-change events, kept with the step that made them): in the end each
+//! flow has started exactly one of them, crashes notwithstanding.
 
 mod support;
 
@@ -654,6 +658,70 @@ fn running(port: u16, machine: &str) -> Vec<String> {
     }
 }
 
+/// Every CrashFlow execution started exactly one CrashEcho execution, with its status change
+/// as input: waits for them (they start after the flows end), then for a while more, in
+/// case one was started twice.
+fn check_chained(port: u16, planned: &[Planned]) -> Vec<String> {
+    let flows: Vec<String> = planned
+        .iter()
+        .filter(|p| matches!(p.kind, Kind::Flow))
+        .map(Planned::arn)
+        .collect();
+    let machine = format!("{ACCOUNT_PREFIX}:stateMachine:CrashEcho");
+    let list = || {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = json!({"stateMachineArn": machine, "maxResults": 1000});
+            if let Some(t) = &token {
+                request["nextToken"] = json!(t);
+            }
+            let r = call_through_crashes(port, "ListExecutions", &request);
+            assert_eq!(r.status, 200, "ListExecutions: {}", r.body);
+            for e in r.body["executions"].as_array().cloned().unwrap_or_default() {
+                all.push(e["executionArn"].as_str().unwrap_or_default().to_owned());
+            }
+            token = r.body["nextToken"].as_str().map(str::to_owned);
+            if token.is_none() {
+                return all;
+            }
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while list().len() < flows.len() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let echoes = list();
+    let mut chained: HashMap<String, usize> = HashMap::new();
+    for arn in &echoes {
+        let r = call_through_crashes(port, "DescribeExecution", &json!({"executionArn": arn}));
+        let input: Value =
+            serde_json::from_str(r.body["input"].as_str().unwrap_or("null")).unwrap_or_default();
+        let from = input["executionArn"].as_str().unwrap_or("?").to_owned();
+        *chained.entry(from).or_default() += 1;
+    }
+    let mut problems = Vec::new();
+    for flow in &flows {
+        match chained.remove(flow) {
+            Some(1) => {}
+            Some(n) => problems.push(format!("{flow}: chained {n} times")),
+            None => problems.push(format!("{flow}: never chained")),
+        }
+    }
+    for (from, n) in chained {
+        problems.push(format!(
+            "{n} CrashEcho executions from {from}, which is no flow"
+        ));
+    }
+    println!(
+        "{} flows chained {} CrashEcho executions",
+        flows.len(),
+        echoes.len()
+    );
+    problems
+}
+
 /// How long ago execution `arn` recorded its last event.
 fn idle(port: u16, arn: &str) -> Duration {
     let request = json!({"executionArn": arn, "reverseOrder": true, "maxResults": 1});
@@ -683,6 +751,18 @@ fn executions_survive_the_server_being_killed() {
             .to_string(),
     )
     .unwrap();
+    let settings = scratch.path("baton.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            r#"[[triggers.rules]]
+Name = "after-flow"
+EventPattern = '{{"source": ["aws.states"], "detail": {{"status": ["SUCCEEDED"], "stateMachineArn": ["{ACCOUNT_PREFIX}:stateMachine:CrashFlow"]}}}}'
+Targets = [{{ Id = "echo", Arn = "{ACCOUNT_PREFIX}:stateMachine:CrashEcho", InputPath = "$.detail" }}]
+"#
+        ),
+    )
+    .unwrap();
     let mut baton = Baton::start(
         &scratch.path("data"),
         &scratch.path("baton.log"),
@@ -691,6 +771,8 @@ fn executions_survive_the_server_being_killed() {
             functions.to_str().unwrap(),
             "--durability",
             "process",
+            "--config",
+            settings.to_str().unwrap(),
         ],
     );
     let port = baton.port;
@@ -706,9 +788,11 @@ fn executions_survive_the_server_being_killed() {
         .as_str()
         .expect("an activity")
         .to_owned();
+    let echo = json!({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}});
     for (name, definition) in [
         ("CrashFlow", flow_definition()),
         ("CrashWork", work_definition(&activity)),
+        ("CrashEcho", echo),
     ] {
         let r = call(
             port,
@@ -806,6 +890,7 @@ fn executions_survive_the_server_being_killed() {
     baton.restart();
 
     let mut problems = start_errors.lock().unwrap().clone();
+    problems.extend(check_chained(port, &planned));
     for p in planned.iter() {
         let r = call_through_crashes(port, "DescribeExecution", &json!({"executionArn": p.arn()}));
         if r.status != 200 {
