@@ -385,3 +385,102 @@ async fn a_role_that_cannot_be_assumed_fails_the_task() {
         "{cause}"
     );
 }
+
+/// Credentials from a web identity token (traded with STS, unsigned) and from a
+/// container's credentials endpoint: the calls are signed with what they gave.
+#[tokio::test]
+async fn credentials_from_a_web_identity_and_a_container_endpoint() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let kept = Arc::clone(&seen);
+    let url = serve(
+        Arc::new(move |request: &str| {
+            kept.lock().unwrap().push(request.to_owned());
+            if request.contains("Action=AssumeRoleWithWebIdentity") {
+                let xml = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>\
+                    <Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>ws</SecretAccessKey>\
+                    <SessionToken>web-token</SessionToken><Expiration>2999-01-01T00:00:00Z</Expiration></Credentials>\
+                    </AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+                answer("200 OK", "text/xml", xml)
+            } else if request.starts_with("GET /creds") {
+                answer(
+                    "200 OK",
+                    "application/json",
+                    r#"{"AccessKeyId":"ASIABOX","SecretAccessKey":"bs","Token":"box-token","Expiration":"2999-01-01T00:00:00Z"}"#,
+                )
+            } else {
+                answer("200 OK", "application/x-amz-json-1.0", "{}")
+            }
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let no_keys = AwsSettings {
+        access_key_id: None,
+        secret_access_key: None,
+        ..settings(&url)
+    };
+    let dir = std::env::temp_dir().join(format!("baton-wi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "eyJ.pod.token\n").unwrap();
+
+    let mut resolved = Resolved::with_env(&no_keys, &NoEnv);
+    resolved.web_identity = Some(baton_integrations::aws::settings::WebIdentity {
+        token_file: token_file.clone(),
+        role_arn: "arn:aws:iam::123456789012:role/pod".into(),
+        session_name: "baton".into(),
+    });
+    let aws = Aws::with_client(baton_integrations::aws::client::Client::new(resolved));
+    aws.run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .expect("GetItem answers");
+    aws.run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .expect("GetItem answers");
+
+    let mut resolved = Resolved::with_env(&no_keys, &NoEnv);
+    resolved.container = Some(baton_integrations::aws::settings::ContainerCredentials {
+        url: format!("{url}/creds"),
+        token: None,
+        token_file: Some(token_file.clone()),
+    });
+    let aws = Aws::with_client(baton_integrations::aws::client::Client::new(resolved));
+    aws.run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .expect("GetItem answers");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let seen = seen.lock().unwrap();
+    let lower: Vec<String> = seen.iter().map(|r| r.to_ascii_lowercase()).collect();
+    assert_eq!(
+        seen.len(),
+        5,
+        "STS once, two GetItems, the endpoint, one GetItem"
+    );
+    assert!(
+        seen[0].contains("WebIdentityToken=eyJ.pod.token"),
+        "{}",
+        seen[0]
+    );
+    assert!(
+        !lower[0].contains("authorization:"),
+        "the exchange is not signed"
+    );
+    for r in &lower[1..3] {
+        assert!(
+            r.contains("credential=asiaweb/") && r.contains("x-amz-security-token: web-token"),
+            "{r}"
+        );
+    }
+    assert!(
+        lower[3].starts_with("get /creds") && lower[3].contains("authorization: eyj.pod.token"),
+        "{}",
+        seen[3]
+    );
+    assert!(
+        lower[4].contains("credential=asiabox/")
+            && lower[4].contains("x-amz-security-token: box-token"),
+        "{}",
+        seen[4]
+    );
+}

@@ -10,9 +10,10 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 
 use super::botocore::ExtraModels;
-use super::credential_process::CredentialProcess;
+use super::credential_process::{CredentialProcess, Kept};
 use super::model::{Service, upper_first};
 use super::protocol::{HttpRequest, HttpResponse, ServiceError, Style, parse_error};
+use super::providers::Provider;
 use super::roles::Roles;
 use super::settings::{Keys, Resolved};
 use crate::TaskFailure;
@@ -27,6 +28,8 @@ pub struct Client {
     extra_models: Option<Arc<ExtraModels>>,
     /// The profile's `credential_process`, when the credentials come from one.
     credential_process: Option<Arc<CredentialProcess>>,
+    /// A web identity or a container endpoint, when the credentials come from one.
+    provider: Option<Arc<Provider>>,
     /// Credentials of the roles tasks assumed, shared by the clones of this client.
     roles: Arc<Roles>,
     /// The role this client's calls are made as (a task's `Credentials.RoleArn`).
@@ -98,6 +101,11 @@ impl Client {
                 .credential_process
                 .as_ref()
                 .map(|c| Arc::new(CredentialProcess::new(c.clone()))),
+            provider: match (&settings.web_identity, &settings.container) {
+                (Some(w), _) => Some(Arc::new(Provider::WebIdentity(w.clone(), Kept::default()))),
+                (None, Some(c)) => Some(Arc::new(Provider::Container(c.clone(), Kept::default()))),
+                (None, None) => None,
+            },
             roles: Arc::new(Roles::default()),
             role: None,
             settings: Arc::new(settings),
@@ -130,10 +138,21 @@ impl Client {
             };
             return self.roles.keys(&base, role, region).await;
         }
-        match (&self.settings.keys, &self.credential_process) {
-            (Ok(keys), _) => Ok(keys.clone()),
-            (Err(_), Some(process)) => process.keys().await,
-            (Err(e), None) => Err(e.clone()),
+        match (
+            &self.settings.keys,
+            &self.credential_process,
+            &self.provider,
+        ) {
+            (Ok(keys), _, _) => Ok(keys.clone()),
+            (Err(_), Some(process), _) => process.keys().await,
+            (Err(_), None, Some(provider)) => {
+                let base = Client {
+                    role: None,
+                    ..self.clone()
+                };
+                provider.keys(&base, region).await
+            }
+            (Err(e), None, None) => Err(e.clone()),
         }
     }
 
@@ -233,14 +252,66 @@ impl Client {
             headers.push(("x-amz-content-sha256".into(), hex_sha256(&request.body)));
         }
         let signed = sign_headers(credentials, signing_name, region, url, request, &headers)?;
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        headers.extend(signed);
+        self.execute(&request.method, url, &headers, request.body.clone(), None)
+            .await
+    }
+
+    /// `request` to `service` without a signature (STS's AssumeRoleWithWebIdentity: the
+    /// token is the proof), one attempt.
+    pub async fn send_unsigned(
+        &self,
+        service: &Service,
+        region: &str,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, String> {
+        let url = format!("{}{}", self.endpoint(service, region), request.path);
+        self.execute(
+            &request.method,
+            &url,
+            &request.headers,
+            request.body.clone(),
+            None,
+        )
+        .await
+    }
+
+    /// A GET of `url` with an `Authorization` header if given (a container's credentials
+    /// endpoint): its status and body.
+    pub async fn get(
+        &self,
+        url: &str,
+        authorization: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let headers: Vec<(String, String)> = authorization
+            .map(|a| vec![("authorization".to_owned(), a.to_owned())])
+            .unwrap_or_default();
+        let r = self
+            .execute("GET", url, &headers, Vec::new(), Some(timeout))
+            .await?;
+        Ok((r.status, r.body))
+    }
+
+    async fn execute(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, String> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|e| format!("bad method: {e}"))?;
         let mut builder = self.http.request(method, url);
-        for (k, v) in headers.iter().chain(signed.iter()) {
+        for (k, v) in headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         let response = builder
-            .body(request.body.clone())
+            .body(body)
             .send()
             .await
             .map_err(|e| describe_reqwest(&e))?;

@@ -3,6 +3,7 @@
 //! the AWS SDKs run it. Temporary credentials are kept until five minutes before they
 //! expire, then the command is run again.
 
+use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Mutex;
@@ -14,10 +15,40 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// How long before their expiration credentials are renewed.
 const EARLY: Duration = Duration::from_secs(300);
 
+/// Temporary credentials and when they expire (`None`: never).
+pub(crate) type Expiring = (Keys, Option<SystemTime>);
+
+/// The credentials a source last gave, kept until five minutes before they expire.
+#[derive(Default)]
+pub(crate) struct Kept(Mutex<Option<Expiring>>);
+
+impl Kept {
+    /// The kept credentials while they are good, else `fetch`'s (then kept).
+    pub(crate) async fn get<F: Future<Output = Result<Expiring, String>>>(
+        &self,
+        fetch: impl FnOnce() -> F,
+    ) -> Result<Keys, String> {
+        let mut kept = self.0.lock().await;
+        if let Some((keys, expires)) = &*kept
+            && expires.is_none_or(|t| SystemTime::now() + EARLY < t)
+        {
+            return Ok(keys.clone());
+        }
+        let (keys, expires) = fetch().await?;
+        *kept = Some((keys.clone(), expires));
+        Ok(keys)
+    }
+
+    #[cfg(test)]
+    async fn forget(&self) {
+        *self.0.lock().await = None;
+    }
+}
+
 /// A `credential_process` and the credentials it last gave.
 pub struct CredentialProcess {
     command: String,
-    cached: Mutex<Option<(Keys, Option<SystemTime>)>>,
+    kept: Kept,
 }
 
 impl CredentialProcess {
@@ -25,24 +56,16 @@ impl CredentialProcess {
     pub fn new(command: impl Into<String>) -> CredentialProcess {
         CredentialProcess {
             command: command.into(),
-            cached: Mutex::new(None),
+            kept: Kept::default(),
         }
     }
 
     /// Credentials: the kept ones while they are good, else the command's.
     pub async fn keys(&self) -> Result<Keys, String> {
-        let mut cached = self.cached.lock().await;
-        if let Some((keys, expires)) = &*cached
-            && expires.is_none_or(|t| SystemTime::now() + EARLY < t)
-        {
-            return Ok(keys.clone());
-        }
-        let (keys, expires) = self.run().await?;
-        *cached = Some((keys.clone(), expires));
-        Ok(keys)
+        self.kept.get(|| self.run()).await
     }
 
-    async fn run(&self) -> Result<(Keys, Option<SystemTime>), String> {
+    async fn run(&self) -> Result<Expiring, String> {
         let failed = |why: String| {
             format!("Unable to load AWS credentials: the profile's credential_process {why}")
         };
@@ -67,8 +90,15 @@ impl CredentialProcess {
     }
 }
 
+/// An RFC 3339 time (credentials' `Expiration`).
+pub(crate) fn rfc3339(text: &str) -> Option<SystemTime> {
+    let at =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(at.unix_timestamp()).unwrap_or(0)))
+}
+
 /// The command's output.
-fn parse(stdout: &[u8]) -> Result<(Keys, Option<SystemTime>), &'static str> {
+fn parse(stdout: &[u8]) -> Result<Expiring, &'static str> {
     let v: serde_json::Value =
         serde_json::from_slice(stdout).map_err(|_| "printed something other than JSON")?;
     if v["Version"].as_u64() != Some(1) {
@@ -82,13 +112,7 @@ fn parse(stdout: &[u8]) -> Result<(Keys, Option<SystemTime>), &'static str> {
     };
     let expires = match text("Expiration") {
         None => None,
-        Some(t) => {
-            let at =
-                time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-                    .map_err(|_| "printed an Expiration that is not an RFC 3339 time")?;
-            let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
-            Some(UNIX_EPOCH + Duration::from_secs(secs))
-        }
+        Some(t) => Some(rfc3339(&t).ok_or("printed an Expiration that is not an RFC 3339 time")?),
     };
     Ok((
         Keys {
@@ -143,7 +167,7 @@ mod tests {
         let p = CredentialProcess::new(command);
         assert_eq!(p.keys().await.unwrap().access_key_id, "AK1");
         assert_eq!(p.keys().await.unwrap().access_key_id, "AK1", "kept");
-        *p.cached.lock().await = None;
+        p.kept.forget().await;
         assert_eq!(p.keys().await.unwrap().access_key_id, "AK2");
         assert_eq!(
             p.keys().await.unwrap().access_key_id,

@@ -24,6 +24,7 @@ mod jobs;
 pub mod lambda;
 pub mod model;
 pub mod protocol;
+mod providers;
 pub mod roles;
 pub mod settings;
 pub mod sfn;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use baton_json::Value;
 use tokio::sync::Mutex;
@@ -77,16 +77,13 @@ fn assume<'a>(
     })
 }
 
-fn read_credentials(out: &Value) -> Option<Expiring> {
+/// STS's `Credentials` (AssumeRole's, AssumeRoleWithWebIdentity's).
+pub(crate) fn read_credentials(out: &Value) -> Option<Expiring> {
     let c = out.get("Credentials")?;
     let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_owned);
     let expires = text("Expiration")
-        .and_then(|t| {
-            time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .map_or(SystemTime::now() + Duration::from_secs(900), |t| {
-            UNIX_EPOCH + Duration::from_secs(u64::try_from(t.unix_timestamp()).unwrap_or(0))
-        });
+        .and_then(|t| super::credential_process::rfc3339(&t))
+        .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(900));
     Some((
         Keys {
             access_key_id: text("AccessKeyId")?,

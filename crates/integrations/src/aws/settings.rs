@@ -7,8 +7,8 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_PROFILE`), then the profile in the
 //! shared files (`~/.aws/credentials` and `~/.aws/config`, or `AWS_SHARED_CREDENTIALS_FILE`
 //! and `AWS_CONFIG_FILE`: `region`, `aws_access_key_id`, `aws_secret_access_key`,
-//! `aws_session_token`, `credential_process`, `endpoint_url` and a `services` section's
-//! per-service `endpoint_url`), then the default: the service's public AWS endpoint for the region.
+//! `aws_session_token`, `credential_process`, `web_identity_token_file` with `role_arn`,
+//! `endpoint_url` and a `services` section's per-service `endpoint_url`), then the default: the service's public AWS endpoint for the region.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,6 +91,34 @@ pub struct Resolved {
     /// The profile's `credential_process`: a command whose output is the credentials
     /// (used when `keys` found none).
     pub credential_process: Option<String>,
+    /// A web identity token to trade for a role's credentials (Kubernetes service
+    /// accounts: `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`), when `keys` found none.
+    pub web_identity: Option<WebIdentity>,
+    /// A container's credentials endpoint (ECS, EKS Pod Identity:
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` or `_RELATIVE_URI`), when nothing above is set.
+    pub container: Option<ContainerCredentials>,
+}
+
+/// Where a web identity token is, and the role it is traded for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebIdentity {
+    /// The file holding the token (read at each exchange: it is rotated).
+    pub token_file: PathBuf,
+    /// The role to assume.
+    pub role_arn: String,
+    /// The session name.
+    pub session_name: String,
+}
+
+/// A container credentials endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerCredentials {
+    /// Its URL.
+    pub url: String,
+    /// The `Authorization` header's value, given outright.
+    pub token: Option<String>,
+    /// A file holding it (read at each request).
+    pub token_file: Option<PathBuf>,
 }
 
 /// The environment and files the SDKs read, abstracted so tests can give their own.
@@ -203,12 +231,50 @@ impl Resolved {
                 "Unable to load AWS credentials from any provider in the chain: no access key in Baton's [aws] settings, in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or in the profile '{profile_name}' of the shared credentials and config files"
             ))
         };
-        // A program that prints credentials, when no keys are given outright.
-        let credential_process = if keys.is_err() {
+        // Sources of temporary credentials, when no keys are given outright: a web identity
+        // token (the environment's, else the profile's), a program that prints
+        // credentials, a container's credentials endpoint.
+        let none_given = keys.is_err();
+        let web_identity = none_given
+            .then(|| {
+                let (file, role, session) = match (
+                    env.var("AWS_WEB_IDENTITY_TOKEN_FILE"),
+                    env.var("AWS_ROLE_ARN"),
+                ) {
+                    (Some(file), Some(role)) => (file, role, env.var("AWS_ROLE_SESSION_NAME")),
+                    _ => (
+                        from_profile("web_identity_token_file")?,
+                        from_profile("role_arn")?,
+                        from_profile("role_session_name"),
+                    ),
+                };
+                Some(WebIdentity {
+                    token_file: PathBuf::from(file),
+                    role_arn: role,
+                    session_name: session.unwrap_or_else(|| "baton".to_owned()),
+                })
+            })
+            .flatten();
+        let credential_process = if none_given && web_identity.is_none() {
             from_profile("credential_process").filter(|c| !c.trim().is_empty())
         } else {
             None
         };
+        let container = (none_given && web_identity.is_none() && credential_process.is_none())
+            .then(|| {
+                let url = env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
+                    env.var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                        .map(|r| format!("http://169.254.170.2{r}"))
+                })?;
+                Some(ContainerCredentials {
+                    url,
+                    token: env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+                    token_file: env
+                        .var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+                        .map(PathBuf::from),
+                })
+            })
+            .flatten();
 
         // Endpoints: the profile's `services` section, then the environment, then Baton's
         // settings, each overriding the one before.
@@ -249,6 +315,8 @@ impl Resolved {
             poll: Duration::from_secs_f64(settings.poll_seconds.unwrap_or(5.0).clamp(0.01, 3600.0)),
             models_dir: settings.models_dir.clone(),
             credential_process,
+            web_identity,
+            container,
         }
     }
 
@@ -266,6 +334,8 @@ impl Resolved {
         self.configured_endpoint(key).is_some()
             || self.keys.is_ok()
             || self.credential_process.is_some()
+            || self.web_identity.is_some()
+            || self.container.is_some()
     }
 }
 
@@ -435,6 +505,81 @@ mod tests {
             Resolved::with_env(&settings, &env)
                 .credential_process
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn web_identity_and_container_endpoints_when_no_keys_are_given() {
+        let env = fake(
+            &[
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+                ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod"),
+                (
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                    "/v2/credentials/x",
+                ),
+            ],
+            &[],
+        );
+        let r = Resolved::with_env(&AwsSettings::default(), &env);
+        let w = r.web_identity.clone().expect("a web identity");
+        assert_eq!(
+            (
+                w.token_file.to_str(),
+                w.role_arn.as_str(),
+                w.session_name.as_str()
+            ),
+            (
+                Some("/var/run/token"),
+                "arn:aws:iam::123456789012:role/pod",
+                "baton"
+            )
+        );
+        assert!(r.container.is_none(), "the web identity comes first");
+        assert!(r.reachable("sqs"));
+
+        let env = fake(
+            &[
+                (
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                    "/v2/credentials/x",
+                ),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"),
+            ],
+            &[],
+        );
+        let r = Resolved::with_env(&AwsSettings::default(), &env);
+        let c = r.container.expect("a container endpoint");
+        assert_eq!(c.url, "http://169.254.170.2/v2/credentials/x");
+        assert_eq!(c.token.as_deref(), Some("tok"));
+
+        let config = "[default]\nweb_identity_token_file = /t\nrole_arn = arn:aws:iam::1:role/r\nrole_session_name = s\n";
+        let env = fake(&[("HOME", "/h")], &[("/h/.aws/config", config)]);
+        let w = Resolved::with_env(&AwsSettings::default(), &env)
+            .web_identity
+            .expect("the profile's");
+        assert_eq!(
+            (w.role_arn.as_str(), w.session_name.as_str()),
+            ("arn:aws:iam::1:role/r", "s")
+        );
+
+        let settings = AwsSettings {
+            access_key_id: Some("AK".into()),
+            secret_access_key: Some("s".into()),
+            ..AwsSettings::default()
+        };
+        let env = fake(
+            &[
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
+                ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/c"),
+            ],
+            &[],
+        );
+        let r = Resolved::with_env(&settings, &env);
+        assert!(
+            r.web_identity.is_none() && r.container.is_none(),
+            "keys given outright win"
         );
     }
 

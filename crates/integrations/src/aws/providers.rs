@@ -1,0 +1,125 @@
+//! Temporary credentials from where a deployment puts them: a web identity token traded
+//! with STS for a role's credentials (Kubernetes service accounts), and a container's
+//! credentials endpoint (ECS tasks, EKS Pod Identity). Both are kept until five minutes
+//! before they expire.
+
+use std::time::Duration;
+
+use baton_json::Value;
+
+use super::client::Client;
+use super::credential_process::{Expiring, Kept, rfc3339};
+use super::protocol::{Style, build_request, parse_response};
+use super::settings::{ContainerCredentials, Keys, WebIdentity};
+
+/// How long a container endpoint may take to answer.
+const CONTAINER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A source of temporary credentials, and what it last gave.
+pub(crate) enum Provider {
+    /// A web identity token, traded with STS.
+    WebIdentity(WebIdentity, Kept),
+    /// A container's credentials endpoint.
+    Container(ContainerCredentials, Kept),
+}
+
+impl Provider {
+    /// Credentials: the kept ones while they are good, else new ones. `client` reaches STS
+    /// (unsigned: the token is the proof) in `region`.
+    pub(crate) async fn keys(&self, client: &Client, region: &str) -> Result<Keys, String> {
+        match self {
+            Provider::WebIdentity(w, kept) => kept.get(|| web_identity(client, w, region)).await,
+            Provider::Container(c, kept) => kept.get(|| container(client, c)).await,
+        }
+    }
+}
+
+async fn web_identity(client: &Client, w: &WebIdentity, region: &str) -> Result<Expiring, String> {
+    let failed = |why: String| {
+        format!(
+            "Unable to load AWS credentials: the web identity of {} {why}",
+            w.role_arn
+        )
+    };
+    // A small file, read at each exchange (it is rotated).
+    let token = std::fs::read_to_string(&w.token_file).map_err(|e| {
+        failed(format!(
+            "cannot be read from {}: {e}",
+            w.token_file.display()
+        ))
+    })?;
+    let sts = super::model::service("sts").expect("the STS model is shipped");
+    let model = sts.model();
+    let op_name = "AssumeRoleWithWebIdentity";
+    let op = model
+        .operation(op_name)
+        .ok_or_else(|| failed("has no operation in the STS model".into()))?;
+    let mut input = baton_json::Map::default();
+    input.insert("RoleArn".into(), Value::from(w.role_arn.as_str()));
+    input.insert(
+        "RoleSessionName".into(),
+        Value::from(w.session_name.as_str()),
+    );
+    input.insert("WebIdentityToken".into(), Value::from(token.trim()));
+    let request =
+        build_request(model, op_name, op, &Value::object(input)).map_err(|e| failed(e.0))?;
+    let response = client
+        .send_unsigned(sts, region, &request)
+        .await
+        .map_err(failed)?;
+    if response.status >= 300 {
+        let e = super::protocol::parse_error(model, &response);
+        return Err(failed(format!(
+            "was refused by STS ({}): {}",
+            e.code.as_deref().unwrap_or("error"),
+            e.message.as_deref().unwrap_or_default()
+        )));
+    }
+    let out = parse_response(model, op, &response, Style::Sdk)
+        .map_err(|e| failed(format!("got an answer that cannot be read: {}", e.0)))?;
+    let (keys, expires) = super::roles::read_credentials(&out)
+        .ok_or_else(|| failed("got no credentials from STS".into()))?;
+    Ok((keys, Some(expires)))
+}
+
+async fn container(client: &Client, c: &ContainerCredentials) -> Result<Expiring, String> {
+    let failed = |why: String| {
+        format!(
+            "Unable to load AWS credentials from the container endpoint {}: {why}",
+            c.url
+        )
+    };
+    let token = match (&c.token, &c.token_file) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(file)) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| failed(format!("the token file {}: {e}", file.display())))?
+                .trim()
+                .to_owned(),
+        ),
+        (None, None) => None,
+    };
+    let (status, body) = client
+        .get(&c.url, token.as_deref(), CONTAINER_TIMEOUT)
+        .await
+        .map_err(failed)?;
+    if status >= 300 {
+        return Err(failed(format!("status {status}")));
+    }
+    let v = Value::from_json_str(&String::from_utf8_lossy(&body))
+        .map_err(|_| failed("an answer that is not JSON".into()))?;
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (Some(access_key_id), Some(secret_access_key)) =
+        (text("AccessKeyId"), text("SecretAccessKey"))
+    else {
+        return Err(failed("no AccessKeyId or SecretAccessKey".into()));
+    };
+    Ok((
+        Keys {
+            access_key_id,
+            secret_access_key,
+            session_token: text("Token"),
+        },
+        text("Expiration").and_then(|t| rfc3339(&t)),
+    ))
+}
