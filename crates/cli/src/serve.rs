@@ -88,6 +88,9 @@ pub struct AwsArgs {
     /// A botocore data directory: aws-sdk tasks reach the services whose models it holds.
     #[arg(long, env = "BATON_AWS_MODELS_DIR")]
     aws_models_dir: Option<PathBuf>,
+    /// Take AWS credentials from EC2's instance metadata when nothing else gives any.
+    #[arg(long, env = "BATON_AWS_INSTANCE_METADATA")]
+    aws_instance_metadata: bool,
 }
 
 impl AwsArgs {
@@ -105,6 +108,7 @@ impl AwsArgs {
         if let Some(v) = &self.aws_models_dir {
             settings.models_dir = Some(v.clone());
         }
+        settings.instance_metadata |= self.aws_instance_metadata;
     }
 }
 

@@ -484,3 +484,68 @@ async fn credentials_from_a_web_identity_and_a_container_endpoint() {
         seen[4]
     );
 }
+
+/// Credentials from EC2's instance metadata (IMDSv2), when asked for: a session token,
+/// the instance's role, its credentials.
+#[tokio::test]
+async fn credentials_from_instance_metadata() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let kept = Arc::clone(&seen);
+    let url = serve(
+        Arc::new(move |request: &str| {
+            kept.lock().unwrap().push(request.to_owned());
+            let lower = request.to_ascii_lowercase();
+            let has_token = lower.contains("x-aws-ec2-metadata-token: imds-session");
+            if request.starts_with("PUT /latest/api/token") {
+                answer("200 OK", "text/plain", "imds-session")
+            } else if request.starts_with("GET /latest/meta-data/iam/security-credentials/ ") && has_token {
+                answer("200 OK", "text/plain", "baton-host")
+            } else if request.starts_with("GET /latest/meta-data/iam/security-credentials/baton-host") && has_token {
+                answer(
+                    "200 OK",
+                    "application/json",
+                    r#"{"Code":"Success","AccessKeyId":"ASIAHOST","SecretAccessKey":"hs","Token":"host-token","Expiration":"2999-01-01T00:00:00Z"}"#,
+                )
+            } else if request.starts_with("POST /") {
+                answer("200 OK", "application/x-amz-json-1.0", "{}")
+            } else {
+                answer("401 Unauthorized", "text/plain", "no token")
+            }
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let no_keys = AwsSettings {
+        access_key_id: None,
+        secret_access_key: None,
+        instance_metadata: true,
+        ..settings(&url)
+    };
+    let mut resolved = Resolved::with_env(&no_keys, &NoEnv);
+    assert_eq!(
+        resolved.instance_metadata.as_deref(),
+        Some("http://169.254.169.254")
+    );
+    resolved.instance_metadata = Some(url.clone());
+    let aws = Aws::with_client(baton_integrations::aws::client::Client::new(resolved));
+    aws.run(call(GET_ITEM, json(PARAMS)))
+        .await
+        .expect("GetItem answers");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4, "token, role, credentials, then the call");
+    let call_made = seen[3].to_ascii_lowercase();
+    assert!(
+        call_made.contains("credential=asiahost/")
+            && call_made.contains("x-amz-security-token: host-token"),
+        "{call_made}"
+    );
+    // Not asked for: not used.
+    let r = Resolved::with_env(
+        &AwsSettings {
+            instance_metadata: false,
+            ..no_keys
+        },
+        &NoEnv,
+    );
+    assert!(r.instance_metadata.is_none());
+}

@@ -101,10 +101,22 @@ impl Client {
                 .credential_process
                 .as_ref()
                 .map(|c| Arc::new(CredentialProcess::new(c.clone()))),
-            provider: match (&settings.web_identity, &settings.container) {
-                (Some(w), _) => Some(Arc::new(Provider::WebIdentity(w.clone(), Kept::default()))),
-                (None, Some(c)) => Some(Arc::new(Provider::Container(c.clone(), Kept::default()))),
-                (None, None) => None,
+            provider: match (
+                &settings.web_identity,
+                &settings.container,
+                &settings.instance_metadata,
+            ) {
+                (Some(w), _, _) => {
+                    Some(Arc::new(Provider::WebIdentity(w.clone(), Kept::default())))
+                }
+                (None, Some(c), _) => {
+                    Some(Arc::new(Provider::Container(c.clone(), Kept::default())))
+                }
+                (None, None, Some(e)) => Some(Arc::new(Provider::InstanceMetadata(
+                    e.clone(),
+                    Kept::default(),
+                ))),
+                (None, None, None) => None,
             },
             roles: Arc::new(Roles::default()),
             role: None,
@@ -276,19 +288,21 @@ impl Client {
         .await
     }
 
-    /// A GET of `url` with an `Authorization` header if given (a container's credentials
-    /// endpoint): its status and body.
-    pub async fn get(
+    /// A plain request without a body (credentials endpoints, instance metadata): its
+    /// status and body.
+    pub async fn request(
         &self,
+        method: &str,
         url: &str,
-        authorization: Option<&str>,
+        headers: &[(&str, &str)],
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>), String> {
-        let headers: Vec<(String, String)> = authorization
-            .map(|a| vec![("authorization".to_owned(), a.to_owned())])
-            .unwrap_or_default();
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let r = self
-            .execute("GET", url, &headers, Vec::new(), Some(timeout))
+            .execute(method, url, &headers, Vec::new(), Some(timeout))
             .await?;
         Ok((r.status, r.body))
     }

@@ -21,6 +21,8 @@ pub(crate) enum Provider {
     WebIdentity(WebIdentity, Kept),
     /// A container's credentials endpoint.
     Container(ContainerCredentials, Kept),
+    /// EC2's instance metadata (IMDSv2), at this endpoint.
+    InstanceMetadata(String, Kept),
 }
 
 impl Provider {
@@ -30,6 +32,9 @@ impl Provider {
         match self {
             Provider::WebIdentity(w, kept) => kept.get(|| web_identity(client, w, region)).await,
             Provider::Container(c, kept) => kept.get(|| container(client, c)).await,
+            Provider::InstanceMetadata(endpoint, kept) => {
+                kept.get(|| instance_metadata(client, endpoint)).await
+            }
         }
     }
 }
@@ -82,6 +87,46 @@ async fn web_identity(client: &Client, w: &WebIdentity, region: &str) -> Result<
     Ok((keys, Some(expires)))
 }
 
+/// IMDSv2: a session token, the instance's role, then the role's credentials.
+async fn instance_metadata(client: &Client, endpoint: &str) -> Result<Expiring, String> {
+    let failed = |why: String| {
+        format!("Unable to load AWS credentials from the instance metadata at {endpoint}: {why}")
+    };
+    let token = client
+        .request(
+            "PUT",
+            &format!("{endpoint}/latest/api/token"),
+            &[("x-aws-ec2-metadata-token-ttl-seconds", "21600")],
+            CONTAINER_TIMEOUT,
+        )
+        .await
+        .and_then(|(status, body)| {
+            (status < 300)
+                .then(|| String::from_utf8_lossy(&body).trim().to_owned())
+                .ok_or_else(|| format!("status {status} for a session token"))
+        })
+        .map_err(failed)?;
+    let base = format!("{endpoint}/latest/meta-data/iam/security-credentials/");
+    let header = [("x-aws-ec2-metadata-token", token.as_str())];
+    let (status, body) = client
+        .request("GET", &base, &header, CONTAINER_TIMEOUT)
+        .await
+        .map_err(failed)?;
+    let role = String::from_utf8_lossy(&body);
+    let role = role.lines().next().unwrap_or_default().trim();
+    if status >= 300 || role.is_empty() {
+        return Err(failed(format!("no instance role (status {status})")));
+    }
+    let (status, body) = client
+        .request("GET", &format!("{base}{role}"), &header, CONTAINER_TIMEOUT)
+        .await
+        .map_err(failed)?;
+    if status >= 300 {
+        return Err(failed(format!("status {status} for the role {role}")));
+    }
+    read_json_credentials(&body).map_err(failed)
+}
+
 async fn container(client: &Client, c: &ContainerCredentials) -> Result<Expiring, String> {
     let failed = |why: String| {
         format!(
@@ -99,20 +144,29 @@ async fn container(client: &Client, c: &ContainerCredentials) -> Result<Expiring
         ),
         (None, None) => None,
     };
+    let headers: Vec<(&str, &str)> = token
+        .as_deref()
+        .map(|t| vec![("authorization", t)])
+        .unwrap_or_default();
     let (status, body) = client
-        .get(&c.url, token.as_deref(), CONTAINER_TIMEOUT)
+        .request("GET", &c.url, &headers, CONTAINER_TIMEOUT)
         .await
         .map_err(failed)?;
     if status >= 300 {
         return Err(failed(format!("status {status}")));
     }
-    let v = Value::from_json_str(&String::from_utf8_lossy(&body))
-        .map_err(|_| failed("an answer that is not JSON".into()))?;
+    read_json_credentials(&body).map_err(failed)
+}
+
+/// Credentials as container endpoints and instance metadata give them.
+fn read_json_credentials(body: &[u8]) -> Result<Expiring, String> {
+    let v = Value::from_json_str(&String::from_utf8_lossy(body))
+        .map_err(|_| "an answer that is not JSON".to_owned())?;
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let (Some(access_key_id), Some(secret_access_key)) =
         (text("AccessKeyId"), text("SecretAccessKey"))
     else {
-        return Err(failed("no AccessKeyId or SecretAccessKey".into()));
+        return Err("no AccessKeyId or SecretAccessKey".into());
     };
     Ok((
         Keys {

@@ -48,6 +48,9 @@ pub struct AwsSettings {
     /// A botocore data directory (`.../site-packages/botocore/data`): `aws-sdk:SERVICE:*`
     /// tasks reach the services whose models it holds, besides those Baton ships.
     pub models_dir: Option<PathBuf>,
+    /// Take credentials from EC2's instance metadata (IMDSv2) when no other source gives
+    /// any. Off unless asked for: a machine that is not on EC2 would wait for it in vain.
+    pub instance_metadata: bool,
 }
 
 /// Access keys, as SigV4 signs with them.
@@ -97,6 +100,9 @@ pub struct Resolved {
     /// A container's credentials endpoint (ECS, EKS Pod Identity:
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` or `_RELATIVE_URI`), when nothing above is set.
     pub container: Option<ContainerCredentials>,
+    /// EC2's instance metadata endpoint, when asked for (`instance-metadata`) and nothing
+    /// above is set (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`).
+    pub instance_metadata: Option<String>,
 }
 
 /// Where a web identity token is, and the role it is traded for.
@@ -260,6 +266,16 @@ impl Resolved {
         } else {
             None
         };
+        let instance_metadata = (settings.instance_metadata
+            && none_given
+            && web_identity.is_none()
+            && credential_process.is_none())
+        .then(|| {
+            env.var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                .unwrap_or_else(|| "http://169.254.169.254".to_owned())
+                .trim_end_matches('/')
+                .to_owned()
+        });
         let container = (none_given && web_identity.is_none() && credential_process.is_none())
             .then(|| {
                 let url = env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
@@ -317,6 +333,7 @@ impl Resolved {
             credential_process,
             web_identity,
             container,
+            instance_metadata,
         }
     }
 
@@ -336,6 +353,7 @@ impl Resolved {
             || self.credential_process.is_some()
             || self.web_identity.is_some()
             || self.container.is_some()
+            || self.instance_metadata.is_some()
     }
 }
 
