@@ -549,3 +549,96 @@ async fn credentials_from_instance_metadata() {
     );
     assert!(r.instance_metadata.is_none());
 }
+
+/// Credentials for an IAM Identity Center (SSO) role: the token `aws sso login` cached
+/// (its file named by the SHA-1 of the session's name), traded at the SSO portal; an
+/// expired login says to log in again.
+#[tokio::test]
+async fn credentials_from_an_sso_login() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let kept = Arc::clone(&seen);
+    let url = serve(
+        Arc::new(move |request: &str| {
+            kept.lock().unwrap().push(request.to_owned());
+            if request.starts_with("GET /federation/credentials?account_id=111122223333&role_name=Dev ")
+                && request.to_ascii_lowercase().contains("x-amz-sso_bearer_token: sso-access")
+            {
+                answer(
+                    "200 OK",
+                    "application/json",
+                    r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"ss","sessionToken":"sso-token","expiration":32503680000000}}"#,
+                )
+            } else if request.starts_with("POST /") {
+                answer("200 OK", "application/x-amz-json-1.0", "{}")
+            } else {
+                answer("403 Forbidden", "application/json", r#"{"message":"no"}"#)
+            }
+        }),
+        Duration::ZERO,
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("baton-sso-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // sha1("corp")
+    let file = dir.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json");
+    let sso = |key: &str| baton_integrations::aws::settings::Sso {
+        cache_key: key.into(),
+        region: "eu-west-1".into(),
+        account_id: "111122223333".into(),
+        role_name: "Dev".into(),
+        cache_dir: dir.clone(),
+    };
+    let s = AwsSettings {
+        access_key_id: None,
+        secret_access_key: None,
+        endpoints: [("sso".to_owned(), url.clone())].into(),
+        ..settings(&url)
+    };
+    let run = |key: &'static str| {
+        let mut resolved = Resolved::with_env(&s, &NoEnv);
+        resolved.sso = Some(sso(key));
+        async move {
+            Aws::with_client(baton_integrations::aws::client::Client::new(resolved))
+                .run(call(GET_ITEM, json(PARAMS)))
+                .await
+        }
+    };
+    std::fs::write(
+        &file,
+        r#"{"accessToken":"sso-access","expiresAt":"2999-01-01T00:00:00Z","region":"eu-west-1"}"#,
+    )
+    .unwrap();
+    run("corp").await.expect("GetItem answers");
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        let made = seen[1].to_ascii_lowercase();
+        assert!(
+            made.contains("credential=asiasso/")
+                && made.contains("x-amz-security-token: sso-token"),
+            "{made}"
+        );
+    }
+    std::fs::write(
+        &file,
+        r#"{"accessToken":"sso-access","expiresAt":"2001-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let f = run("corp").await.unwrap_err();
+    assert!(
+        f.cause
+            .as_deref()
+            .unwrap_or_default()
+            .contains("expired: run aws sso login"),
+        "{f:?}"
+    );
+    let f = run("never-logged-in").await.unwrap_err();
+    assert!(
+        f.cause
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no cached login"),
+        "{f:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -101,23 +101,7 @@ impl Client {
                 .credential_process
                 .as_ref()
                 .map(|c| Arc::new(CredentialProcess::new(c.clone()))),
-            provider: match (
-                &settings.web_identity,
-                &settings.container,
-                &settings.instance_metadata,
-            ) {
-                (Some(w), _, _) => {
-                    Some(Arc::new(Provider::WebIdentity(w.clone(), Kept::default())))
-                }
-                (None, Some(c), _) => {
-                    Some(Arc::new(Provider::Container(c.clone(), Kept::default())))
-                }
-                (None, None, Some(e)) => Some(Arc::new(Provider::InstanceMetadata(
-                    e.clone(),
-                    Kept::default(),
-                ))),
-                (None, None, None) => None,
-            },
+            provider: provider(&settings).map(Arc::new),
             roles: Arc::new(Roles::default()),
             role: None,
             settings: Arc::new(settings),
@@ -351,6 +335,23 @@ impl Client {
             body,
         })
     }
+}
+
+/// The source of temporary credentials the settings name, in the SDKs' order.
+fn provider(settings: &Resolved) -> Option<Provider> {
+    if let Some(w) = &settings.web_identity {
+        return Some(Provider::WebIdentity(w.clone(), Kept::default()));
+    }
+    if let Some(s) = &settings.sso {
+        return Some(Provider::Sso(s.clone(), Kept::default()));
+    }
+    if let Some(c) = &settings.container {
+        return Some(Provider::Container(c.clone(), Kept::default()));
+    }
+    settings
+        .instance_metadata
+        .as_ref()
+        .map(|e| Provider::InstanceMetadata(e.clone(), Kept::default()))
 }
 
 /// The SigV4 headers for a request.

@@ -1,7 +1,7 @@
-//! Temporary credentials from where a deployment puts them: a web identity token traded
-//! with STS for a role's credentials (Kubernetes service accounts), and a container's
-//! credentials endpoint (ECS tasks, EKS Pod Identity). Both are kept until five minutes
-//! before they expire.
+//! Temporary credentials from where a deployment or a developer puts them: a web identity
+//! token traded with STS for a role's credentials (Kubernetes service accounts), an IAM
+//! Identity Center (SSO) login, a container's credentials endpoint (ECS tasks, EKS Pod
+//! Identity), EC2's instance metadata. All are kept until five minutes before they expire.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use baton_json::Value;
 use super::client::Client;
 use super::credential_process::{Expiring, Kept, rfc3339};
 use super::protocol::{Style, build_request, parse_response};
-use super::settings::{ContainerCredentials, Keys, WebIdentity};
+use super::settings::{ContainerCredentials, Keys, Sso, WebIdentity};
 
 /// How long a container endpoint may take to answer.
 const CONTAINER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,6 +23,8 @@ pub(crate) enum Provider {
     Container(ContainerCredentials, Kept),
     /// EC2's instance metadata (IMDSv2), at this endpoint.
     InstanceMetadata(String, Kept),
+    /// An IAM Identity Center (SSO) role, with the cached login token.
+    Sso(Sso, Kept),
 }
 
 impl Provider {
@@ -35,6 +37,7 @@ impl Provider {
             Provider::InstanceMetadata(endpoint, kept) => {
                 kept.get(|| instance_metadata(client, endpoint)).await
             }
+            Provider::Sso(sso, kept) => kept.get(|| sso_role(client, sso)).await,
         }
     }
 }
@@ -85,6 +88,96 @@ async fn web_identity(client: &Client, w: &WebIdentity, region: &str) -> Result<
     let (keys, expires) = super::roles::read_credentials(&out)
         .ok_or_else(|| failed("got no credentials from STS".into()))?;
     Ok((keys, Some(expires)))
+}
+
+/// IAM Identity Center: the token `aws sso login` cached, traded for the role's
+/// credentials at the SSO portal (`GetRoleCredentials`).
+async fn sso_role(client: &Client, sso: &Sso) -> Result<Expiring, String> {
+    use sha1::Digest as _;
+    let failed = |why: String| {
+        format!(
+            "Unable to load AWS credentials for the SSO role {} of {}: {why}",
+            sso.role_name, sso.account_id
+        )
+    };
+    let name: String = sha1::Sha1::digest(sso.cache_key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = sso.cache_dir.join(format!("{name}.json"));
+    let cached = std::fs::read_to_string(&path).map_err(|e| {
+        failed(format!(
+            "no cached login at {} ({e}): run aws sso login",
+            path.display()
+        ))
+    })?;
+    let cached = Value::from_json_str(&cached)
+        .map_err(|_| failed(format!("{} is not JSON", path.display())))?;
+    let token = cached
+        .get("accessToken")
+        .and_then(Value::as_str)
+        .ok_or_else(|| failed(format!("{} holds no accessToken", path.display())))?;
+    if cached
+        .get("expiresAt")
+        .and_then(Value::as_str)
+        .and_then(rfc3339)
+        .is_some_and(|t| t <= std::time::SystemTime::now())
+    {
+        return Err(failed(
+            "the SSO session has expired: run aws sso login".into(),
+        ));
+    }
+    let endpoint = client.settings.configured_endpoint("sso").map_or_else(
+        || format!("https://portal.sso.{}.amazonaws.com", sso.region),
+        |e| e.trim_end_matches('/').to_owned(),
+    );
+    let url = format!(
+        "{endpoint}/federation/credentials?account_id={}&role_name={}",
+        super::protocol::encode(&sso.account_id, true),
+        super::protocol::encode(&sso.role_name, true)
+    );
+    let (status, body) = client
+        .request(
+            "GET",
+            &url,
+            &[("x-amz-sso_bearer_token", token)],
+            CONTAINER_TIMEOUT,
+        )
+        .await
+        .map_err(failed)?;
+    if status >= 300 {
+        return Err(failed(format!(
+            "the SSO portal answered {status}: {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        )));
+    }
+    let v = Value::from_json_str(&String::from_utf8_lossy(&body))
+        .map_err(|_| failed("the SSO portal's answer is not JSON".into()))?;
+    let c = v
+        .get("roleCredentials")
+        .ok_or_else(|| failed("the SSO portal gave no roleCredentials".into()))?;
+    let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (Some(access_key_id), Some(secret_access_key)) =
+        (text("accessKeyId"), text("secretAccessKey"))
+    else {
+        return Err(failed("the SSO portal gave no keys".into()));
+    };
+    let expires = c
+        .get("expiration")
+        .and_then(Value::as_i64)
+        .and_then(|ms| u64::try_from(ms).ok())
+        .map(|ms| std::time::UNIX_EPOCH + Duration::from_millis(ms));
+    Ok((
+        Keys {
+            access_key_id,
+            secret_access_key,
+            session_token: text("sessionToken"),
+        },
+        expires,
+    ))
 }
 
 /// IMDSv2: a session token, the instance's role, then the role's credentials.

@@ -8,6 +8,7 @@
 //! shared files (`~/.aws/credentials` and `~/.aws/config`, or `AWS_SHARED_CREDENTIALS_FILE`
 //! and `AWS_CONFIG_FILE`: `region`, `aws_access_key_id`, `aws_secret_access_key`,
 //! `aws_session_token`, `credential_process`, `web_identity_token_file` with `role_arn`,
+//! `sso_session` (or `sso_start_url`) with `sso_account_id` and `sso_role_name`,
 //! `endpoint_url` and a `services` section's per-service `endpoint_url`), then the default: the service's public AWS endpoint for the region.
 
 use std::collections::BTreeMap;
@@ -97,6 +98,8 @@ pub struct Resolved {
     /// A web identity token to trade for a role's credentials (Kubernetes service
     /// accounts: `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`), when `keys` found none.
     pub web_identity: Option<WebIdentity>,
+    /// The profile's IAM Identity Center (SSO) account and role, when `keys` found none.
+    pub sso: Option<Sso>,
     /// A container's credentials endpoint (ECS, EKS Pod Identity:
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` or `_RELATIVE_URI`), when nothing above is set.
     pub container: Option<ContainerCredentials>,
@@ -114,6 +117,22 @@ pub struct WebIdentity {
     pub role_arn: String,
     /// The session name.
     pub session_name: String,
+}
+
+/// An IAM Identity Center (SSO) role, with the token `aws sso login` cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sso {
+    /// The `sso_session` name, or the legacy `sso_start_url`: its SHA-1 names the cached
+    /// token's file.
+    pub cache_key: String,
+    /// The SSO region.
+    pub region: String,
+    /// The account.
+    pub account_id: String,
+    /// The role's name.
+    pub role_name: String,
+    /// Where `aws sso login` keeps tokens (`~/.aws/sso/cache`).
+    pub cache_dir: PathBuf,
 }
 
 /// A container credentials endpoint.
@@ -261,7 +280,30 @@ impl Resolved {
                 })
             })
             .flatten();
-        let credential_process = if none_given && web_identity.is_none() {
+        // IAM Identity Center (SSO): the profile's account and role, with the token that
+        // `aws sso login` keeps in its cache.
+        let sso = (none_given && web_identity.is_none())
+            .then(|| {
+                let account_id = from_profile("sso_account_id")?;
+                let role_name = from_profile("sso_role_name")?;
+                let (cache_key, region) = match from_profile("sso_session") {
+                    Some(session) => {
+                        let s = config.get(&format!("sso-session {session}"));
+                        let region = s.and_then(|s| s.get("sso_region")).cloned();
+                        (session, region)
+                    }
+                    None => (from_profile("sso_start_url")?, from_profile("sso_region")),
+                };
+                Some(Sso {
+                    cache_key,
+                    region: region.or_else(|| from_profile("region"))?,
+                    account_id,
+                    role_name,
+                    cache_dir: home.as_ref()?.join(".aws").join("sso").join("cache"),
+                })
+            })
+            .flatten();
+        let credential_process = if none_given && web_identity.is_none() && sso.is_none() {
             from_profile("credential_process").filter(|c| !c.trim().is_empty())
         } else {
             None
@@ -269,6 +311,7 @@ impl Resolved {
         let instance_metadata = (settings.instance_metadata
             && none_given
             && web_identity.is_none()
+            && sso.is_none()
             && credential_process.is_none())
         .then(|| {
             env.var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
@@ -276,21 +319,22 @@ impl Resolved {
                 .trim_end_matches('/')
                 .to_owned()
         });
-        let container = (none_given && web_identity.is_none() && credential_process.is_none())
-            .then(|| {
-                let url = env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
-                    env.var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-                        .map(|r| format!("http://169.254.170.2{r}"))
-                })?;
-                Some(ContainerCredentials {
-                    url,
-                    token: env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
-                    token_file: env
-                        .var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-                        .map(PathBuf::from),
+        let container =
+            (none_given && web_identity.is_none() && sso.is_none() && credential_process.is_none())
+                .then(|| {
+                    let url = env.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
+                        env.var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                            .map(|r| format!("http://169.254.170.2{r}"))
+                    })?;
+                    Some(ContainerCredentials {
+                        url,
+                        token: env.var("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+                        token_file: env
+                            .var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+                            .map(PathBuf::from),
+                    })
                 })
-            })
-            .flatten();
+                .flatten();
 
         // Endpoints: the profile's `services` section, then the environment, then Baton's
         // settings, each overriding the one before.
@@ -332,6 +376,7 @@ impl Resolved {
             models_dir: settings.models_dir.clone(),
             credential_process,
             web_identity,
+            sso,
             container,
             instance_metadata,
         }
@@ -352,6 +397,7 @@ impl Resolved {
             || self.keys.is_ok()
             || self.credential_process.is_some()
             || self.web_identity.is_some()
+            || self.sso.is_some()
             || self.container.is_some()
             || self.instance_metadata.is_some()
     }
@@ -598,6 +644,42 @@ mod tests {
         assert!(
             r.web_identity.is_none() && r.container.is_none(),
             "keys given outright win"
+        );
+    }
+
+    #[test]
+    fn an_sso_profile_names_its_account_role_and_login() {
+        let config = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+                      [sso-session corp]\nsso_region = eu-west-1\nsso_start_url = https://corp.awsapps.com/start\n\
+                      [profile old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\n\
+                      sso_account_id = 1\nsso_role_name = R\n";
+        let env = fake(
+            &[("HOME", "/h"), ("AWS_PROFILE", "dev")],
+            &[("/h/.aws/config", config)],
+        );
+        let s = Resolved::with_env(&AwsSettings::default(), &env)
+            .sso
+            .expect("an SSO role");
+        assert_eq!(
+            (
+                s.cache_key.as_str(),
+                s.region.as_str(),
+                s.account_id.as_str(),
+                s.role_name.as_str()
+            ),
+            ("corp", "eu-west-1", "111122223333", "Dev")
+        );
+        assert_eq!(s.cache_dir, PathBuf::from("/h/.aws/sso/cache"));
+        let env = fake(
+            &[("HOME", "/h"), ("AWS_PROFILE", "old")],
+            &[("/h/.aws/config", config)],
+        );
+        let s = Resolved::with_env(&AwsSettings::default(), &env)
+            .sso
+            .expect("legacy");
+        assert_eq!(
+            (s.cache_key.as_str(), s.region.as_str()),
+            ("https://old.awsapps.com/start", "us-east-2")
         );
     }
 
