@@ -77,6 +77,32 @@ pub(crate) async fn replay(inner: &Inner, record: &ExecutionRecord) -> Result<Re
     })
 }
 
+/// The handle of a Standard execution read back from the store (after a restart, or for a
+/// redrive): its replayed engine, no timers or tasks yet.
+pub(crate) fn reopened(
+    arn: Arc<str>,
+    record: &ExecutionRecord,
+    engine: Execution,
+    journal_len: u64,
+    last: Millis,
+) -> Arc<Handle> {
+    live::new_handle(
+        arn,
+        Durability::Standard,
+        record.input.as_str().into(),
+        record.start_date,
+        Live {
+            engine,
+            journal_len,
+            last_at: last,
+            timers: HashMap::new(),
+            tasks: HashMap::new(),
+            broken: false,
+        },
+        None,
+    )
+}
+
 /// Rebuilds `live`'s engine from the store after a failed commit.
 pub(crate) async fn rebuild(inner: &Inner, handle: &Handle, live: &mut Live) -> Result<()> {
     let record = inner
@@ -127,21 +153,7 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
             }
         };
         let arn: Arc<str> = record.arn.as_str().into();
-        let handle = live::new_handle(
-            Arc::clone(&arn),
-            Durability::Standard,
-            record.input.as_str().into(),
-            record.start_date,
-            Live {
-                engine,
-                journal_len,
-                last_at: last,
-                timers: HashMap::new(),
-                tasks: HashMap::new(),
-                broken: false,
-            },
-            None,
-        );
+        let handle = reopened(Arc::clone(&arn), &record, engine, journal_len, last);
         // Open first, then armed: a timer that is already due fires at once, and must find
         // its execution (its step waits for the lock held here).
         let mut live = handle.state.lock().await;

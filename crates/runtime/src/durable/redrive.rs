@@ -13,14 +13,13 @@
 //! repeated with the token of one of the last ten redrives, within fifteen minutes of it,
 //! is answered with that redrive's date and changes nothing (AWS's rule).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use baton_engine::{Input, Millis};
 use baton_store::{ExecutionRecord, ExecutionStatus};
 
-use super::live::{self, Guard, Live};
-use super::{Durability, Inner, Result, RuntimeError};
+use super::live::{self, Guard};
+use super::{Inner, Result, RuntimeError};
 use crate::journal;
 
 /// AWS's reasons, as DescribeExecution's `redriveStatusReason` words them.
@@ -114,21 +113,7 @@ pub(crate) async fn redrive(
             engine.status().as_str()
         )));
     }
-    let handle = live::new_handle(
-        arn.into(),
-        Durability::Standard,
-        record.input.as_str().into(),
-        record.start_date,
-        Live {
-            engine,
-            journal_len,
-            last_at: last,
-            timers: HashMap::new(),
-            tasks: HashMap::new(),
-            broken: false,
-        },
-        None,
-    );
+    let handle = super::recovery::reopened(arn.into(), &record, engine, journal_len, last);
     // Locked before it is seen: whoever finds it open waits for the redrive's commit.
     let mut state = handle.state.lock().await;
     if inner.live.insert_new(Arc::clone(&handle)).is_err() {
