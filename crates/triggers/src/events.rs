@@ -508,13 +508,7 @@ impl Bus {
                         .map_err(store_err)?,
                     other => other.map_err(store_err)?,
                 }
-                let mut rules: Vec<Arc<Rule>> = self
-                    .rules()
-                    .rules()
-                    .iter()
-                    .filter(|r| !(r.bus == bus && r.name == name))
-                    .cloned()
-                    .collect();
+                let mut rules = self.rules_but(bus, name);
                 rules.push(Arc::new(rule));
                 rules.sort_by(|a, b| (&a.bus, &a.name).cmp(&(&b.bus, &b.name)));
                 self.replace(rules);
@@ -529,17 +523,20 @@ impl Bus {
                     Ok(()) | Err(StoreError::NotFound(_)) => {}
                     Err(e) => return Err(store_err(e)),
                 }
-                let rules = self
-                    .rules()
-                    .rules()
-                    .iter()
-                    .filter(|r| !(r.bus == bus && r.name == name))
-                    .cloned()
-                    .collect();
-                self.replace(rules);
+                self.replace(self.rules_but(bus, name));
             }
         }
         Ok(())
+    }
+
+    /// Every rule but `bus`'s `name`.
+    fn rules_but(&self, bus: &str, name: &str) -> Vec<Arc<Rule>> {
+        self.rules()
+            .rules()
+            .iter()
+            .filter(|r| !(r.bus == bus && r.name == name))
+            .cloned()
+            .collect()
     }
 
     fn replace(&self, rules: Vec<Arc<Rule>>) {

@@ -691,19 +691,7 @@ async fn create_schedule(
     Path(name): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let def = match schedule_def(&name, &body) {
-        Ok(d) => d,
-        Err(e) => return schedule_error(e),
-    };
-    let arn = t.scheduler.arn(&def.group, &def.name);
-    match t.scheduler.create(def).await {
-        Ok(()) => respond(
-            StatusCode::OK,
-            "application/json",
-            json!({"ScheduleArn": arn}),
-        ),
-        Err(e) => schedule_error(e),
-    }
+    put_schedule(&t, &name, &body, true).await
 }
 
 async fn update_schedule(
@@ -711,12 +699,22 @@ async fn update_schedule(
     Path(name): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let def = match schedule_def(&name, &body) {
+    put_schedule(&t, &name, &body, false).await
+}
+
+/// CreateSchedule (`create`) or UpdateSchedule: the same body, the same answer.
+async fn put_schedule(t: &Triggers, name: &str, body: &[u8], create: bool) -> Response {
+    let def = match schedule_def(name, body) {
         Ok(d) => d,
         Err(e) => return schedule_error(e),
     };
     let arn = t.scheduler.arn(&def.group, &def.name);
-    match t.scheduler.update(def).await {
+    let result = if create {
+        t.scheduler.create(def).await
+    } else {
+        t.scheduler.update(def).await
+    };
+    match result {
         Ok(()) => respond(
             StatusCode::OK,
             "application/json",
