@@ -5,40 +5,42 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use baton_json::Value;
-use tokio::sync::Mutex;
 
 use super::client::Client;
+use super::credential_process::Kept;
 use super::protocol::Style;
 use super::settings::Keys;
-
-/// How long before their expiration credentials are renewed.
-const EARLY: Duration = Duration::from_secs(300);
 
 /// The session name Baton's assumed roles go by (in CloudTrail).
 const SESSION_NAME: &str = "baton";
 
-/// Credentials of the roles assumed so far.
+/// Credentials of the roles assumed so far, each role's kept on its own (assuming one
+/// role does not hold up calls as another).
 #[derive(Default)]
 pub struct Roles {
-    kept: Mutex<HashMap<String, Expiring>>,
+    kept: Mutex<HashMap<String, Arc<Kept>>>,
 }
 
 impl Roles {
     /// Credentials for `role_arn`: the kept ones while good, else new ones from STS, asked
     /// by `base` (a client with Baton's own credentials) in `region`.
     pub async fn keys(&self, base: &Client, role_arn: &str, region: &str) -> Result<Keys, String> {
-        let mut kept = self.kept.lock().await;
-        if let Some((keys, expires)) = kept.get(role_arn)
-            && SystemTime::now() + EARLY < *expires
-        {
-            return Ok(keys.clone());
-        }
-        let (keys, expires) = assume(base, role_arn, region).await?;
-        kept.insert(role_arn.to_owned(), (keys.clone(), expires));
-        Ok(keys)
+        let kept = Arc::clone(
+            self.kept
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(role_arn.to_owned())
+                .or_default(),
+        );
+        kept.get(|| async {
+            let (keys, expires) = assume(base, role_arn, region).await?;
+            Ok((keys, Some(expires)))
+        })
+        .await
     }
 }
 
