@@ -26,14 +26,14 @@ pub(crate) fn task_token(call: &TaskCall) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Stops a job when dropped armed (the task was cancelled).
-struct StopOnDrop {
-    client: Client,
-    service: &'static Service,
-    op: &'static str,
-    input: Value,
-    region: String,
-    armed: bool,
+/// Stops a job when dropped armed (the task was cancelled): calls `op` with `input`.
+pub(crate) struct StopOnDrop {
+    pub(crate) client: Client,
+    pub(crate) service: &'static Service,
+    pub(crate) op: &'static str,
+    pub(crate) input: Value,
+    pub(crate) region: String,
+    pub(crate) armed: bool,
 }
 
 impl Drop for StopOnDrop {

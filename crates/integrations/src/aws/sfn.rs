@@ -13,7 +13,7 @@ use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_json::{Map, Value};
 
 use super::client::Client;
-use super::jobs::task_token;
+use super::jobs::{StopOnDrop, task_token};
 use super::model;
 use super::protocol::{Style, text};
 use super::{call_op, with_metadata};
@@ -126,7 +126,9 @@ async fn run(client: &Client, call: TaskCall) -> TaskOutcome {
     let describe = Value::object(describe);
     let mut guard = StopOnDrop {
         client: client.clone(),
-        arn: arn.clone(),
+        service: model::service("sfn").expect("the Step Functions model"),
+        op: "StopExecution",
+        input: describe.clone(),
         region: call.region.to_string(),
         armed: true,
     };
@@ -182,38 +184,4 @@ fn described(d: Value, as_json: bool) -> Value {
         }
     }
     Value::object(m)
-}
-
-struct StopOnDrop {
-    client: Client,
-    arn: Value,
-    region: String,
-    armed: bool,
-}
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let client = self.client.clone();
-        let mut m = Map::default();
-        m.insert("ExecutionArn".into(), self.arn.clone());
-        let region = std::mem::take(&mut self.region);
-        handle.spawn(async move {
-            let svc = model::service("sfn").expect("the Step Functions model");
-            let _ = call_op(
-                &client,
-                svc,
-                "StopExecution",
-                &Value::object(m),
-                &region,
-                Style::Optimized,
-            )
-            .await;
-        });
-    }
 }
