@@ -127,14 +127,8 @@ impl Triggers {
                 .map_err(|e| bad(&w.name, e.message))?;
         }
         for s in &config.schedules {
-            let same = self
-                .scheduler
-                .get(&s.group, &s.name)
-                .await
-                .ok()
-                .is_some_and(|stored| stored.def == *s);
             let result = match self.scheduler.get(&s.group, &s.name).await {
-                Ok(_) if same => Ok(()),
+                Ok(stored) if stored.def == *s => Ok(()),
                 Ok(_) => self.scheduler.update(s.clone()).await,
                 Err(_) => self.scheduler.create(s.clone()).await,
             };
