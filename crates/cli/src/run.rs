@@ -43,6 +43,9 @@ pub struct RunArgs {
     /// The largest state input or output, in bytes (AWS: 262144).
     #[arg(long, default_value_t = 262_144)]
     max_payload_bytes: usize,
+    /// The most history events the execution may have; 0: no bound (AWS: 25000).
+    #[arg(long, default_value_t = baton_engine::AWS_MAX_HISTORY_EVENTS)]
+    max_history_events: u64,
     /// Run as an Express state machine.
     #[arg(long)]
     express: bool,
@@ -114,6 +117,10 @@ pub fn main(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut info = ExecutionInfo::local(&machine_name, &exec_name, input, clock.now());
     info.seed = seed();
     info.max_payload_bytes = args.max_payload_bytes;
+    if args.express {
+        info.limits = baton_engine::Limits::EXPRESS;
+    }
+    info.limits.max_events = (args.max_history_events > 0).then_some(args.max_history_events);
     if let Some(role) = &args.role_arn {
         info.role_arn = role.as_str().into();
     }

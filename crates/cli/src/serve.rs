@@ -38,6 +38,13 @@ pub struct ServeArgs {
     /// The payload limit in bytes [default: 262144].
     #[arg(long, env = "BATON_MAX_PAYLOAD_BYTES")]
     max_payload_bytes: Option<usize>,
+    /// The most history events an execution may have; 0: no bound [default: 25000, AWS's].
+    #[arg(long, env = "BATON_MAX_HISTORY_EVENTS")]
+    max_history_events: Option<u64>,
+    /// The most Standard executions open at once; 0: no bound [default: 1000000, AWS's
+    /// default quota].
+    #[arg(long, env = "BATON_MAX_OPEN_EXECUTIONS")]
+    max_open_executions: Option<u64>,
     /// fsync: commits survive a power loss; process: they survive a crash of Baton only
     /// (faster) [default: fsync].
     #[arg(long, env = "BATON_DURABILITY", value_enum)]
@@ -150,6 +157,12 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     }
     if let Some(v) = args.max_payload_bytes {
         config.max_payload_bytes = v;
+    }
+    if let Some(v) = args.max_history_events {
+        config.max_history_events = v;
+    }
+    if let Some(v) = args.max_open_executions {
+        config.max_open_executions = v;
     }
     if let Some(v) = args.durability {
         config.durability = match v {

@@ -63,6 +63,18 @@ event_types! {
 }
 
 impl EventType {
+    /// `true` for the events that end an execution: succeeded, failed, timed out,
+    /// aborted.
+    pub fn ends_execution(self) -> bool {
+        matches!(
+            self,
+            EventType::ExecutionSucceeded
+                | EventType::ExecutionFailed
+                | EventType::ExecutionTimedOut
+                | EventType::ExecutionAborted
+        )
+    }
+
     /// The field that holds this type's details in AWS's JSON, e.g.
     /// `stateEnteredEventDetails`; `None` for types without details.
     pub fn details_field(self) -> Option<&'static str> {

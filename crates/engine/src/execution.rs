@@ -27,6 +27,7 @@ use crate::error::Failure;
 use crate::event::{Details, EventType, ExecutionStarted, HistoryEvent};
 use crate::flow::Flow;
 use crate::input::Input;
+use crate::limits::{BUDGET_BYTES_PER_UNIT, Limits};
 use crate::program::{BranchId, Program};
 use crate::state::children::Children;
 use crate::state::task::TaskWait;
@@ -96,9 +97,8 @@ pub struct ExecutionInfo {
     pub max_payload_bytes: usize,
     /// Makes the execution's task tokens.
     pub tokens: Arc<dyn TokenMinter>,
-    /// The longest the execution may run whatever its machine's `TimeoutSeconds` says
-    /// (Express executions: five minutes), in seconds.
-    pub max_duration_seconds: Option<u64>,
+    /// Its bounds: history length, longest duration, work per apply.
+    pub limits: Limits,
 }
 
 impl ExecutionInfo {
@@ -133,7 +133,12 @@ impl ExecutionInfo {
             seed: 0x5eed,
             max_payload_bytes: 256 * 1024,
             tokens: Arc::new(PlainTokens),
-            max_duration_seconds: None,
+            // A tool's execution ends when the tool does: no timer for AWS's longest
+            // duration.
+            limits: Limits {
+                max_seconds: None,
+                ..Limits::STANDARD
+            },
         }
     }
 }
@@ -278,6 +283,11 @@ pub struct Execution {
     pub(crate) transitions: u64,
     pub(crate) now: Millis,
     pub(crate) record: bool,
+    /// Work this apply may still do (see [`Limits::step_budget`]).
+    pub(crate) budget: u64,
+    /// An event was refused because the history is full: the execution fails at the next
+    /// opportunity, in the event it had no room for.
+    pub(crate) history_full: bool,
     /// Once the execution has failed, timed out or been aborted: its root frame as it
     /// stopped, holding the frames under it that had not finished (see the module doc).
     pub(crate) halted: Option<Box<Frame>>,
@@ -302,6 +312,8 @@ impl Execution {
             transitions: 0,
             now: Millis(0),
             record: true,
+            budget: u64::MAX,
+            history_full: false,
             halted: None,
         }
     }
@@ -345,16 +357,28 @@ impl Execution {
         self.transitions
     }
 
+    /// `true` while the execution has work it can do now but did not do in the last
+    /// apply, for it had done all the work one apply may do ([`Limits::step_budget`]):
+    /// apply [`Input::Continue`] to carry on.
+    pub fn has_ready_work(&self) -> bool {
+        !self.is_finished() && !self.ready.is_empty()
+    }
+
     /// Handles one input at time `now`: appends events to `sink` and asks for effects.
     /// Deterministic: the same inputs at the same times give the same events and effects.
+    ///
+    /// Runs until every frame waits, the execution ends, or the apply has done the work
+    /// its [`Limits::step_budget`] allows (then [`Execution::has_ready_work`] is `true`).
     pub fn apply(&mut self, input: Input, now: Millis, sink: &mut impl Sink) {
         self.now = now;
         self.record = sink.records_events();
+        self.budget = self.info.limits.step_budget.unwrap_or(u64::MAX);
         if self.is_finished() && !matches!(input, Input::Redrive) {
             return;
         }
         match input {
             Input::Start => self.start(sink),
+            Input::Continue => {}
             Input::Redrive => self.redrive(sink),
             Input::TimerFired { id } => self.timer_fired(id, sink),
             Input::Stop { error, cause } => {
@@ -382,6 +406,9 @@ impl Execution {
             ),
         }
         self.run(sink);
+        if self.history_full && !self.is_finished() {
+            self.fail_history_full(sink);
+        }
         if !self.dirty_map_runs.is_empty() {
             self.report_changed_map_runs(sink);
         }
@@ -410,7 +437,7 @@ impl Execution {
     fn arm_execution_timeout(&mut self, from: Millis, sink: &mut impl Sink) {
         let timeout = match (
             self.program.machine().timeout_seconds,
-            self.info.max_duration_seconds,
+            self.info.limits.max_seconds,
         ) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -456,13 +483,22 @@ impl Execution {
         self.push_ready(root);
     }
 
-    /// Steps ready frames until all wait.
+    /// Steps ready frames until all wait, or the apply's budget is spent.
     fn run(&mut self, sink: &mut impl Sink) {
-        while let Some(fid) = self.ready.pop() {
+        while let Some(&fid) = self.ready.last() {
             if self.is_finished() {
                 self.ready.clear();
                 break;
             }
+            if self.history_full {
+                self.fail_history_full(sink);
+                break;
+            }
+            if self.budget == 0 {
+                // Yield: the frame stays on the ready stack for the next apply.
+                break;
+            }
+            self.ready.pop();
             let Some(frame) = self.frames.get_mut(fid as usize).and_then(Option::as_mut) else {
                 continue;
             };
@@ -471,11 +507,16 @@ impl Execution {
         }
     }
 
-    /// Runs one frame until it waits or finishes.
+    /// Runs one frame until it waits or finishes, or the apply's budget is spent (then
+    /// the frame goes back on the ready stack, to carry on from where it is).
     fn step_frame(&mut self, fid: FrameId, sink: &mut impl Sink) {
         let program = Arc::clone(&self.program);
         loop {
             if self.is_finished() || !self.frame_exists(fid) {
+                return;
+            }
+            if self.budget == 0 || self.history_full {
+                self.push_ready(fid);
                 return;
             }
             let frame = self.frame(fid);
@@ -504,6 +545,7 @@ impl Execution {
                         return;
                     };
                     self.transitions += 1;
+                    self.charge_bytes(&input);
                     let details_input = input.clone();
                     let entered_event = self.emit(
                         fid,
@@ -633,9 +675,45 @@ impl Execution {
         id
     }
 
+    // ----- the step budget and the history limit -----
+
+    /// Spends `units` of this apply's budget.
+    fn charge(&mut self, units: u64) {
+        self.budget = self.budget.saturating_sub(units);
+    }
+
+    /// Spends the budget for carrying `doc` into an event (whether or not events are
+    /// recorded: a replay must stop where the first run stopped).
+    pub(crate) fn charge_bytes(&mut self, doc: &Value) {
+        if self.budget != u64::MAX {
+            self.charge(doc.encoded_len() / BUDGET_BYTES_PER_UNIT);
+        }
+    }
+
+    /// `true` when event `id` would not fit in the history unless it ends the execution.
+    fn over_history_limit(&self, id: u64) -> bool {
+        self.info.limits.max_events.is_some_and(|max| id >= max)
+    }
+
+    /// Fails the execution because its history is full: `States.Runtime` in the last
+    /// event the history has room for.
+    fn fail_history_full(&mut self, sink: &mut impl Sink) {
+        let max = self.info.limits.max_events.unwrap_or_default();
+        let f = Failure::new(
+            baton_asl::error_name::RUNTIME,
+            crate::limits::history_full_cause(max),
+        );
+        self.history_full = false;
+        self.emit_root(EventType::ExecutionFailed, failure_details(&f), sink);
+        self.history_full = true;
+        self.end(Status::Failed(f), sink);
+    }
+
     // ----- events -----
 
-    /// Emits an event in frame `fid`; returns its id.
+    /// Emits an event in frame `fid`; returns its id. When the history has no room for it,
+    /// nothing is emitted and the execution fails as soon as the current state's step is
+    /// over.
     pub(crate) fn emit(
         &mut self,
         fid: FrameId,
@@ -643,6 +721,9 @@ impl Execution {
         details: impl FnOnce() -> Details,
         sink: &mut impl Sink,
     ) -> u64 {
+        self.charge(1);
+        let id = self.next_event_id;
+        let full = self.history_full || self.over_history_limit(id);
         let frame = self.frames[fid as usize]
             .as_mut()
             .expect("frame ids refer to live frames");
@@ -650,7 +731,10 @@ impl Execution {
             frame.last_event += 1;
             return frame.last_event;
         }
-        let id = self.next_event_id;
+        if full {
+            self.history_full = true;
+            return id;
+        }
         self.next_event_id += 1;
         let previous = frame.last_event;
         frame.last_event = id;
@@ -666,14 +750,25 @@ impl Execution {
         id
     }
 
-    /// Emits an execution-level event (after the last event of the history).
+    /// Emits an execution-level event (after the last event of the history). An event
+    /// that ends the execution always has room; another one is refused as [`emit`] refuses
+    /// events once the history is full.
+    ///
+    /// [`emit`]: Execution::emit
     pub(crate) fn emit_root(
         &mut self,
         event_type: EventType,
         details: impl FnOnce() -> Details,
         sink: &mut impl Sink,
     ) -> u64 {
+        self.charge(1);
         let id = self.next_event_id;
+        // Once an event was refused, so is an end other than the failure for it (which
+        // `finish` makes).
+        if self.history_full || (!event_type.ends_execution() && self.over_history_limit(id)) {
+            self.history_full = true;
+            return id;
+        }
         self.next_event_id += 1;
         if self.record {
             sink.event(HistoryEvent {
@@ -688,8 +783,17 @@ impl Execution {
     }
 
     /// Ends the execution: cancels every outstanding task and timer. Unless it succeeded,
-    /// keeps its frames as they stopped, for a redrive.
+    /// keeps its frames as they stopped, for a redrive. An execution whose history filled
+    /// up in this step fails for that instead (its own end event was refused).
     pub(crate) fn finish(&mut self, status: Status, sink: &mut impl Sink) {
+        if self.history_full {
+            self.fail_history_full(sink);
+            return;
+        }
+        self.end(status, sink);
+    }
+
+    fn end(&mut self, status: Status, sink: &mut impl Sink) {
         self.status = status;
         // Map Runs still running end with their execution.
         let running: Vec<FrameId> = self

@@ -175,18 +175,25 @@ impl Execution {
         }
     }
 
-    /// Fails the execution when a state's output is over the payload limit.
+    /// Fails the execution when a state's output is over the payload limit or nested too
+    /// deep; otherwise charges the step budget for carrying it into the exited event.
     fn output_too_large(&mut self, state: &State, output: &Value, sink: &mut impl Sink) -> bool {
-        if !crate::size::exceeds(output, self.info.max_payload_bytes) {
-            return false;
-        }
-        let f = Failure::new(
-            baton_asl::error_name::DATA_LIMIT_EXCEEDED,
-            format!(
+        let cause = match crate::size::check(output, self.info.max_payload_bytes) {
+            Ok(()) => {
+                self.charge_bytes(output);
+                return false;
+            }
+            Err(crate::size::Oversize::Bytes) => format!(
                 "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
                 state.name
             ),
-        );
+            Err(crate::size::Oversize::Depth) => format!(
+                "The state/task '{}' returned a result nested deeper than the maximum of {} levels.",
+                state.name,
+                crate::size::MAX_DEPTH
+            ),
+        };
+        let f = Failure::new(baton_asl::error_name::DATA_LIMIT_EXCEEDED, cause);
         self.fail_execution(f, sink);
         true
     }

@@ -9,6 +9,10 @@ use crate::effect::WorkId;
 pub enum Input {
     /// Begin the execution: emits `ExecutionStarted` and runs until it waits.
     Start,
+    /// Carry on: the last apply stopped with work left, having done all that one apply may
+    /// do ([`Execution::has_ready_work`](crate::Execution::has_ready_work)). Does nothing
+    /// when there is none.
+    Continue,
     /// A task has started running (activities: a worker took it).
     TaskStarted {
         /// The task.

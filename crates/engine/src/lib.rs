@@ -20,6 +20,7 @@ mod execution;
 mod flow;
 mod input;
 mod jsonata;
+mod limits;
 mod program;
 mod scope;
 mod size;
@@ -36,7 +37,12 @@ pub use event::{
 };
 pub use execution::{Collect, Execution, ExecutionInfo, Sink, Status};
 pub use input::Input;
+pub use limits::{
+    AWS_MAX_HISTORY_EVENTS, BUDGET_BYTES_PER_UNIT, DEFAULT_STEP_BUDGET, EXPRESS_MAX_SECONDS,
+    Limits, STANDARD_MAX_SECONDS,
+};
 pub use program::Program;
+pub use size::MAX_DEPTH;
 pub use test_state::{
     Inspection, Mock, SINGLE_STATE_NAME, StateTest, TestResult, TestSetup, TestStatus, TestStep,
     find_state, single_state_machine,

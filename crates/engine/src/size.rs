@@ -1,6 +1,21 @@
-//! The payload limit: a document's size as JSON text, measured without writing it.
+//! The payload limits: a document's size as JSON text, measured without writing it, and
+//! its nesting depth.
 
 use baton_json::Value;
+
+/// The deepest document an execution may hold at a state's boundary (its input, output,
+/// a task's result, a variable). Deeper documents could not be written out and read back
+/// by the codecs at Baton's edges, which refuse them.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Why a document is over the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Oversize {
+    /// Its JSON text is longer than the payload limit.
+    Bytes,
+    /// It is nested deeper than [`MAX_DEPTH`].
+    Depth,
+}
 
 /// `true` when `value`, written as compact JSON, takes more than `limit` bytes.
 ///
@@ -8,4 +23,15 @@ use baton_json::Value;
 /// checking each state's output costs only the parts of it that are new.
 pub fn exceeds(value: &Value, limit: usize) -> bool {
     value.encoded_len() > limit as u64
+}
+
+/// Whether `value` is within the payload limit `limit` and [`MAX_DEPTH`].
+pub(crate) fn check(value: &Value, limit: usize) -> Result<(), Oversize> {
+    if exceeds(value, limit) {
+        return Err(Oversize::Bytes);
+    }
+    if value.depth() > MAX_DEPTH {
+        return Err(Oversize::Depth);
+    }
+    Ok(())
 }

@@ -16,10 +16,14 @@ struct Run {
 
 impl Run {
     fn start(definition: Value, input: Value) -> Run {
+        let info = ExecutionInfo::local("machine", "run", input, Millis(1_000_000));
+        Run::start_with(definition, info)
+    }
+
+    fn start_with(definition: Value, info: ExecutionInfo) -> Run {
         let machine = parse(&definition, ParseOptions::default())
             .valid()
             .unwrap_or_else(|d| panic!("invalid test definition: {}", d.aws_message()));
-        let info = ExecutionInfo::local("machine", "run", input, Millis(1_000_000));
         let mut run = Run {
             exec: Execution::new(Program::new(machine), info),
             out: Collect::default(),
@@ -88,6 +92,9 @@ impl Run {
         }
     }
 }
+
+#[path = "engine/limits.rs"]
+mod limits;
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:work";
 

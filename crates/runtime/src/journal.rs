@@ -1,7 +1,7 @@
 //! The journal's encoding of engine [`Input`]s: one small JSON object per input, so that a
 //! stored journal stays readable with any SQLite or PostgreSQL client.
 
-use baton_engine::{Input, WorkId};
+use baton_engine::{Input, Limits, WorkId};
 use baton_json::{Map, Str, Value};
 
 /// Why a journal entry could not be read back.
@@ -18,6 +18,28 @@ pub fn encode(input: &Input) -> String {
 /// for it (so that the request can be answered again, idempotently).
 pub fn encode_redrive(client_token: Option<&str>) -> String {
     encode_with(&Input::Redrive, client_token)
+}
+
+/// [`Input::Start`] as journal text, with the bounds the execution runs under: a replay
+/// runs under the same ones ([`start_limits`]).
+pub fn encode_start(limits: &Limits) -> String {
+    let mut m = Map::with_capacity_and_hasher(2, Default::default());
+    m.insert("k".into(), "Start".into());
+    m.insert("limits".into(), limits.to_value());
+    Value::object(m).to_json_string()
+}
+
+/// The bounds a start's journal entry holds: [`Limits::NONE`] for an entry written before
+/// bounds were kept; `None` for an entry that is not a start.
+pub fn start_limits(text: &str) -> Option<Limits> {
+    let v = Value::from_json_str(text).ok()?;
+    if v.get("k").and_then(Value::as_str) != Some("Start") {
+        return None;
+    }
+    match v.get("limits") {
+        None => Some(Limits::NONE),
+        Some(l) => Limits::from_value(l),
+    }
 }
 
 /// The client token of a redrive's journal entry; `None` for other entries.
@@ -40,6 +62,7 @@ fn encode_with(input: &Input, client_token: Option<&str>) -> String {
     let opt = |s: &Option<Str>| s.clone().map(Value::String).unwrap_or(Value::Null);
     match input {
         Input::Start => put("k", "Start".into()),
+        Input::Continue => put("k", "Continue".into()),
         Input::Redrive => {
             put("k", "Redrive".into());
             if let Some(t) = client_token {
@@ -121,6 +144,7 @@ pub fn decode(text: &str) -> Result<Input, JournalError> {
     let output = || v.get("output").cloned().ok_or_else(bad);
     Ok(match v.get("k").and_then(Value::as_str).ok_or_else(bad)? {
         "Start" => Input::Start,
+        "Continue" => Input::Continue,
         "Redrive" => Input::Redrive,
         "TaskStarted" => Input::TaskStarted {
             id: id()?,
@@ -200,6 +224,7 @@ mod tests {
                 cause: Some("why".into()),
             },
             Input::Redrive,
+            Input::Continue,
         ];
         for input in inputs {
             let text = encode(&input);
@@ -214,5 +239,15 @@ mod tests {
         assert!(decode("{}").is_err());
         assert!(decode(r#"{"k":"TimerFired"}"#).is_err());
         assert!(decode("nope").is_err());
+    }
+
+    #[test]
+    fn a_start_keeps_the_bounds_it_ran_under() {
+        let text = encode_start(&Limits::STANDARD);
+        assert!(matches!(decode(&text), Ok(Input::Start)));
+        assert_eq!(start_limits(&text), Some(Limits::STANDARD));
+        // Written before bounds were kept: none.
+        assert_eq!(start_limits(&encode(&Input::Start)), Some(Limits::NONE));
+        assert_eq!(start_limits(&encode(&Input::Continue)), None);
     }
 }

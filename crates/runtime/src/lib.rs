@@ -9,6 +9,7 @@
 //! - [`Runtime`] runs many executions for a server: Standard ones checkpointed in a
 //!   store and recovered after a crash, Express ones in memory.
 
+mod bounds;
 mod clock;
 mod durable;
 mod journal;

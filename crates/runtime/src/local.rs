@@ -69,6 +69,7 @@ pub async fn run_to_end(
         .unwrap_or_default()
         .into();
     let arn = info.execution_arn.clone();
+    let max_payload_bytes = info.max_payload_bytes;
     let clock = options.clock;
     let mut exec = Execution::new(program, info);
     let mut sink = RunSink {
@@ -86,6 +87,7 @@ pub async fn run_to_end(
         for effect in std::mem::take(&mut sink.inner.effects) {
             match effect {
                 Effect::RunTask(req) => {
+                    let call_state = req.state_name.clone();
                     let call = TaskCall {
                         resource: req.resource,
                         input: req.input,
@@ -103,10 +105,12 @@ pub async fn run_to_end(
                     let fut = registry.run(call);
                     let tx = tx.clone();
                     let id = req.id;
+                    let state_name = call_state.clone();
                     tasks.insert(
                         id,
                         tokio::spawn(async move {
-                            let outcome = fut.await;
+                            let outcome =
+                                crate::bounds::bounded(fut.await, &state_name, max_payload_bytes);
                             let _ = tx.send((id, outcome));
                         }),
                     );
@@ -131,6 +135,12 @@ pub async fn run_to_end(
         }
         if exec.is_finished() {
             break;
+        }
+        if exec.has_ready_work() {
+            // The last apply did all one apply may do: carry on, letting the tasks run.
+            tokio::task::yield_now().await;
+            exec.apply(Input::Continue, clock.now(), &mut sink);
+            continue;
         }
         let next_timer = timers.first().copied();
         let input = match next_timer {

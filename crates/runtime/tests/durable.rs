@@ -17,6 +17,8 @@ fn config() -> RuntimeConfig {
         account: ACCOUNT.into(),
         max_payload_bytes: 256 * 1024,
         keep_status_changes: false,
+        max_history_events: Some(25_000),
+        max_open_executions: None,
     }
 }
 
@@ -664,3 +666,6 @@ async fn kept_status_changes_are_written_with_their_step_while_wanted() {
     rt.run(execution("early", PASS, "{}")).await.unwrap();
     assert_eq!(store.outbox().await.unwrap().len(), 2);
 }
+
+#[path = "durable/limits.rs"]
+mod limits;

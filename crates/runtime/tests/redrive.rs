@@ -17,6 +17,8 @@ fn config() -> RuntimeConfig {
         account: ACCOUNT.into(),
         max_payload_bytes: 256 * 1024,
         keep_status_changes: false,
+        max_history_events: Some(25_000),
+        max_open_executions: None,
     }
 }
 

@@ -24,6 +24,11 @@ pub struct ServerConfig {
     pub region: String,
     /// The payload limit in bytes (execution input and output, task results).
     pub max_payload_bytes: usize,
+    /// The most history events an execution may have (AWS: 25,000); 0: no bound.
+    pub max_history_events: u64,
+    /// The most Standard executions open at once (AWS's default quota: 1,000,000); a start
+    /// beyond it fails with `ExecutionLimitExceeded`. 0: no bound.
+    pub max_open_executions: u64,
     /// Whether a commit waits for the disk (`fsync`: survives power loss) or only for the
     /// operating system (`process`: survives a crash of the server, not of the machine).
     pub durability: Durability,
@@ -76,6 +81,8 @@ impl Default for ServerConfig {
             account: baton_api::DEFAULT_ACCOUNT.to_owned(),
             region: baton_api::DEFAULT_REGION.to_owned(),
             max_payload_bytes: baton_api::DEFAULT_MAX_PAYLOAD_BYTES,
+            max_history_events: baton_engine::AWS_MAX_HISTORY_EVENTS,
+            max_open_executions: DEFAULT_MAX_OPEN_EXECUTIONS,
             durability: Durability::Fsync,
             express_log: None,
             aws: baton_integrations::aws::AwsSettings::default(),
@@ -90,7 +97,23 @@ impl Default for ServerConfig {
     }
 }
 
+/// AWS's default quota of open Standard executions per account and region.
+pub const DEFAULT_MAX_OPEN_EXECUTIONS: u64 = 1_000_000;
+
 impl ServerConfig {
+    /// The runtime's part of the settings.
+    pub fn runtime(&self) -> baton_runtime::RuntimeConfig {
+        let bound = |n: u64| (n > 0).then_some(n);
+        baton_runtime::RuntimeConfig {
+            region: self.region.clone(),
+            account: self.account.clone(),
+            max_payload_bytes: self.max_payload_bytes,
+            keep_status_changes: true,
+            max_history_events: bound(self.max_history_events),
+            max_open_executions: bound(self.max_open_executions),
+        }
+    }
+
     /// The API layer's part of the settings.
     pub fn api(&self) -> baton_api::ApiConfig {
         baton_api::ApiConfig {

@@ -9,7 +9,7 @@ use baton_integrations::{
     BoxFuture, Connections, ConnectionsError, Functions, FunctionsError, Http, ProcessSettings,
     Processes, Registry,
 };
-use baton_runtime::{Clock, Runtime, RuntimeConfig, RuntimeError};
+use baton_runtime::{Clock, Runtime, RuntimeError};
 use baton_store::{MemoryStore, SqliteOptions, SqliteStore, Store, StoreError};
 
 use crate::catalog::Catalog;
@@ -137,18 +137,9 @@ impl Server {
         } else {
             Clock::real()
         };
-        let runtime = Runtime::open_with_clock(
-            store,
-            registry.clone(),
-            RuntimeConfig {
-                region: config.region.clone(),
-                account: config.account.clone(),
-                max_payload_bytes: config.max_payload_bytes,
-                keep_status_changes: true,
-            },
-            clock.clone(),
-        )
-        .await?;
+        let runtime =
+            Runtime::open_with_clock(store, registry.clone(), config.runtime(), clock.clone())
+                .await?;
         runtime_slot.send_replace(Some(runtime.clone()));
         if let Some(m) = &mocks {
             let rt = runtime.clone();

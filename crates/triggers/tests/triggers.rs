@@ -742,6 +742,8 @@ async fn status_changes_kept_in_the_outbox_are_published_at_the_start() {
             account: "123456789012".into(),
             max_payload_bytes: 256 * 1024,
             keep_status_changes: true,
+            max_history_events: Some(25_000),
+            max_open_executions: None,
         },
     )
     .await

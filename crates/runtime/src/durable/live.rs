@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_engine::{
-    Effect, Execution, ExecutionInfo, HistoryEvent, Input, MapRunReport, Millis, Sink, Status,
-    TaskRequest, TokenMinter, WorkId,
+    Effect, Execution, ExecutionInfo, HistoryEvent, Input, Limits, MapRunReport, Millis, Sink,
+    Status, TaskRequest, TokenMinter, WorkId,
 };
 use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::{Str, Value};
@@ -25,9 +25,6 @@ use super::timers::Fired;
 use super::{Durability, Inner, NewExecution, Result, RuntimeError, Started, store_status};
 use crate::journal;
 use crate::task_request;
-
-/// How long an Express execution may run (AWS's limit): it times out after.
-const EXPRESS_MAX_SECONDS: u64 = 5 * 60;
 
 /// One open execution.
 pub(crate) struct Handle {
@@ -103,6 +100,9 @@ pub(crate) enum Guard {
     Timer(WorkId),
     /// RedriveExecution: heard once the execution has ended.
     Redrive,
+    /// The execution's own continuation after a step that stopped with work left: dropped
+    /// silently unless it still has work ready.
+    Continue,
 }
 
 /// Collects what one step produced.
@@ -132,12 +132,22 @@ enum Settles {
     Started(WorkId),
 }
 
-/// The engine's view of an execution record.
+/// The bounds a new execution runs under.
+pub(crate) fn new_limits(inner: &Inner, durability: Durability) -> Limits {
+    let mut limits = match durability {
+        Durability::Standard => Limits::STANDARD,
+        Durability::Express => Limits::EXPRESS,
+    };
+    limits.max_events = inner.config.max_history_events;
+    limits
+}
+
+/// The engine's view of an execution record, running under `limits`.
 pub(crate) fn execution_info(
     inner: &Inner,
     record: &ExecutionRecord,
     input: Value,
-    durability: Durability,
+    limits: Limits,
 ) -> ExecutionInfo {
     let machine_name = record.machine_arn.rsplit(':').next().unwrap_or_default();
     ExecutionInfo {
@@ -157,10 +167,7 @@ pub(crate) fn execution_info(
         seed: record.seed,
         max_payload_bytes: inner.config.max_payload_bytes,
         tokens: Arc::clone(&inner.tokens) as Arc<dyn TokenMinter>,
-        max_duration_seconds: match durability {
-            Durability::Standard => None,
-            Durability::Express => Some(EXPRESS_MAX_SECONDS),
-        },
+        limits,
     }
 }
 
@@ -185,6 +192,12 @@ pub(crate) fn new_handle(
 
 /// Starts an execution: reserves its ARN, commits its start, runs it until it waits.
 pub(crate) async fn start(inner: &Arc<Inner>, new: NewExecution) -> Result<(Started, Arc<Handle>)> {
+    if new.durability == Durability::Standard
+        && let Some(max) = inner.config.max_open_executions
+        && inner.live.standard() >= max
+    {
+        return Err(RuntimeError::LimitExceeded(max));
+    }
     let program = inner
         .programs
         .get(&new.definition)
@@ -217,7 +230,7 @@ pub(crate) async fn start(inner: &Arc<Inner>, new: NewExecution) -> Result<(Star
     };
     let engine = Execution::new(
         program,
-        execution_info(inner, &record, input, new.durability),
+        execution_info(inner, &record, input, new_limits(inner, new.durability)),
     );
     let arn: Arc<str> = record.arn.as_str().into();
     let handle = new_handle(
@@ -315,10 +328,11 @@ pub(crate) async fn step_locked(
             Guard::Redrive => Err(RuntimeError::NotRedrivable(
                 super::redrive::RUNNING.to_owned(),
             )),
-            Guard::Own(_) | Guard::Timer(_) => Ok(()),
+            Guard::Own(_) | Guard::Timer(_) | Guard::Continue => Ok(()),
         };
     }
     match guard {
+        Guard::Continue if !live.engine.has_ready_work() => return Ok(()),
         Guard::Task(id) if !live.engine.awaits_task(id) => return Err(RuntimeError::TaskGone),
         Guard::Own(id) if !live.engine.awaits_task(id) => return Ok(()),
         Guard::Timer(id) if !live.timers.contains_key(&id) => return Ok(()),
@@ -341,6 +355,7 @@ pub(crate) async fn step_locked(
     };
     let journal_text = durable.then(|| match input {
         Input::Redrive => journal::encode_redrive(client_token),
+        Input::Start => journal::encode_start(&live.engine.info().limits),
         _ => journal::encode(&input),
     });
     let mut sink = StepSink {
@@ -535,6 +550,12 @@ pub(crate) async fn step_locked(
     }
     if finished {
         finish(inner, handle, live, now);
+    } else if live.engine.has_ready_work() {
+        // The step did all the work one step may do: carry on in a step of its own, behind
+        // whatever else is waiting to run, so that one busy execution holds neither a
+        // worker thread nor its own lock for long.
+        // (Through a channel: a step cannot spawn the step that follows it itself.)
+        let _ = inner.continuations.send(Arc::clone(handle));
     }
     Ok(())
 }
@@ -722,11 +743,13 @@ pub(crate) fn dispatch(
         credentials: req.credentials,
         submitted: Some(submitted_callback(inner, handle, id)),
     };
+    let state_name = call.state_name.clone();
+    let max_payload_bytes = inner.config.max_payload_bytes;
     let run = inner.registry.run(call);
     let weak = Arc::downgrade(inner);
     let handle2 = Arc::clone(handle);
     let join = tokio::spawn(async move {
-        let input = match run.await {
+        let input = match crate::bounds::bounded(run.await, &state_name, max_payload_bytes) {
             Ok(output) if callback => Input::TaskSubmitted { id, output },
             Ok(output) => Input::TaskSucceeded { id, output },
             Err(f) => Input::TaskFailed {
@@ -810,6 +833,22 @@ pub(crate) async fn deliver(inner: Weak<Inner>, handle: Arc<Handle>, input: Inpu
         drop(inner);
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Carries on executions whose last step stopped with work left, each in a task of its
+/// own.
+pub(crate) async fn run_continuations(
+    inner: Weak<Inner>,
+    mut rx: mpsc::UnboundedReceiver<Arc<Handle>>,
+) {
+    while let Some(handle) = rx.recv().await {
+        tokio::spawn(deliver(
+            Weak::clone(&inner),
+            handle,
+            Input::Continue,
+            Guard::Continue,
+        ));
     }
 }
 

@@ -65,6 +65,11 @@ pub struct RuntimeConfig {
     /// that end while the runtime is being opened (recovered timers fire at once) are not
     /// left out.
     pub keep_status_changes: bool,
+    /// The most history events an execution may have (AWS: 25,000); `None`: no bound.
+    pub max_history_events: Option<u64>,
+    /// The most Standard executions open at once (AWS's default quota: 1,000,000): a
+    /// start beyond it fails with [`RuntimeError::LimitExceeded`]; `None`: no bound.
+    pub max_open_executions: Option<u64>,
 }
 
 /// Whether an execution is checkpointed.
@@ -151,6 +156,12 @@ pub enum RuntimeError {
     /// No such Map Run.
     #[error("Map Run Does Not Exist: '{0}'")]
     MapRunNotFound(String),
+    /// As many Standard executions are open as may be
+    /// ([`RuntimeConfig::max_open_executions`]).
+    #[error(
+        "The maximum number of running executions has been reached ({0}). Running executions must end or be stopped before a new execution can be started."
+    )]
+    LimitExceeded(u64),
 }
 
 /// Result of runtime operations.
@@ -167,6 +178,8 @@ pub(crate) struct Inner {
     timers: Timers,
     activities: Activities,
     closed: watch::Sender<bool>,
+    /// Executions to carry on after a step that stopped with work left.
+    continuations: mpsc::UnboundedSender<Arc<Handle>>,
     /// Told of every Standard execution's status changes (see [`Runtime::on_status_change`]).
     status_hook: std::sync::OnceLock<Listener>,
 }
@@ -221,19 +234,43 @@ struct Listener {
 /// must not block (hand the change to a channel).
 pub type StatusHook = Arc<dyn Fn(StatusChange) + Send + Sync>;
 
-/// Open executions by ARN, in shards so that concurrent steps rarely meet on one lock.
-struct Shards(Vec<Mutex<HashMap<Arc<str>, Arc<Handle>>>>);
+/// Open executions by ARN, in shards so that concurrent steps rarely meet on one lock;
+/// with a count of the Standard ones.
+struct Shards {
+    shards: Vec<Mutex<HashMap<Arc<str>, Arc<Handle>>>>,
+    standard: std::sync::atomic::AtomicU64,
+}
 
 impl Shards {
     fn new() -> Shards {
-        Shards((0..32).map(|_| Mutex::new(HashMap::new())).collect())
+        Shards {
+            shards: (0..32).map(|_| Mutex::new(HashMap::new())).collect(),
+            standard: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Standard executions open.
+    fn standard(&self) -> u64 {
+        self.standard.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self, handle: &Handle, up: bool) {
+        if handle.durability == Durability::Standard {
+            if up {
+                self.standard
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                self.standard
+                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
     }
 
     fn shard(&self, arn: &str) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Handle>>> {
         let h = arn.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        self.0[(h % self.0.len() as u64) as usize]
+        self.shards[(h % self.shards.len() as u64) as usize]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
     }
@@ -248,6 +285,7 @@ impl Shards {
         if let Some(existing) = shard.get(&handle.arn) {
             return Err(Arc::clone(existing));
         }
+        self.count(&handle, true);
         shard.insert(Arc::clone(&handle.arn), handle);
         Ok(())
     }
@@ -257,11 +295,12 @@ impl Shards {
         let mut shard = self.shard(arn);
         if shard.get(arn).is_some_and(|h| Arc::ptr_eq(h, handle)) {
             shard.remove(arn);
+            self.count(handle, false);
         }
     }
 
     fn len(&self) -> usize {
-        self.0
+        self.shards
             .iter()
             .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).len())
             .sum()
@@ -296,6 +335,7 @@ impl Runtime {
         let key = store.secret().await?;
         let (fire_tx, fire_rx) = mpsc::unbounded_channel();
         let timers = Timers::start(clock.clone(), fire_tx);
+        let (continuations, continue_rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             store,
             registry,
@@ -307,9 +347,11 @@ impl Runtime {
             timers,
             activities: Activities::default(),
             closed: watch::channel(false).0,
+            continuations,
             status_hook: std::sync::OnceLock::new(),
         });
         tokio::spawn(live::fire_timers(Arc::downgrade(&inner), fire_rx));
+        tokio::spawn(live::run_continuations(Arc::downgrade(&inner), continue_rx));
         recovery::recover(&inner).await?;
         Ok(Runtime { inner })
     }

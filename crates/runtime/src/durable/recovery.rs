@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use baton_asl::definition::IntegrationPattern;
-use baton_engine::{Effect, Execution, HistoryEvent, Input, Millis, Sink, WorkId};
+use baton_engine::{Effect, Execution, HistoryEvent, Input, Limits, Millis, Sink, WorkId};
 use baton_json::Value;
 use baton_store::{ExecutionRecord, TaskRecord, TimerRecord};
 
@@ -45,11 +45,13 @@ pub(crate) async fn replay(inner: &Inner, record: &ExecutionRecord) -> Result<Re
         .map_err(RuntimeError::InvalidDefinition)?;
     let input = Value::from_json_str(&record.input)
         .map_err(|e| RuntimeError::InvalidInput(e.to_string()))?;
-    let mut engine = Execution::new(
-        program,
-        live::execution_info(inner, record, input, Durability::Standard),
-    );
     let entries = inner.store.journal(&record.arn).await?;
+    // The bounds it started under are in its first entry.
+    let limits = entries
+        .first()
+        .and_then(|e| journal::start_limits(&e.input))
+        .unwrap_or(Limits::NONE);
+    let mut engine = Execution::new(program, live::execution_info(inner, record, input, limits));
     let mut last = Millis(record.start_date);
     let mut submissions = HashMap::new();
     for entry in &entries {
@@ -165,6 +167,10 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
         for t in tasks.remove(&record.arn).unwrap_or_default() {
             let submission = submissions.remove(&t.work_id);
             resume_task(inner, &handle, &mut live, t, submission);
+        }
+        if live.engine.has_ready_work() {
+            // It had stopped a step with work left: carry on.
+            let _ = inner.continuations.send(Arc::clone(&handle));
         }
         drop(live);
     }

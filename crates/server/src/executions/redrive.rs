@@ -121,6 +121,8 @@ mod tests {
                 account: "111111111111".into(),
                 max_payload_bytes: 256 * 1024,
                 keep_status_changes: false,
+                max_history_events: Some(25_000),
+                max_open_executions: None,
             },
         )
         .await

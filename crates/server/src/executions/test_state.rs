@@ -110,7 +110,10 @@ impl Executions {
             seed: uuid::Uuid::new_v4().as_u64_pair().0,
             max_payload_bytes: ctx.max_payload_bytes,
             tokens: Arc::new(PlainTokens),
-            max_duration_seconds: Some(TEST_TIMEOUT_SECONDS),
+            limits: baton_engine::Limits {
+                max_seconds: Some(TEST_TIMEOUT_SECONDS),
+                ..baton_engine::Limits::EXPRESS
+            },
         }
     }
 
