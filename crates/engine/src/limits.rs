@@ -19,12 +19,12 @@ pub const STANDARD_MAX_SECONDS: u64 = 365 * 24 * 60 * 60;
 pub const EXPRESS_MAX_SECONDS: u64 = 5 * 60;
 
 /// The work one apply may do by default before it yields: about 500 state transitions of
-/// small documents, or a few megabytes of documents written into events.
+/// small documents, or about a megabyte of documents written into events.
 pub const DEFAULT_STEP_BUDGET: u64 = 1_000;
 
 /// Each unit of the step budget stands for one history event, or this many bytes of a
 /// document carried into one (a state's input or output).
-pub const BUDGET_BYTES_PER_UNIT: u64 = 4_096;
+pub const BUDGET_BYTES_PER_UNIT: u64 = 1_024;
 
 /// The bounds of one execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,10 +58,10 @@ impl Limits {
         max_seconds: Some(STANDARD_MAX_SECONDS),
     };
 
-    /// AWS's bounds for an Express execution (whose history is only logged, and bounded
-    /// the same way).
+    /// AWS's bounds for an Express execution: five minutes, and no bound on its history
+    /// (which AWS only logs).
     pub const EXPRESS: Limits = Limits {
-        max_events: Some(AWS_MAX_HISTORY_EVENTS),
+        max_events: None,
         step_budget: Some(DEFAULT_STEP_BUDGET),
         max_seconds: Some(EXPRESS_MAX_SECONDS),
     };

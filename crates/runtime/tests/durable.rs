@@ -669,3 +669,6 @@ async fn kept_status_changes_are_written_with_their_step_while_wanted() {
 
 #[path = "durable/limits.rs"]
 mod limits;
+
+#[path = "durable/stuck.rs"]
+mod stuck;

@@ -59,6 +59,38 @@ pub enum ServerError {
     Triggers(#[from] baton_triggers::TriggersError),
 }
 
+/// Starts again the asynchronous Express executions a crash cut short (AWS runs them at
+/// least once), each with its machine's log.
+async fn restart_express(
+    runtime: &Runtime,
+    catalog: &Catalog,
+    logs: Option<&Arc<ExpressLogs>>,
+) -> Result<(), ServerError> {
+    let kept = runtime.express_to_restart().await?;
+    if !kept.is_empty() {
+        tracing::info!(
+            executions = kept.len(),
+            "starting again the Express executions a restart cut short"
+        );
+    }
+    for mut new in kept {
+        if let Some(logs) = logs {
+            let of = new.version_arn.as_deref().unwrap_or(&new.machine_arn);
+            if let Ok(target) = catalog.resolve_exact(of).await {
+                new.log = logs.for_machine(target.logging.as_deref());
+            }
+        }
+        let runtime = runtime.clone();
+        tokio::spawn(async move {
+            let arn = new.arn.clone();
+            if let Err(e) = runtime.start(new).await {
+                tracing::warn!(execution = %arn, error = %e, "an Express execution could not start again");
+            }
+        });
+    }
+    Ok(())
+}
+
 /// A running Baton service: API, runtime and store.
 pub struct Server {
     service: Arc<Service>,
@@ -162,6 +194,7 @@ impl Server {
             })?)),
             None => None,
         };
+        restart_express(&runtime, &catalog, express_logs.as_ref()).await?;
         let executions = Executions::new(Arc::clone(&catalog), runtime.clone(), express_logs)
             .with_registry(registry)
             .with_mocks(mocks);

@@ -11,6 +11,9 @@
 //! - **Outstanding work**: timers and tasks an execution waits for, so that a restarted
 //!   server re-arms the timers (firing those that fell due while it was down) and
 //!   re-dispatches or re-offers the tasks.
+//! - **Accepted Express executions**, until they end: they keep no journal, and are
+//!   started again after a crash (AWS runs asynchronous Express executions at least
+//!   once).
 //!
 //! Architecture invariant: everything one engine step produced (journal entry, events,
 //! work changes, status) is written by one [`Store::commit`] in one transaction, before
@@ -258,6 +261,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every delivery kept, oldest first.
     fn deliveries(&self) -> BoxFuture<'_, Result<Vec<DeliveryRecord>>>;
+
+    /// Keeps an accepted Express execution until it ends (an ARN already kept is
+    /// replaced).
+    fn add_express_start(&self, start: ExpressStartRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Forgets an Express execution that ended; nothing happens if it is not kept.
+    fn delete_express_start(&self, arn: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// Every Express execution kept, oldest first.
+    fn express_starts(&self) -> BoxFuture<'_, Result<Vec<ExpressStartRecord>>>;
 
     /// Adds a dead letter; the store numbers it (its `seq` is ignored) and returns the
     /// number.

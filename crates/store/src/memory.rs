@@ -41,6 +41,7 @@ struct State {
     /// Dead letters in the order added; a letter's number is its index + 1.
     dead_letters: Vec<DeadLetterRecord>,
     deliveries: HashMap<String, DeliveryRecord>,
+    express_starts: HashMap<String, ExpressStartRecord>,
     outbox: Vec<OutboxRecord>,
     secret: Option<[u8; 32]>,
 }
@@ -733,6 +734,29 @@ impl Store for MemoryStore {
         self.with(|s| {
             let mut all: Vec<DeliveryRecord> = s.deliveries.values().cloned().collect();
             all.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+            Ok(all)
+        })
+    }
+
+    fn add_express_start(&self, start: ExpressStartRecord) -> BoxFuture<'_, Result<()>> {
+        self.with(move |s| {
+            s.express_starts.insert(start.arn.clone(), start);
+            Ok(())
+        })
+    }
+
+    fn delete_express_start(&self, arn: &str) -> BoxFuture<'_, Result<()>> {
+        let arn = arn.to_owned();
+        self.with(move |s| {
+            s.express_starts.remove(&arn);
+            Ok(())
+        })
+    }
+
+    fn express_starts(&self) -> BoxFuture<'_, Result<Vec<ExpressStartRecord>>> {
+        self.with(|s| {
+            let mut all: Vec<ExpressStartRecord> = s.express_starts.values().cloned().collect();
+            all.sort_by(|a, b| (a.at, &a.arn).cmp(&(b.at, &b.arn)));
             Ok(all)
         })
     }

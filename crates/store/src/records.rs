@@ -462,6 +462,18 @@ pub struct DeliveryRecord {
     pub at: i64,
 }
 
+/// An Express execution that StartExecution accepted and that has not ended: AWS runs
+/// those at least once, so it is kept until it ends and started again after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpressStartRecord {
+    /// The execution's ARN.
+    pub arn: String,
+    /// What to start, as the runtime wrote it (JSON text).
+    pub body: String,
+    /// When it was accepted.
+    pub at: i64,
+}
+
 /// A start that a trigger could not make, kept for a person to look at (the dead-letter
 /// record of a schedule or an event rule's target).
 #[derive(Debug, Clone, PartialEq, Eq)]

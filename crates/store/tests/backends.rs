@@ -47,6 +47,7 @@ macro_rules! backends {
 backends!(
     triggers_and_dead_letters,
     deliveries_are_kept_until_deleted,
+    express_starts_are_kept_until_they_end,
     outbox_messages_come_with_their_step,
     execution_round_trip,
     history_pages_both_ways,
@@ -1551,6 +1552,27 @@ async fn deliveries_are_kept_until_deleted(store: Arc<dyn Store>) {
     store.delete_delivery("a").await.unwrap();
     store.delete_delivery("never").await.unwrap();
     assert_eq!(ids(store.deliveries().await.unwrap()), ["c", "b"]);
+}
+
+async fn express_starts_are_kept_until_they_end(store: Arc<dyn Store>) {
+    let start = |arn: &str, at: i64| ExpressStartRecord {
+        arn: arn.into(),
+        body: format!("{{\"arn\":\"{arn}\"}}"),
+        at,
+    };
+    assert!(store.express_starts().await.unwrap().is_empty());
+    for s in [start("b", 2), start("a", 2), start("c", 1)] {
+        store.add_express_start(s).await.unwrap();
+    }
+    let arns = |d: Vec<ExpressStartRecord>| d.into_iter().map(|d| d.arn).collect::<Vec<_>>();
+    assert_eq!(arns(store.express_starts().await.unwrap()), ["c", "a", "b"]);
+    let mut again = start("a", 2);
+    again.body = "{}".into();
+    store.add_express_start(again.clone()).await.unwrap();
+    assert!(store.express_starts().await.unwrap().contains(&again));
+    store.delete_express_start("a").await.unwrap();
+    store.delete_express_start("never").await.unwrap();
+    assert_eq!(arns(store.express_starts().await.unwrap()), ["c", "b"]);
 }
 
 async fn outbox_messages_come_with_their_step(store: Arc<dyn Store>) {

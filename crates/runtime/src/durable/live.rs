@@ -134,12 +134,13 @@ enum Settles {
 
 /// The bounds a new execution runs under.
 pub(crate) fn new_limits(inner: &Inner, durability: Durability) -> Limits {
-    let mut limits = match durability {
-        Durability::Standard => Limits::STANDARD,
+    match durability {
+        Durability::Standard => Limits {
+            max_events: inner.config.max_history_events,
+            ..Limits::STANDARD
+        },
         Durability::Express => Limits::EXPRESS,
-    };
-    limits.max_events = inner.config.max_history_events;
-    limits
+    }
 }
 
 /// The engine's view of an execution record, running under `limits`.
@@ -344,6 +345,14 @@ pub(crate) async fn step_locked(
         // A job resumed after a restart reports its submission again: heard once.
         return Ok(());
     }
+    // At most so many steps at once between applying and committing: what they hold
+    // (events, the commit) is bounded, and inputs beyond wait here instead of piling up
+    // in the store's write queue.
+    let _slot = inner
+        .step_slots
+        .acquire()
+        .await
+        .map_err(|_| RuntimeError::ShuttingDown)?;
     let durable = handle.durability == Durability::Standard;
     let starting = create.is_some();
     let now = inner.clock.now().max(live.last_at);

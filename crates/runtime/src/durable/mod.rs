@@ -21,6 +21,7 @@
 //! least once.
 
 mod activities;
+mod express;
 mod live;
 mod log;
 mod programs;
@@ -51,6 +52,13 @@ use live::{Guard, Handle};
 use programs::Programs;
 use timers::Timers;
 
+/// Steps of different executions that may be between applying their input and
+/// committing what it produced at once. Each holds its events and its commit (a step's
+/// work is bounded by the step budget: about a megabyte at most), so this bounds that
+/// memory and the store's write queue; it is well above what group commit needs to
+/// reach its throughput (groups of a few dozen commits).
+pub const MAX_CONCURRENT_STEPS: usize = 256;
+
 /// How the runtime runs executions.
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
@@ -65,7 +73,8 @@ pub struct RuntimeConfig {
     /// that end while the runtime is being opened (recovered timers fire at once) are not
     /// left out.
     pub keep_status_changes: bool,
-    /// The most history events an execution may have (AWS: 25,000); `None`: no bound.
+    /// The most history events a Standard execution may have (AWS: 25,000; Express
+    /// executions have no bound); `None`: no bound.
     pub max_history_events: Option<u64>,
     /// The most Standard executions open at once (AWS's default quota: 1,000,000): a
     /// start beyond it fails with [`RuntimeError::LimitExceeded`]; `None`: no bound.
@@ -178,6 +187,8 @@ pub(crate) struct Inner {
     timers: Timers,
     activities: Activities,
     closed: watch::Sender<bool>,
+    /// Steps allowed at once (see [`MAX_CONCURRENT_STEPS`]).
+    step_slots: tokio::sync::Semaphore,
     /// Executions to carry on after a step that stopped with work left.
     continuations: mpsc::UnboundedSender<Arc<Handle>>,
     /// Told of every Standard execution's status changes (see [`Runtime::on_status_change`]).
@@ -348,6 +359,7 @@ impl Runtime {
             activities: Activities::default(),
             closed: watch::channel(false).0,
             continuations,
+            step_slots: tokio::sync::Semaphore::new(MAX_CONCURRENT_STEPS),
             status_hook: std::sync::OnceLock::new(),
         });
         tokio::spawn(live::fire_timers(Arc::downgrade(&inner), fire_rx));
@@ -415,10 +427,31 @@ impl Runtime {
     /// Starts an execution. Starting again with the same ARN and input while it runs
     /// returns the running one (StartExecution is idempotent); otherwise an existing ARN
     /// is [`RuntimeError::AlreadyExists`].
+    ///
+    /// An Express execution started this way (asynchronously) is kept in the store until
+    /// it ends, and [`Runtime::express_to_restart`] gives it back after a crash: AWS runs
+    /// those at least once.
     pub async fn start(&self, new: NewExecution) -> Result<Started> {
-        live::start(&self.inner, new)
-            .await
-            .map(|(started, _)| started)
+        let kept = new.durability == Durability::Express;
+        if kept {
+            express::keep(&self.inner, &new, self.inner.clock.now().0).await?;
+        }
+        let arn = new.arn.clone();
+        let started = live::start(&self.inner, new).await;
+        match &started {
+            Ok((_, handle)) if kept => express::forget_when_done(&self.inner, handle),
+            // Not started: not to run after a restart either.
+            Err(_) if kept => express::forget(&self.inner, &arn),
+            _ => {}
+        }
+        started.map(|(started, _)| started)
+    }
+
+    /// The asynchronous Express executions that a crash cut short: started again (with
+    /// [`Runtime::start`], from their beginning, under their ARNs), they run at least once,
+    /// as AWS promises. Their logs are the caller's to give (`log` is `None`).
+    pub async fn express_to_restart(&self) -> Result<Vec<NewExecution>> {
+        express::kept(&self.inner).await
     }
 
     /// Starts an execution and waits for its end (StartSyncExecution).

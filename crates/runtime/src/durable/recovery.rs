@@ -7,7 +7,10 @@ use std::sync::Arc;
 use baton_asl::definition::IntegrationPattern;
 use baton_engine::{Effect, Execution, HistoryEvent, Input, Limits, Millis, Sink, WorkId};
 use baton_json::Value;
-use baton_store::{ExecutionRecord, TaskRecord, TimerRecord};
+use baton_store::{
+    EventRecord, ExecutionCommit, ExecutionRecord, ExecutionStatus, ExecutionUpdate, TaskRecord,
+    TimerRecord,
+};
 
 use super::live::{self, Handle, Live, Running};
 use super::{Durability, Inner, Result, RuntimeError};
@@ -149,8 +152,19 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
             mut submissions,
         } = match replay(inner, &record).await {
             Ok(r) => r,
+            // The store failing now says nothing of the execution: it is recovered at the
+            // next start.
+            Err(e @ RuntimeError::Store(_)) => {
+                tracing::error!(execution = %record.arn, error = %e, "cannot read the execution back; it carries on at the next start");
+                continue;
+            }
             Err(e) => {
-                tracing::error!(execution = %record.arn, error = %e, "cannot recover the execution");
+                tracing::error!(execution = %record.arn, error = %e, "cannot replay the execution; it fails");
+                let timers = timers.remove(&record.arn).unwrap_or_default();
+                let tasks = tasks.remove(&record.arn).unwrap_or_default();
+                if let Err(e) = fail_unreplayable(inner, &record, &e, &timers, &tasks).await {
+                    tracing::error!(execution = %record.arn, error = %e, "cannot fail the execution; it is tried again at the next start");
+                }
                 continue;
             }
         };
@@ -175,6 +189,52 @@ pub(crate) async fn recover(inner: &Arc<Inner>) -> Result<()> {
         drop(live);
     }
     tracing::info!(executions = count, "recovered open executions");
+    Ok(())
+}
+
+/// Ends an execution that cannot be replayed (its definition, input or journal can no
+/// longer be read by this version): it fails with `States.Runtime` and a cause that says
+/// why, in an event after the last one it had, and its timers and tasks are dropped. An
+/// execution left RUNNING with no way forward would wait for ever.
+async fn fail_unreplayable(
+    inner: &Inner,
+    record: &ExecutionRecord,
+    why: &RuntimeError,
+    timers: &[TimerRecord],
+    tasks: &[TaskRecord],
+) -> Result<()> {
+    let now = inner.clock.now().max(Millis(record.start_date));
+    let error = baton_asl::error_name::RUNTIME;
+    let cause = format!("The execution could not be resumed after a restart: {why}");
+    let event = HistoryEvent {
+        id: record.event_count + 1,
+        previous_event_id: record.event_count,
+        timestamp: now,
+        event_type: baton_engine::EventType::ExecutionFailed,
+        details: baton_engine::Details::Failure {
+            error: Some(error.into()),
+            cause: Some(cause.as_str().into()),
+            resource: None,
+        },
+    };
+    let commit = ExecutionCommit {
+        execution_arn: record.arn.clone(),
+        events: vec![EventRecord {
+            id: event.id,
+            json: event.to_json_text(),
+        }],
+        timers_cleared: timers.iter().map(|t| t.work_id).collect(),
+        tasks_cleared: tasks.iter().map(|t| t.work_id).collect(),
+        update: ExecutionUpdate {
+            status: Some(ExecutionStatus::Failed),
+            error: Some(error.to_owned()),
+            cause: Some(cause),
+            stop_date: Some(now.0),
+            ..ExecutionUpdate::default()
+        },
+        ..ExecutionCommit::default()
+    };
+    inner.store.commit(commit).await?;
     Ok(())
 }
 

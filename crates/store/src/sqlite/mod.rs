@@ -362,6 +362,19 @@ impl Store for SqliteStore {
         self.read(|r| r.deliveries())
     }
 
+    fn add_express_start(&self, start: ExpressStartRecord) -> BoxFuture<'_, Result<()>> {
+        self.write(move |conn| writes::add_express_start(conn, &start))
+    }
+
+    fn delete_express_start(&self, arn: &str) -> BoxFuture<'_, Result<()>> {
+        let arn = arn.to_owned();
+        self.write(move |conn| writes::delete_express_start(conn, &arn))
+    }
+
+    fn express_starts(&self) -> BoxFuture<'_, Result<Vec<ExpressStartRecord>>> {
+        self.read(|r| r.express_starts())
+    }
+
     fn add_dead_letter(&self, letter: DeadLetterRecord) -> BoxFuture<'_, Result<u64>> {
         // The write may be applied again after a rollback: the last application's number
         // is the one that stays.

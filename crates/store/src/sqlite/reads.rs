@@ -612,6 +612,23 @@ impl Reader {
         Ok(out)
     }
 
+    pub(super) fn express_starts(&mut self) -> Result<Vec<ExpressStartRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT arn, body, at FROM express_starts ORDER BY at, arn")
+            .map_err(db_err)?;
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err)? {
+            out.push(ExpressStartRecord {
+                arn: row.get(0).map_err(db_err)?,
+                body: row.get(1).map_err(db_err)?,
+                at: row.get(2).map_err(db_err)?,
+            });
+        }
+        Ok(out)
+    }
+
     pub(super) fn list_dead_letters(&mut self, page: &Page) -> Result<Paged<DeadLetterRecord>> {
         let before = match &page.token {
             Some(t) => to_sql_u64(parse_number_token(t)?),

@@ -216,6 +216,14 @@ const MIGRATIONS: &[&str] = &[
         body TEXT NOT NULL
     );
     ",
+    // 5: Express executions accepted and not ended yet (started again after a crash).
+    "
+    CREATE TABLE express_starts (
+        arn TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the schema up to date (the caller holds the only connection).

@@ -585,6 +585,26 @@ pub(super) fn delete_delivery(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keeps an accepted Express execution (replacing one of the same ARN).
+pub(super) fn add_express_start(conn: &Connection, s: &ExpressStartRecord) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO express_starts (arn, body, at) VALUES (?1, ?2, ?3)",
+    )
+    .map_err(db_err)?
+    .execute(params![s.arn, s.body, s.at])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Forgets an Express execution that ended.
+pub(super) fn delete_express_start(conn: &Connection, arn: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM express_starts WHERE arn = ?1")
+        .map_err(db_err)?
+        .execute([arn])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 /// Adds a dead letter; its number.
 pub(super) fn add_dead_letter(conn: &Connection, l: &DeadLetterRecord) -> Result<u64> {
     let seq = conn
