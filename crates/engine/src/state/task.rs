@@ -200,6 +200,22 @@ impl Execution {
             Ok(p) => p,
             Err(flow) => return flow,
         };
+        if let Err(over) = crate::size::check(&input, self.info.max_payload_bytes) {
+            let why = match over {
+                crate::size::Oversize::Bytes => {
+                    "with a size exceeding the maximum number of bytes service limit".to_owned()
+                }
+                crate::size::Oversize::Depth => format!(
+                    "nested deeper than the maximum of {} levels",
+                    crate::size::MAX_DEPTH
+                ),
+            };
+            return Flow::Fail(Failure::new(
+                baton_asl::error_name::DATA_LIMIT_EXCEEDED,
+                format!("The state/task '{}' provided parameters {why}.", state.name),
+            ));
+        }
+        self.charge_bytes(&input);
 
         let family = Family::of(&task.resource);
         let id = self.new_work(Work::Task(fid));

@@ -223,3 +223,21 @@ fn a_value_nested_deeper_each_loop_fails_at_the_nesting_limit() {
         assert!(Value::from_json_str(&text).is_ok());
     }
 }
+
+#[test]
+fn a_task_whose_parameters_are_over_the_payload_limit_fails_before_it_is_scheduled() {
+    let s = "x".repeat(150_000);
+    let machine = super::task_machine(json!({"Parameters": {"a.$": "$.s", "b.$": "$.s"}}));
+    let mut run = Run::start_with(machine, info(json!({"s": s}), Limits::STANDARD));
+    assert!(Run::tasks(&run.effects()).is_empty());
+    assert_eq!(
+        run.failure(),
+        (
+            Some("States.DataLimitExceeded".into()),
+            Some(
+                "The state/task 'Work' provided parameters with a size exceeding the maximum number of bytes service limit."
+                    .into()
+            )
+        )
+    );
+}
