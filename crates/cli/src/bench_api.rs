@@ -5,6 +5,10 @@
 //! By default a server runs in this process on a temporary data directory and is called
 //! over HTTP on loopback; `--in-process` calls the service directly (no HTTP), `--url`
 //! measures a server running elsewhere.
+//!
+//! `--mode hostile` starts `--runaways` executions that never end by themselves (a Choice
+//! loop) before the healthy stream, and reports how long each took to be ended (at AWS's
+//! history limit) beside the healthy executions' latencies and the server's peak memory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +49,12 @@ pub struct ApiBenchArgs {
     /// Where the peers' workloads are (for workload a's definition and input).
     #[arg(long, default_value = "../shared/peers/workloads")]
     dir: PathBuf,
+    /// With `--mode hostile`: how many runaway executions run beside the healthy stream.
+    #[arg(long, default_value_t = 16)]
+    runaways: usize,
+    /// The process id of the server measured with `--url`, to report its peak memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,6 +65,8 @@ enum Mode {
     ExpressSync,
     /// Executions left open on a Wait of an hour: memory per open execution.
     Open,
+    /// StartExecution of workload a beside `--runaways` executions that loop for ever.
+    Hostile,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -136,7 +148,12 @@ pub fn main(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn rss_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    proc_rss_mb("self", field)
+}
+
+/// A field of `/proc/PID/status` (`VmRSS:`, `VmHWM:`), in MB.
+fn proc_rss_mb(pid: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -225,6 +242,11 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
         .context("no stateMachineArn")?
         .to_owned();
 
+    let runaways = match args.mode {
+        Mode::Hostile => Some(start_runaways(&target, args.runaways).await?),
+        _ => None,
+    };
+
     let rss_before = rss_mb("VmRSS:");
     let input_text = input.to_json_string();
     let next = Arc::new(AtomicUsize::new(0));
@@ -285,7 +307,7 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
     for out in &samples {
         let output = match args.mode {
             Mode::ExpressSync => out["output"].as_str().map(str::to_owned),
-            Mode::Standard => {
+            Mode::Standard | Mode::Hostile => {
                 let arn = out["executionArn"].as_str().unwrap_or_default();
                 let d = target
                     .call(
@@ -313,6 +335,7 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
             Mode::Standard => "standard",
             Mode::ExpressSync => "express-sync",
             Mode::Open => "open",
+            Mode::Hostile => "hostile",
         }),
     );
     line.insert(
@@ -357,6 +380,32 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let Some(runaways) = runaways {
+        let ended = runaways.await??;
+        let all_cut = ended
+            .iter()
+            .all(|r| r.error.as_deref() == Some("States.Runtime"));
+        verified &= all_cut && ended.len() == args.runaways;
+        let longest = ended.iter().map(|r| r.seconds).fold(0.0, f64::max);
+        line.insert("runaways".into(), Value::from(args.runaways as u64));
+        line.insert(
+            "runaways_ended_at_history_limit".into(),
+            Value::Bool(all_cut),
+        );
+        line.insert("runaway_longest_s".into(), round(longest));
+    }
+    match (&args.url, args.server_pid) {
+        (None, _) => {
+            line.insert("peak_rss_mb".into(), round(rss_mb("VmHWM:")));
+        }
+        (Some(_), Some(pid)) => {
+            line.insert(
+                "server_peak_rss_mb".into(),
+                round(proc_rss_mb(&pid.to_string(), "VmHWM:")),
+            );
+        }
+        (Some(_), None) => {}
+    }
     line.insert("verified".into(), Value::Bool(verified));
     println!("{}", Value::object(line).to_json_string());
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -365,6 +414,87 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// How a runaway execution ended.
+struct Ended {
+    /// Its error.
+    error: Option<String>,
+    /// From its start to its end, by the server's clock.
+    seconds: f64,
+}
+
+/// A Choice that never leads to its end.
+const RUNAWAY: &str = r#"{"StartAt":"Loop","States":{"Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Spin"}],"Default":"Done"},"Spin":{"Type":"Pass","Next":"Loop"},"Done":{"Type":"Succeed"}}}"#;
+
+/// Starts `n` runaway executions; the task that waits for their ends (within a minute).
+async fn start_runaways(
+    target: &Target,
+    n: usize,
+) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<Vec<Ended>>>> {
+    let created = target
+        .call(
+            Operation::CreateStateMachine,
+            serde_json::json!({
+                "name": format!("runaway-{}", uuid::Uuid::new_v4()),
+                "definition": RUNAWAY,
+                "roleArn": "arn:aws:iam::123456789012:role/bench",
+            })
+            .to_string(),
+        )
+        .await?;
+    let machine = created["stateMachineArn"]
+        .as_str()
+        .context("no stateMachineArn")?
+        .to_owned();
+    let mut arns = Vec::with_capacity(n);
+    for i in 0..n {
+        let out = target
+            .call(
+                Operation::StartExecution,
+                serde_json::json!({
+                    "stateMachineArn": machine,
+                    "name": format!("runaway{i}"),
+                    "input": r#"{"spin":true}"#,
+                })
+                .to_string(),
+            )
+            .await?;
+        arns.push(
+            out["executionArn"]
+                .as_str()
+                .context("no executionArn")?
+                .to_owned(),
+        );
+    }
+    let target = target.clone();
+    Ok(tokio::spawn(async move {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut ended = Vec::with_capacity(arns.len());
+        for arn in arns {
+            loop {
+                let d = target
+                    .call(
+                        Operation::DescribeExecution,
+                        serde_json::json!({ "executionArn": arn }).to_string(),
+                    )
+                    .await?;
+                if d["status"] != "RUNNING" {
+                    let secs = |k: &str| d[k].as_f64().unwrap_or_default();
+                    ended.push(Ended {
+                        error: d["error"].as_str().map(str::to_owned),
+                        seconds: secs("stopDate") - secs("startDate"),
+                    });
+                    break;
+                }
+                if Instant::now() > deadline {
+                    bail!("{arn} still runs after a minute");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Ok(ended)
+    }))
 }
 
 /// A fresh directory under the system's temporary directory.
