@@ -129,13 +129,23 @@ impl Env {
     /// Runs `tests/e2e/<script>`; panics with its output and the server's log unless it
     /// exits 0 having printed `ok`.
     fn script(&self, script: &str) {
+        self.script_with(script, &[]);
+    }
+
+    /// [`Env::script`] with arguments; the script also gets the server's process id in
+    /// `BATON_PID`.
+    fn script_with(&self, script: &str, args: &[&str]) {
         let path = repo_root().join("tests/e2e").join(script);
-        let out_path = self.scratch.path(&format!("{script}.out"));
+        let out_path = self.scratch.path(&format!("{script}{}.out", args.join("-")));
         let out = std::fs::File::create(&out_path).expect("output file");
         let started = Instant::now();
-        let mut child = self
-            .command("python3")
+        let mut command = self.command("python3");
+        if let Some(pid) = self.baton.pid() {
+            command.env("BATON_PID", pid.to_string());
+        }
+        let mut child = command
             .arg(&path)
+            .args(args)
             .stdout(out.try_clone().expect("output file"))
             .stderr(out)
             .spawn()
@@ -262,6 +272,19 @@ fn boto3_map_runs() {
 #[test]
 fn boto3_test_state() {
     run_script("test-state", "test_test_state.py");
+}
+
+#[test]
+fn boto3_hostile_workflows_beside_healthy_ones_and_a_crash() {
+    if !have("boto3") {
+        return;
+    }
+    let mut env = Env::new("hostile");
+    env.script_with("test_hostile.py", &["run"]);
+    env.script_with("test_hostile.py", &["start-runaways"]);
+    // A crash with the runaways mid-flight: after it they carry on to the same end.
+    env.baton.restart();
+    env.script_with("test_hostile.py", &["after-restart"]);
 }
 
 #[test]
