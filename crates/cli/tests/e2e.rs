@@ -136,7 +136,9 @@ impl Env {
     /// `BATON_PID`.
     fn script_with(&self, script: &str, args: &[&str]) {
         let path = repo_root().join("tests/e2e").join(script);
-        let out_path = self.scratch.path(&format!("{script}{}.out", args.join("-")));
+        let out_path = self
+            .scratch
+            .path(&format!("{script}{}.out", args.join("-")));
         let out = std::fs::File::create(&out_path).expect("output file");
         let started = Instant::now();
         let mut command = self.command("python3");

@@ -25,11 +25,32 @@ pub struct ActivityTask {
     pub input: Arc<str>,
 }
 
+/// Workers that may poll one activity at once (AWS's limit): a poll beyond is refused
+/// with `ActivityWorkerLimitExceeded`.
+pub const MAX_POLLERS: usize = 1_000;
+
 #[derive(Default)]
 struct Queue {
     tasks: Mutex<VecDeque<ActivityTask>>,
     ready: Notify,
+    /// Polls waiting on this queue now.
+    pollers: std::sync::atomic::AtomicUsize,
 }
+
+/// A poll counted among its queue's pollers while it lasts.
+struct Polling<'a>(&'a Queue);
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.0
+            .pollers
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// As many workers poll the activity as may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooManyPollers;
 
 /// Every activity's queue.
 #[derive(Default)]
@@ -68,9 +89,19 @@ impl Activities {
             .retain(|t| !(t.work == work && &*t.execution_arn == execution_arn));
     }
 
-    /// Takes the activity's oldest task, waiting up to `wait` for one.
-    pub(crate) async fn take(&self, activity: &str, wait: Duration) -> Option<ActivityTask> {
+    /// Takes the activity's oldest task, waiting up to `wait` for one; refused when
+    /// [`MAX_POLLERS`] polls wait already.
+    pub(crate) async fn take(
+        &self,
+        activity: &str,
+        wait: Duration,
+    ) -> Result<Option<ActivityTask>, TooManyPollers> {
         let q = self.queue(activity);
+        let before = q.pollers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _polling = Polling(&q);
+        if before >= MAX_POLLERS {
+            return Err(TooManyPollers);
+        }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let notified = q.ready.notified();
@@ -85,10 +116,10 @@ impl Activities {
             {
                 // Others may be queued behind it: let the next waiter look.
                 q.ready.notify_one();
-                return Some(t);
+                return Ok(Some(t));
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return None;
+                return Ok(None);
             }
         }
     }
@@ -114,8 +145,13 @@ mod tests {
         let poll = tokio::spawn(async move { a2.take("act", Duration::from_secs(60)).await });
         tokio::task::yield_now().await;
         a.offer("act", task(1));
-        assert_eq!(poll.await.unwrap().map(|t| t.work), Some(1));
-        assert!(a.take("act", Duration::from_secs(1)).await.is_none());
+        assert_eq!(poll.await.unwrap().unwrap().map(|t| t.work), Some(1));
+        assert!(
+            a.take("act", Duration::from_secs(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -125,8 +161,44 @@ mod tests {
             a.offer("act", task(w));
         }
         a.withdraw("act", "e", 2);
-        assert_eq!(a.take("act", Duration::ZERO).await.map(|t| t.work), Some(1));
-        assert_eq!(a.take("act", Duration::ZERO).await.map(|t| t.work), Some(3));
-        assert!(a.take("other", Duration::ZERO).await.is_none());
+        let take = |name| a.take(name, Duration::ZERO);
+        assert_eq!(take("act").await.unwrap().map(|t| t.work), Some(1));
+        assert_eq!(take("act").await.unwrap().map(|t| t.work), Some(3));
+        assert!(take("other").await.unwrap().is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_beyond_the_limit_are_refused_until_one_ends() {
+        let a = Arc::new(Activities::default());
+        let mut polls = Vec::new();
+        for _ in 0..MAX_POLLERS {
+            let a = Arc::clone(&a);
+            polls.push(tokio::spawn(async move {
+                a.take("act", Duration::from_secs(60)).await
+            }));
+        }
+        let waiting = || {
+            a.queue("act")
+                .pollers
+                .load(std::sync::atomic::Ordering::Relaxed)
+        };
+        while waiting() < MAX_POLLERS {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            a.take("act", Duration::ZERO).await.unwrap_err(),
+            TooManyPollers
+        );
+        // Another activity is not affected.
+        assert!(a.take("other", Duration::ZERO).await.unwrap().is_none());
+        a.offer("act", task(1));
+        while waiting() >= MAX_POLLERS {
+            tokio::task::yield_now().await;
+        }
+        // One poll took the task and ended: there is room again.
+        assert!(a.take("act", Duration::ZERO).await.unwrap().is_none());
+        for p in polls {
+            p.abort();
+        }
     }
 }

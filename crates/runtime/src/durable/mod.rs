@@ -47,6 +47,7 @@ pub use redrive::{Redriven, not_redrivable};
 
 use crate::clock::Clock;
 use crate::tokens::{SignedTokens, TokenError};
+use activities as activity;
 use activities::Activities;
 use live::{Guard, Handle};
 use programs::Programs;
@@ -165,6 +166,11 @@ pub enum RuntimeError {
     /// No such Map Run.
     #[error("Map Run Does Not Exist: '{0}'")]
     MapRunNotFound(String),
+    /// As many workers poll the activity as may (AWS's limit).
+    #[error(
+        "The maximum number of workers concurrently polling for activity tasks has been reached ({0})."
+    )]
+    TooManyPollers(usize),
     /// As many Standard executions are open as may be
     /// ([`RuntimeConfig::max_open_executions`]).
     #[error(
@@ -565,7 +571,9 @@ impl Runtime {
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let task = tokio::select! {
-                t = self.inner.activities.take(activity_arn, left) => t,
+                t = self.inner.activities.take(activity_arn, left) => {
+                    t.map_err(|_| RuntimeError::TooManyPollers(activity::MAX_POLLERS))?
+                }
                 // Stopping: long polls end now, empty-handed, so that shutdown need not
                 // wait for them.
                 _ = closed.wait_for(|c| *c) => return Ok(None),

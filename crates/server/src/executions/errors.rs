@@ -29,6 +29,9 @@ pub(crate) fn api_error(e: RuntimeError) -> ApiError {
         RuntimeError::NotRedrivable(reason) => {
             ApiError::new(ErrorCode::ExecutionNotRedrivable, reason)
         }
+        e @ RuntimeError::TooManyPollers(_) => {
+            ApiError::new(ErrorCode::ActivityWorkerLimitExceeded, e.to_string())
+        }
         e @ RuntimeError::LimitExceeded(_) => {
             ApiError::new(ErrorCode::ExecutionLimitExceeded, e.to_string())
         }
