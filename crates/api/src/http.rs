@@ -74,7 +74,8 @@ fn on_sync_host(headers: &HeaderMap, uri: &Uri) -> bool {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| uri.host());
-    host.is_some_and(|h| h.len() >= 5 && h[..5].eq_ignore_ascii_case("sync-"))
+    host.and_then(|h| h.get(..5))
+        .is_some_and(|p| p.eq_ignore_ascii_case("sync-"))
 }
 
 fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {

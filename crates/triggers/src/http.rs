@@ -413,8 +413,9 @@ fn event_of(
         "account": identity.account, "time": crate::wire::iso8601(time), "region": identity.region,
         "resources": entry.get("Resources").cloned().unwrap_or(json!([])), "detail": detail,
     });
-    let event =
-        Value::from_json_str(&event.to_string()).map_err(|e| ("MalformedDetail", e.to_string()))?;
+    // Built as a document, not written and parsed again: a detail as deep as a document
+    // may be stays valid inside its event.
+    let event = Value::from(event);
     Ok((bus_name(entry, "EventBusName"), event, id))
 }
 
