@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// The payload limit in bytes [default: 262144].
     #[arg(long, env = "BATON_MAX_PAYLOAD_BYTES")]
     max_payload_bytes: Option<usize>,
+    /// The largest request body in bytes, on every route (over it: 413) [default: 1048576,
+    /// AWS's limit, or twice --max-payload-bytes plus 65536 when that is more].
+    #[arg(long, env = "BATON_MAX_REQUEST_BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    max_request_bytes: Option<u64>,
     /// fsync: commits survive a power loss; process: they survive a crash of Baton only
     /// (faster) [default: fsync].
     #[arg(long, env = "BATON_DURABILITY", value_enum)]
@@ -150,6 +154,9 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     }
     if let Some(v) = args.max_payload_bytes {
         config.max_payload_bytes = v;
+    }
+    if let Some(v) = args.max_request_bytes {
+        config.max_request_bytes = Some(usize::try_from(v).unwrap_or(usize::MAX));
     }
     if let Some(v) = args.durability {
         config.durability = match v {

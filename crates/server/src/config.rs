@@ -53,6 +53,9 @@ pub struct ServerConfig {
     /// `Baton.AdvanceClock` moves it ahead (timers and schedules then due fire at once).
     /// For tests; the clock is not kept across restarts.
     pub virtual_clock: bool,
+    /// The largest request body on every route, in bytes; `None`: AWS's 1 MiB, or more when
+    /// the payload limit is raised beyond what fits ([`baton_api::default_max_request_bytes`]).
+    pub max_request_bytes: Option<usize>,
 }
 
 /// How durable a commit is before it is acknowledged.
@@ -86,6 +89,7 @@ impl Default for ServerConfig {
             container_engine: None,
             mock_config: None,
             virtual_clock: false,
+            max_request_bytes: None,
         }
     }
 }
@@ -97,7 +101,13 @@ impl ServerConfig {
             region: self.region.clone(),
             account: self.account.clone(),
             max_payload_bytes: self.max_payload_bytes,
-            max_body_bytes: None,
+            max_request_bytes: Some(self.max_request_bytes()),
         }
+    }
+
+    /// The largest request body, set or derived from the payload limit.
+    pub fn max_request_bytes(&self) -> usize {
+        self.max_request_bytes
+            .unwrap_or_else(|| baton_api::default_max_request_bytes(self.max_payload_bytes))
     }
 }

@@ -216,12 +216,18 @@ impl Server {
     /// routes and actions, and the clock's actions.
     pub fn router(&self) -> axum::Router {
         let api = baton_api::router(Arc::clone(&self.service), self.config.api());
+        let max_body = self.config.max_request_bytes();
         let control = Arc::new(ClockControl::new(
             self.runtime.clone(),
             self.triggers.clone(),
+            max_body,
         ));
-        baton_triggers::router(self.triggers.clone(), baton_console::router(api))
-            .layer(axum::middleware::from_fn_with_state(control, clock_actions))
+        baton_triggers::router_with_limit(
+            self.triggers.clone(),
+            baton_console::router(api),
+            max_body,
+        )
+        .layer(axum::middleware::from_fn_with_state(control, clock_actions))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight

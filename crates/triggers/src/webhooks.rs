@@ -74,7 +74,8 @@ fn async_mode() -> String {
     "ASYNC".into()
 }
 
-/// The most a webhook's body may hold.
+/// The most a request body to the triggers' routes may hold unless configured (AWS's 1 MiB
+/// request limit).
 pub const MAX_BODY: usize = 1024 * 1024;
 const DEFAULT_CONCURRENCY: u32 = 64;
 
