@@ -231,7 +231,8 @@ impl Server {
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight
-    /// finish and closes the store (open executions carry on at the next start).
+    /// finish and closes the store (open executions carry on at the next start). The
+    /// connections are held to the settings' limits and timeouts (see [`crate::edge`]).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -239,13 +240,12 @@ impl Server {
     ) -> std::io::Result<()> {
         let runtime = self.runtime.clone();
         let triggers = self.triggers.clone();
-        let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                triggers.close();
-                runtime.begin_shutdown();
-            })
-            .await;
+        let result = crate::edge::serve(listener, self.router(), self.config.edge(), async move {
+            shutdown.await;
+            triggers.close();
+            runtime.begin_shutdown();
+        })
+        .await;
         if let Err(e) = self.runtime.shutdown().await {
             tracing::warn!(error = %e, "closing the store failed");
         }
