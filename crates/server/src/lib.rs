@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod clock;
 pub mod config;
+mod data_dir;
 pub mod edge;
 pub mod executions;
 pub mod server;

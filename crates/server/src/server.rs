@@ -75,10 +75,7 @@ impl Server {
     pub async fn open(config: ServerConfig) -> Result<Server, ServerError> {
         let store: Arc<dyn Store> = match &config.data_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+                crate::data_dir::prepare(dir)?;
                 let options = SqliteOptions {
                     synchronous: match config.durability {
                         Durability::Fsync => baton_store::Durability::Full,

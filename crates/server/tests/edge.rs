@@ -1,6 +1,6 @@
 //! The HTTP edge over real sockets, with the real server in process: slow clients cut off
 //! while others are served, the connection limit, body limits on every route, the Host
-//! check, deep webhook bodies, and graceful shutdown. Timeouts
+//! check, deep webhook bodies, graceful shutdown, and a private data directory. Timeouts
 //! are configured short, so nothing waits long.
 
 use std::net::SocketAddr;
@@ -656,4 +656,37 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     assert!(closed_within(&mut idle, Duration::from_secs(1)).await);
     assert!(closed_within(&mut in_flight, Duration::from_secs(1)).await);
     assert!(TcpStream::connect(addr).await.is_err());
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_data_directory_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("nested/data");
+    let server = Running::start(ServerConfig {
+        data_dir: Some(dir.clone()),
+        durability: baton_server::Durability::Process,
+        ..config()
+    })
+    .await;
+    let created = action(
+        server.addr,
+        "AWSStepFunctions.CreateActivity",
+        &json!({"name": "a"}),
+    )
+    .await;
+    assert_eq!(created.status, 200);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path) & 0o077, 0, "{}", path.display());
+        files.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    files.sort();
+    assert!(files.contains(&"baton.db".to_owned()), "{files:?}");
+    assert!(files.contains(&"baton.db-wal".to_owned()), "{files:?}");
+    server.shutdown().await;
 }
