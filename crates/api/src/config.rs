@@ -8,8 +8,19 @@ pub const DEFAULT_ACCOUNT: &str = "123456789012";
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// AWS's payload limit: 256 KiB of execution input, output or task result.
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
-/// The largest string member of the model (a state machine definition, 1 MiB).
-const LARGEST_MEMBER_BYTES: usize = 1024 * 1024;
+/// AWS's request size limit: 1 MiB per API request.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// The request size limit unless one is set: AWS's 1 MiB, or, when the payload limit is
+/// raised so far that a payload would not fit, twice the payload limit (room for the JSON
+/// escaping of a payload sent as a string) plus 64 KiB for the rest of the request.
+pub fn default_max_request_bytes(max_payload_bytes: usize) -> usize {
+    DEFAULT_MAX_REQUEST_BYTES.max(
+        max_payload_bytes
+            .saturating_mul(2)
+            .saturating_add(64 * 1024),
+    )
+}
 
 /// The API's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +34,7 @@ pub struct ApiConfig {
     pub max_payload_bytes: usize,
     /// The largest request body in bytes; `None` derives it from the payload limit (see
     /// [`ApiConfig::body_limit`]).
-    pub max_body_bytes: Option<usize>,
+    pub max_request_bytes: Option<usize>,
 }
 
 impl Default for ApiConfig {
@@ -32,24 +43,18 @@ impl Default for ApiConfig {
             region: DEFAULT_REGION.to_owned(),
             account: DEFAULT_ACCOUNT.to_owned(),
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
-            max_body_bytes: None,
+            max_request_bytes: None,
         }
     }
 }
 
 impl ApiConfig {
-    /// The largest request body accepted. Payloads travel as JSON strings inside the body,
-    /// where escaping can make them up to six times longer (`\u0000` for a control byte), and
-    /// a definition may be 1 MiB; so unless set, the limit is six times the larger of the
-    /// payload limit and 1 MiB, plus 64 KiB for the rest of the request (6.06 MiB by
-    /// default). Sizes of the members themselves are checked after decoding, against the
-    /// model and the payload limit.
+    /// The largest request body accepted: the one set, else AWS's 1 MiB (see
+    /// [`default_max_request_bytes`]). Over it, `RequestEntityTooLarge` (413). A request
+    /// within it is then checked member by member, against the model's lengths (a definition
+    /// is at most 1 MiB) and the payload limit.
     pub fn body_limit(&self) -> usize {
-        self.max_body_bytes.unwrap_or_else(|| {
-            self.max_payload_bytes
-                .max(LARGEST_MEMBER_BYTES)
-                .saturating_mul(6)
-                .saturating_add(64 * 1024)
-        })
+        self.max_request_bytes
+            .unwrap_or_else(|| default_max_request_bytes(self.max_payload_bytes))
     }
 }

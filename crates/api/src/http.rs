@@ -74,7 +74,8 @@ fn on_sync_host(headers: &HeaderMap, uri: &Uri) -> bool {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| uri.host());
-    host.is_some_and(|h| h.len() >= 5 && h[..5].eq_ignore_ascii_case("sync-"))
+    host.and_then(|h| h.get(..5))
+        .is_some_and(|p| p.eq_ignore_ascii_case("sync-"))
 }
 
 fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {
@@ -98,7 +99,11 @@ fn operation(headers: &HeaderMap) -> Result<Operation, ApiError> {
         })
 }
 
-async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             ErrorCode::RequestEntityTooLarge,
@@ -112,12 +117,41 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(e) if e.to_string().contains("length limit") => Err(too_large()),
-        Err(e) => Err(ApiError::serialization(format!(
-            "The request body could not be read: {e}"
-        ))),
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|e| match BodyFailure::of(&e) {
+            BodyFailure::TooLarge => too_large(),
+            BodyFailure::TimedOut(message) => ApiError::new(ErrorCode::RequestTimeout, message),
+            BodyFailure::Other => {
+                ApiError::serialization(format!("The request body could not be read: {e}"))
+            }
+        })
+}
+
+/// Why a request body could not be read: over a length limit (this reader's or the
+/// server's), not there in time (the server's body timeout, an `io::Error` of kind
+/// `TimedOut`), or anything else (the client went away, bad chunked encoding).
+enum BodyFailure {
+    TooLarge,
+    TimedOut(String),
+    Other,
+}
+
+impl BodyFailure {
+    fn of(e: &(dyn std::error::Error + 'static)) -> BodyFailure {
+        let mut cause = Some(e);
+        while let Some(e) = cause {
+            if e.is::<http_body_util::LengthLimitError>() {
+                return BodyFailure::TooLarge;
+            }
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::TimedOut
+            {
+                return BodyFailure::TimedOut(io.to_string());
+            }
+            cause = e.source();
+        }
+        BodyFailure::Other
     }
 }
 

@@ -58,7 +58,8 @@ pub mod timestamp;
 pub mod validate;
 
 pub use config::{
-    ApiConfig, DEFAULT_ACCOUNT, DEFAULT_ADDR, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_REGION,
+    ApiConfig, DEFAULT_ACCOUNT, DEFAULT_ADDR, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_REQUEST_BYTES,
+    DEFAULT_REGION, default_max_request_bytes,
 };
 pub use context::RequestContext;
 pub use error::ApiError;

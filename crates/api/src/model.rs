@@ -11572,6 +11572,9 @@ pub enum ErrorCode {
     /// The request body is larger than the server accepts. (Not in the model: an error of the
     /// protocol.)
     RequestEntityTooLarge,
+    /// The request body did not arrive in the time the server allows. (Not in the model: an
+    /// error of the protocol.)
+    RequestTimeout,
     /// The server failed in a way the client cannot fix. (Not in the model: an error of the
     /// protocol.)
     InternalFailure,
@@ -11619,6 +11622,7 @@ impl ErrorCode {
         ErrorCode::SerializationException,
         ErrorCode::UnknownOperationException,
         ErrorCode::RequestEntityTooLarge,
+        ErrorCode::RequestTimeout,
         ErrorCode::InternalFailure,
         ErrorCode::NotImplemented,
     ];
@@ -11662,6 +11666,7 @@ impl ErrorCode {
             ErrorCode::SerializationException => "SerializationException",
             ErrorCode::UnknownOperationException => "UnknownOperationException",
             ErrorCode::RequestEntityTooLarge => "RequestEntityTooLarge",
+            ErrorCode::RequestTimeout => "RequestTimeout",
             ErrorCode::InternalFailure => "InternalFailure",
             ErrorCode::NotImplemented => "NotImplemented",
         }
@@ -11674,6 +11679,7 @@ impl ErrorCode {
             ErrorCode::SerializationException => 400,
             ErrorCode::UnknownOperationException => 400,
             ErrorCode::RequestEntityTooLarge => 413,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::InternalFailure => 500,
             ErrorCode::NotImplemented => 501,
             _ => 400,
@@ -11687,6 +11693,7 @@ impl ErrorCode {
             ErrorCode::SerializationException
                 | ErrorCode::UnknownOperationException
                 | ErrorCode::RequestEntityTooLarge
+                | ErrorCode::RequestTimeout
                 | ErrorCode::InternalFailure
                 | ErrorCode::NotImplemented
         )

@@ -443,7 +443,7 @@ async fn unimplemented_actions_and_failing_backends() {
 #[tokio::test]
 async fn request_bodies_have_a_size_limit() {
     let config = ApiConfig {
-        max_body_bytes: Some(64),
+        max_request_bytes: Some(64),
         ..ApiConfig::default()
     };
     let body = json!({"nextToken": "x".repeat(100)}).to_string();
@@ -462,8 +462,56 @@ async fn request_bodies_have_a_size_limit() {
     // Not declared (in process the body carries no Content-Length): found while reading.
     let reply = send_request(app(config), request("ListStateMachines", body)).await;
     assert_code(&reply, 413, "RequestEntityTooLarge");
-    // The default leaves room for a 1 MiB definition however it is escaped.
-    assert!(ApiConfig::default().body_limit() >= 6 * 1024 * 1024);
+    // AWS's limit, 1 MiB a request, unless the payload limit is raised beyond what fits.
+    assert_eq!(ApiConfig::default().body_limit(), 1024 * 1024);
+    let big_payloads = ApiConfig {
+        max_payload_bytes: 4 * 1024 * 1024,
+        ..ApiConfig::default()
+    };
+    assert_eq!(big_payloads.body_limit(), 8 * 1024 * 1024 + 64 * 1024);
+}
+
+#[tokio::test]
+async fn definitions_are_at_most_a_mebibyte_in_a_request_of_at_most_a_mebibyte() {
+    let role = "arn:aws:iam::123456789012:role/r";
+    let big = "x".repeat(1024 * 1024 + 1);
+    let requests = [
+        (
+            "CreateStateMachine",
+            json!({"name": "m", "definition": big, "roleArn": role}),
+        ),
+        (
+            "UpdateStateMachine",
+            json!({"stateMachineArn": KNOWN_MACHINE, "definition": big}),
+        ),
+        ("ValidateStateMachineDefinition", json!({"definition": big})),
+        ("TestState", json!({"definition": big, "roleArn": role})),
+    ];
+    // With room for the request, the definition's length is checked against the model, by
+    // name and place.
+    let roomy = ApiConfig {
+        max_request_bytes: Some(4 * 1024 * 1024),
+        ..ApiConfig::default()
+    };
+    for (action, body) in &requests {
+        let reply = send_request(app(roomy.clone()), request(action, body.to_string())).await;
+        assert_error(
+            &reply,
+            400,
+            "ValidationException",
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: \
+             Member must have length less than or equal to 1048576",
+        );
+        // By default the whole request is held to AWS's 1 MiB first.
+        let reply =
+            send_request(app(ApiConfig::default()), request(action, body.to_string())).await;
+        assert_error(
+            &reply,
+            413,
+            "RequestEntityTooLarge",
+            "The request body is larger than 1048576 bytes",
+        );
+    }
 }
 
 #[tokio::test]

@@ -54,6 +54,7 @@ PROTOCOL_ERRORS = [
     ("SerializationException", 400, "The request body is not JSON, or a member has the wrong JSON type."),
     ("UnknownOperationException", 400, "The `X-Amz-Target` header names no operation of this service."),
     ("RequestEntityTooLarge", 413, "The request body is larger than the server accepts."),
+    ("RequestTimeout", 408, "The request body did not arrive in the time the server allows."),
     ("InternalFailure", 500, "The server failed in a way the client cannot fix."),
     ("NotImplemented", 501, "The server knows the operation but does not implement it yet."),
 ]

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use baton_server::{Durability, Server, ServerConfig};
@@ -45,6 +46,31 @@ pub struct ServeArgs {
     /// default quota].
     #[arg(long, env = "BATON_MAX_OPEN_EXECUTIONS")]
     max_open_executions: Option<u64>,
+    /// The largest request body in bytes, on every route (over it: 413) [default: 1048576,
+    /// AWS's limit, or twice --max-payload-bytes plus 65536 when that is more].
+    #[arg(long, env = "BATON_MAX_REQUEST_BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    max_request_bytes: Option<u64>,
+    /// HTTP connections open at once, at most; more wait to be accepted [default: 4096].
+    #[arg(long, env = "BATON_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open [default: 10].
+    #[arg(long, env = "BATON_HEADER_READ_TIMEOUT", value_name = "SECONDS", value_parser = seconds)]
+    header_read_timeout: Option<Duration>,
+    /// Seconds a client has to send a request's body once its headers are in (then: 408)
+    /// [default: 30].
+    #[arg(long, env = "BATON_BODY_READ_TIMEOUT", value_name = "SECONDS", value_parser = seconds)]
+    body_read_timeout: Option<Duration>,
+    /// Host names accepted in the Host header besides localhost, *.localhost and IP
+    /// addresses: NAME, *.DOMAIN, or * for any. On a loopback address only those are
+    /// accepted (against DNS rebinding); on others, no check unless this is given.
+    #[arg(
+        long,
+        env = "BATON_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOSTS"
+    )]
+    allowed_hosts: Vec<String>,
     /// fsync: commits survive a power loss; process: they survive a crash of Baton only
     /// (faster) [default: fsync].
     #[arg(long, env = "BATON_DURABILITY", value_enum)]
@@ -164,6 +190,21 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     if let Some(v) = args.max_open_executions {
         config.max_open_executions = v;
     }
+    if let Some(v) = args.max_request_bytes {
+        config.max_request_bytes = Some(usize::try_from(v).unwrap_or(usize::MAX));
+    }
+    if let Some(v) = args.max_connections {
+        config.max_connections = usize::try_from(v).unwrap_or(usize::MAX);
+    }
+    if let Some(v) = args.header_read_timeout {
+        config.header_read_timeout = v;
+    }
+    if let Some(v) = args.body_read_timeout {
+        config.body_read_timeout = v;
+    }
+    if !args.allowed_hosts.is_empty() {
+        config.allowed_hosts = args.allowed_hosts.clone();
+    }
     if let Some(v) = args.durability {
         config.durability = match v {
             DurabilityArg::Fsync => Durability::Fsync,
@@ -184,6 +225,16 @@ fn settings(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
         config.container_engine = Some(v.clone());
     }
     Ok(config)
+}
+
+/// A number of seconds (`10`, `0.5`).
+fn seconds(s: &str) -> Result<Duration, String> {
+    let n: f64 = s
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("{s} is not a number of seconds"))?;
+    baton_server::config::parse_seconds(n)
 }
 
 fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
@@ -224,13 +275,15 @@ fn init_logs(args: &ServeArgs) {
 /// Runs the server until SIGINT or SIGTERM.
 pub fn main(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logs(&args);
-    let config = settings(&args)?;
+    let mut config = settings(&args)?;
+    config.max_connections = baton_server::edge::fit_open_files(config.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let bind = config.bind;
+        let max_connections = config.max_connections;
         let where_ = match &config.data_dir {
             Some(d) => d.display().to_string(),
             None => "memory".to_owned(),
@@ -243,6 +296,7 @@ pub fn main(args: ServeArgs) -> anyhow::Result<ExitCode> {
             address = %listener.local_addr().unwrap_or(bind),
             data = %where_,
             open_executions = server.runtime().open_executions(),
+            max_connections = max_connections,
             "baton is serving the Step Functions API"
         );
         server
@@ -270,4 +324,75 @@ async fn shutdown_signal() {
         let _ = interrupt.await;
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServerConfig, String> {
+        let command = Command::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        settings(&command.serve).map_err(|e| format!("{e:#}"))
+    }
+
+    #[test]
+    fn the_http_limits_come_from_options() {
+        let config = parse(&[
+            "--max-connections",
+            "10",
+            "--header-read-timeout",
+            "0.5",
+            "--body-read-timeout",
+            "3",
+            "--max-request-bytes",
+            "2048",
+            "--allowed-hosts",
+            "baton.test,*.corp.test",
+        ])
+        .unwrap();
+        assert_eq!(config.max_connections, 10);
+        assert_eq!(config.header_read_timeout, Duration::from_millis(500));
+        assert_eq!(config.body_read_timeout, Duration::from_secs(3));
+        assert_eq!(config.max_request_bytes(), 2048);
+        assert_eq!(config.allowed_hosts, ["baton.test", "*.corp.test"]);
+        assert!(parse(&["--header-read-timeout", "0"]).is_err());
+        assert!(parse(&["--max-connections", "0"]).is_err());
+        let defaults = parse(&[]).unwrap();
+        assert_eq!(defaults.max_connections, 4096);
+        assert_eq!(defaults.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.body_read_timeout, Duration::from_secs(30));
+        assert_eq!(defaults.max_request_bytes(), 1024 * 1024);
+        assert!(defaults.allowed_hosts.is_empty());
+    }
+
+    #[test]
+    fn the_http_limits_come_from_the_settings_file() {
+        let dir = std::env::temp_dir().join(format!("baton-serve-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("baton.toml");
+        std::fs::write(
+            &file,
+            "max-connections = 7\nheader-read-timeout = 2\nbody-read-timeout = 0.25\n\
+             max-request-bytes = 100\nallowed-hosts = [\"x.test\"]\n",
+        )
+        .unwrap();
+        let config = read_config(&file).unwrap();
+        assert_eq!(config.max_connections, 7);
+        assert_eq!(config.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(config.body_read_timeout, Duration::from_millis(250));
+        assert_eq!(config.max_request_bytes, Some(100));
+        assert_eq!(config.allowed_hosts, ["x.test"]);
+        std::fs::write(&file, "header-read-timeout = -1\n").unwrap();
+        let e = format!("{:#}", read_config(&file).unwrap_err());
+        assert!(e.contains("seconds"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -24,12 +24,18 @@ use serde_json::{Value, json};
 pub struct ClockControl {
     runtime: Runtime,
     triggers: Triggers,
+    max_body: usize,
 }
 
 impl ClockControl {
-    /// The control of `runtime`'s clock, which `triggers`' schedules share.
-    pub fn new(runtime: Runtime, triggers: Triggers) -> ClockControl {
-        ClockControl { runtime, triggers }
+    /// The control of `runtime`'s clock, which `triggers`' schedules share; request bodies
+    /// of at most `max_body` bytes.
+    pub fn new(runtime: Runtime, triggers: Triggers, max_body: usize) -> ClockControl {
+        ClockControl {
+            runtime,
+            triggers,
+            max_body,
+        }
     }
 
     fn now(&self) -> Value {
@@ -124,7 +130,8 @@ pub async fn clock_actions(
         Some("Baton.AdvanceClock") => Action::Advance,
         _ => return next.run(request).await,
     };
-    let input = match json_action_body(request.into_body(), 64 * 1024).await {
+    let (parts, body) = request.into_parts();
+    let input = match json_action_body(body, &parts.headers, control.max_body).await {
         Ok(v) => v,
         Err(response) => return response,
     };

@@ -4,8 +4,11 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+use crate::edge::EdgeConfig;
 
 /// The server's settings. Field names are the TOML file's keys.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -58,6 +61,48 @@ pub struct ServerConfig {
     /// `Baton.AdvanceClock` moves it ahead (timers and schedules then due fire at once).
     /// For tests; the clock is not kept across restarts.
     pub virtual_clock: bool,
+    /// HTTP connections open at once, at most; further connections wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client has to send a request's headers, from the connection's start or
+    /// the end of the previous response (so also how long an idle keep-alive connection
+    /// stays open). In the file: seconds.
+    #[serde(deserialize_with = "seconds")]
+    pub header_read_timeout: Duration,
+    /// How long a client has to send a request's body, from the end of its headers. In the
+    /// file: seconds.
+    #[serde(deserialize_with = "seconds")]
+    pub body_read_timeout: Duration,
+    /// The largest request body on every route, in bytes; `None`: AWS's 1 MiB, or more when
+    /// the payload limit is raised beyond what fits ([`baton_api::default_max_request_bytes`]).
+    pub max_request_bytes: Option<usize>,
+    /// Host names accepted in the `Host` header besides loopback names and IP addresses
+    /// (`name`, `*.domain`, or `*` for any); when listening on a loopback address, only
+    /// those are accepted (against DNS rebinding), and elsewhere, given any, only those.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The default of [`ServerConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// The default of [`ServerConfig::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`ServerConfig::body_read_timeout`].
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A duration given in seconds (an integer or a fraction), more than zero.
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = f64::deserialize(d)?;
+    parse_seconds(s).map_err(serde::de::Error::custom)
+}
+
+/// `s` seconds as a duration: a finite number more than zero, at most a day.
+pub fn parse_seconds(s: f64) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 && s <= 86_400.0 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!(
+            "{s} is not a number of seconds from 0 (excluded) to 86400"
+        ))
+    }
 }
 
 /// How durable a commit is before it is acknowledged.
@@ -93,6 +138,11 @@ impl Default for ServerConfig {
             container_engine: None,
             mock_config: None,
             virtual_clock: false,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_request_bytes: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -120,7 +170,24 @@ impl ServerConfig {
             region: self.region.clone(),
             account: self.account.clone(),
             max_payload_bytes: self.max_payload_bytes,
-            max_body_bytes: None,
+            max_request_bytes: Some(self.max_request_bytes()),
+        }
+    }
+
+    /// The largest request body, set or derived from the payload limit.
+    pub fn max_request_bytes(&self) -> usize {
+        self.max_request_bytes
+            .unwrap_or_else(|| baton_api::default_max_request_bytes(self.max_payload_bytes))
+    }
+
+    /// The HTTP edge's part of the settings.
+    pub fn edge(&self) -> EdgeConfig {
+        EdgeConfig {
+            max_connections: self.max_connections,
+            header_read_timeout: self.header_read_timeout,
+            body_read_timeout: self.body_read_timeout,
+            max_request_bytes: self.max_request_bytes(),
+            allowed_hosts: self.allowed_hosts.clone(),
         }
     }
 }

@@ -8,10 +8,13 @@
 //! - [`executions`]: executions, histories, tasks, Map Runs.
 //! - [`triggers`]: how webhooks, schedules and event rules start executions.
 //! - [`clock`]: `Baton.GetClock` and `Baton.AdvanceClock` (a virtual clock for tests).
+//! - [`edge`]: the HTTP edge: connections, timeouts, body limits, the `Host` check.
 
 pub mod catalog;
 pub mod clock;
 pub mod config;
+mod data_dir;
+pub mod edge;
 pub mod executions;
 pub mod server;
 pub mod service;

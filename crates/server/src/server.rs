@@ -107,10 +107,7 @@ impl Server {
     pub async fn open(config: ServerConfig) -> Result<Server, ServerError> {
         let store: Arc<dyn Store> = match &config.data_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+                crate::data_dir::prepare(dir)?;
                 let options = SqliteOptions {
                     synchronous: match config.durability {
                         Durability::Fsync => baton_store::Durability::Full,
@@ -240,16 +237,23 @@ impl Server {
     /// routes and actions, and the clock's actions.
     pub fn router(&self) -> axum::Router {
         let api = baton_api::router(Arc::clone(&self.service), self.config.api());
+        let max_body = self.config.max_request_bytes();
         let control = Arc::new(ClockControl::new(
             self.runtime.clone(),
             self.triggers.clone(),
+            max_body,
         ));
-        baton_triggers::router(self.triggers.clone(), baton_console::router(api))
-            .layer(axum::middleware::from_fn_with_state(control, clock_actions))
+        baton_triggers::router_with_limit(
+            self.triggers.clone(),
+            baton_console::router(api),
+            max_body,
+        )
+        .layer(axum::middleware::from_fn_with_state(control, clock_actions))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight
-    /// finish and closes the store (open executions carry on at the next start).
+    /// finish and closes the store (open executions carry on at the next start). The
+    /// connections are held to the settings' limits and timeouts (see [`crate::edge`]).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -257,13 +261,12 @@ impl Server {
     ) -> std::io::Result<()> {
         let runtime = self.runtime.clone();
         let triggers = self.triggers.clone();
-        let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                triggers.close();
-                runtime.begin_shutdown();
-            })
-            .await;
+        let result = crate::edge::serve(listener, self.router(), self.config.edge(), async move {
+            shutdown.await;
+            triggers.close();
+            runtime.begin_shutdown();
+        })
+        .await;
         if let Err(e) = self.runtime.shutdown().await {
             tracing::warn!(error = %e, "closing the store failed");
         }

@@ -700,7 +700,7 @@ impl Bus {
                 "cause": c.cause,
             }
         });
-        Value::from_json_str(&event.to_string()).expect("an event is JSON")
+        Value::from(event)
     }
 }
 

@@ -22,11 +22,20 @@ use crate::events::Rule;
 use crate::pattern::Pattern;
 use crate::schedule::{ScheduleDef, ScheduleError, ScheduleTarget, StoredSchedule};
 use crate::webhooks::{HookRequest, MAX_BODY, WebhookDef};
-use crate::wire::{AwsError, JSON_11, json_action_body, millis, respond, seconds};
+use crate::wire::{
+    AwsError, BodyError, JSON_11, json_action_body, millis, read_body, respond, seconds,
+};
 
-/// `router` with the triggers' routes and actions added.
+/// `router` with the triggers' routes and actions added; request bodies of at most
+/// [`MAX_BODY`] bytes.
 pub fn router(triggers: Triggers, router: Router) -> Router {
-    let shared = Arc::new(triggers);
+    router_with_limit(triggers, router, MAX_BODY)
+}
+
+/// `router` with the triggers' routes and actions added; request bodies of at most
+/// `max_body` bytes (over it: 413 in the route's protocol).
+pub fn router_with_limit(triggers: Triggers, router: Router, max_body: usize) -> Router {
+    let shared = Arc::new(Shared { triggers, max_body });
     let routes = Router::new()
         .route("/hooks/{name}", post(hook))
         .route("/hooks/{name}/{*rest}", post(hook_rest))
@@ -44,8 +53,22 @@ pub fn router(triggers: Triggers, router: Router) -> Router {
         .layer(middleware::from_fn_with_state(shared, json_actions))
 }
 
+/// What the handlers share: the triggers, and the largest request body.
+struct Shared {
+    triggers: Triggers,
+    max_body: usize,
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Triggers;
+
+    fn deref(&self) -> &Triggers {
+        &self.triggers
+    }
+}
+
 /// `POST /` whose target is one of ours; anything else goes on.
-async fn json_actions(State(t): State<Arc<Triggers>>, request: Request, next: Next) -> Response {
+async fn json_actions(State(t): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || request.uri().path() != "/" {
         return next.run(request).await;
     }
@@ -62,7 +85,8 @@ async fn json_actions(State(t): State<Arc<Triggers>>, request: Request, next: Ne
     } else {
         return next.run(request).await;
     };
-    let input = match json_action_body(request.into_body(), MAX_BODY).await {
+    let (parts, body) = request.into_parts();
+    let input = match json_action_body(body, &parts.headers, t.max_body).await {
         Ok(v) => v,
         Err(response) => return response,
     };
@@ -413,8 +437,9 @@ fn event_of(
         "account": identity.account, "time": crate::wire::iso8601(time), "region": identity.region,
         "resources": entry.get("Resources").cloned().unwrap_or(json!([])), "detail": detail,
     });
-    let event =
-        Value::from_json_str(&event.to_string()).map_err(|e| ("MalformedDetail", e.to_string()))?;
+    // Built as a document, not written and parsed again: a detail as deep as a document
+    // may be stays valid inside its event.
+    let event = Value::from(event);
     Ok((bus_name(entry, "EventBusName"), event, id))
 }
 
@@ -492,7 +517,7 @@ async fn baton_action(
 // ----- webhooks -----
 
 async fn hook(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path(name): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
@@ -502,7 +527,7 @@ async fn hook(
 }
 
 async fn hook_rest(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path((name, rest)): Path<(String, String)>,
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
@@ -512,7 +537,7 @@ async fn hook_rest(
 }
 
 async fn call_hook(
-    t: &Triggers,
+    t: &Shared,
     name: String,
     path: String,
     query: Vec<(String, String)>,
@@ -540,13 +565,15 @@ async fn call_hook(
         }
         Some(Some(p)) => p,
     };
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+    let body = match read_body(body, &headers, t.max_body).await {
         Ok(b) => b.to_vec(),
-        Err(_) => {
-            return reply(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                json!({"message": "The body is too large"}),
-            );
+        Err(e) => {
+            let status = match e {
+                BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
+                BodyError::Broken(_) => StatusCode::BAD_REQUEST,
+            };
+            return reply(status, json!({"message": e.message()}));
         }
     };
     let request = HookRequest {
@@ -687,19 +714,27 @@ struct GroupQuery {
 }
 
 async fn create_schedule(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path(name): Path<String>,
-    body: axum::body::Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
-    put_schedule(&t, &name, &body, true).await
+    match read_body(body, &headers, t.max_body).await {
+        Ok(body) => put_schedule(&t, &name, &body, true).await,
+        Err(e) => e.aws().rest_json(),
+    }
 }
 
 async fn update_schedule(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path(name): Path<String>,
-    body: axum::body::Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
-    put_schedule(&t, &name, &body, false).await
+    match read_body(body, &headers, t.max_body).await {
+        Ok(body) => put_schedule(&t, &name, &body, false).await,
+        Err(e) => e.aws().rest_json(),
+    }
 }
 
 /// CreateSchedule (`create`) or UpdateSchedule: the same body, the same answer.
@@ -725,7 +760,7 @@ async fn put_schedule(t: &Triggers, name: &str, body: &[u8], create: bool) -> Re
 }
 
 async fn get_schedule(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path(name): Path<String>,
     Query(q): Query<GroupQuery>,
 ) -> Response {
@@ -737,7 +772,7 @@ async fn get_schedule(
 }
 
 async fn delete_schedule(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Path(name): Path<String>,
     Query(q): Query<GroupQuery>,
 ) -> Response {
@@ -749,7 +784,7 @@ async fn delete_schedule(
 }
 
 async fn list_schedules(
-    State(t): State<Arc<Triggers>>,
+    State(t): State<Arc<Shared>>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
     let param = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());

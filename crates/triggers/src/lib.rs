@@ -25,7 +25,7 @@ use baton_runtime::Clock;
 use baton_store::{Store, StoreError};
 use serde::Deserialize;
 
-pub use http::router;
+pub use http::{router, router_with_limit};
 pub use schedule::Identity;
 pub use starter::{BoxFuture, StartError, StartRequest, StartedExecution, Starter, SyncOutcome};
 

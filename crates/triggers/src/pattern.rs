@@ -431,7 +431,8 @@ fn fold(s: &str) -> String {
 
 impl Wildcard {
     fn parse(text: &str) -> Result<Wildcard, PatternError> {
-        let mut parts = vec![String::new()];
+        let mut parts = Vec::new();
+        let mut part = String::new();
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match c {
@@ -439,15 +440,16 @@ impl Wildcard {
                     if chars.peek().is_some_and(|(_, n)| *n == '*') {
                         return err(format!("Consecutive wildcard characters at pos {i}"));
                     }
-                    parts.push(String::new());
+                    parts.push(std::mem::take(&mut part));
                 }
                 '\\' => match chars.next() {
-                    Some((_, n @ ('*' | '\\'))) => parts.last_mut().expect("one part").push(n),
+                    Some((_, n @ ('*' | '\\'))) => part.push(n),
                     _ => return err(format!("Invalid escape character at pos {i}")),
                 },
-                c => parts.last_mut().expect("one part").push(c),
+                c => part.push(c),
             }
         }
+        parts.push(part);
         Ok(Wildcard { parts })
     }
 

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use baton_json::Value;
+use baton_json::{Map, Value};
 use baton_store::{Store, StoreError, TriggerKind, TriggerRecord};
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,8 @@ fn async_mode() -> String {
     "ASYNC".into()
 }
 
-/// The most a webhook's body may hold.
+/// The most a request body to the triggers' routes may hold unless configured (AWS's 1 MiB
+/// request limit).
 pub const MAX_BODY: usize = 1024 * 1024;
 const DEFAULT_CONCURRENCY: u32 = 64;
 
@@ -126,7 +127,7 @@ impl WebhookDef {
         let template = match &self.input_template {
             None => Template::None,
             Some(t) => {
-                let value = Value::from_json_str(&t.to_string()).expect("JSON is JSON");
+                let value = Value::from(t.clone());
                 if has_jsonata(t) {
                     Template::Jsonata(baton_jsonata::Template::compile(&value).map_err(
                         |(at, e)| {
@@ -268,7 +269,8 @@ impl Webhooks {
         let record = TriggerRecord {
             kind: TriggerKind::Webhook,
             name: def.name.clone(),
-            body: serde_json::to_string(&def).expect("a definition serialises"),
+            body: serde_json::to_string(&def)
+                .map_err(|e| AwsError::new("InternalException", e.to_string()))?,
             created: now,
             updated: now,
             cursor: None,
@@ -446,24 +448,30 @@ fn authorised(auth: &WebhookAuth, request: &HookRequest) -> bool {
     }
 }
 
-/// The request as the template sees it.
+/// The request as the template sees it, built as a document (not written and parsed
+/// again: the body may already be as deep as a document may be).
 fn request_value(request: &HookRequest) -> Value {
     let text = String::from_utf8_lossy(&request.body);
     let body = if text.trim().is_empty() {
-        serde_json::Value::Null
+        Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(text.into_owned()))
+        Value::from_json_str(&text).unwrap_or_else(|_| Value::string(text.as_ref()))
     };
-    let mut headers = serde_json::Map::new();
+    let mut headers = Map::default();
     for (k, v) in &request.headers {
-        headers.insert(k.to_ascii_lowercase(), json!(v));
+        headers.insert(k.to_ascii_lowercase().into(), Value::string(v.as_str()));
     }
-    let mut query = serde_json::Map::new();
+    let mut query = Map::default();
     for (k, v) in &request.query {
-        query.insert(k.clone(), json!(v));
+        query.insert(k.as_str().into(), Value::string(v.as_str()));
     }
-    let v = json!({"method": request.method, "path": request.path, "headers": headers, "query": query, "body": body});
-    Value::from_json_str(&v.to_string()).expect("JSON is JSON")
+    let mut v = Map::default();
+    v.insert("method".into(), Value::string(request.method.as_str()));
+    v.insert("path".into(), Value::string(request.path.as_str()));
+    v.insert("headers".into(), Value::object(headers));
+    v.insert("query".into(), Value::object(query));
+    v.insert("body".into(), body);
+    Value::object(v)
 }
 
 fn input(hook: &Hook, request: &HookRequest, now: i64) -> Result<String, String> {

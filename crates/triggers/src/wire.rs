@@ -2,7 +2,8 @@
 //! (EventBridge, Baton's own actions) and the REST-JSON protocol (EventBridge Scheduler),
 //! and timestamps.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -115,14 +116,85 @@ pub fn iso8601(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Why a request body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// Larger than the limit, in bytes (declared by `Content-Length`, or found while
+    /// reading).
+    TooLarge(usize),
+    /// Not there in time (the server's body timeout): what the timeout said.
+    TimedOut(String),
+    /// Anything else (the client went away, a bad chunked encoding).
+    Broken(String),
+}
+
+impl BodyError {
+    /// What the client is told.
+    pub fn message(&self) -> String {
+        match self {
+            BodyError::TooLarge(limit) => {
+                format!("The request body is larger than {limit} bytes")
+            }
+            BodyError::TimedOut(why) => why.clone(),
+            BodyError::Broken(why) => format!("The request body could not be read: {why}"),
+        }
+    }
+
+    /// The error as AWS's protocols report it: `RequestEntityTooLarge` (413),
+    /// `RequestTimeout` (408), `SerializationException` (400).
+    pub fn aws(&self) -> AwsError {
+        let (code, status) = match self {
+            BodyError::TooLarge(_) => ("RequestEntityTooLarge", StatusCode::PAYLOAD_TOO_LARGE),
+            BodyError::TimedOut(_) => ("RequestTimeout", StatusCode::REQUEST_TIMEOUT),
+            BodyError::Broken(_) => ("SerializationException", StatusCode::BAD_REQUEST),
+        };
+        AwsError::new(code, self.message()).with_status(status)
+    }
+}
+
+/// A request's body, at most `limit` bytes: refused at once when its `Content-Length` says
+/// more, else read to its end.
+pub async fn read_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // The limit may be this reader's or the server's (which also times the body out):
+        // both are found among the error's causes.
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if c.is::<http_body_util::LengthLimitError>() {
+                return BodyError::TooLarge(limit);
+            }
+            if let Some(io) = c.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::TimedOut
+            {
+                return BodyError::TimedOut(io.to_string());
+            }
+            cause = c.source();
+        }
+        BodyError::Broken(e.to_string())
+    })
+}
+
 /// The body of a JSON action (`POST /` with an `X-Amz-Target`): a JSON object of at most
-/// `limit` bytes (an empty body is `{}`), or the error response to give.
-pub async fn json_action_body(body: axum::body::Body, limit: usize) -> Result<Value, Response> {
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        AwsError::new("RequestEntityTooLarge", "The request body is too large")
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .json_11()
-    })?;
+/// `limit` bytes (an empty body is `{}`), or the error response to give (JSON 1.1).
+pub async fn json_action_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Value, Response> {
+    let bytes = read_body(body, headers, limit)
+        .await
+        .map_err(|e| e.aws().json_11())?;
     if bytes.is_empty() {
         return Ok(Value::Object(serde_json::Map::new()));
     }

@@ -235,6 +235,44 @@ async fn a_webhook_starts_an_execution_with_its_template() {
 }
 
 #[tokio::test]
+async fn a_webhook_takes_bodies_as_deep_as_json_may_be() {
+    let (_t, rec, router) = setup(Arc::new(MemoryStore::new())).await;
+    for (name, template) in [
+        ("paths", json!({"b.$": "$.body"})),
+        ("jsonata", json!({"b": "{% $states.input.body %}"})),
+    ] {
+        let (status, out) = action(
+            &router,
+            "Baton.CreateWebhook",
+            json!({"Name": name, "Target": MACHINE, "InputTemplate": template}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        // 127 levels (254 bytes) parse; the request around them is one level more. 5,000
+        // levels are not JSON to the parser: the body is then its text.
+        for depth in [127, 5000] {
+            let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let (status, out) = hook(&router, &format!("/hooks/{name}"), &[], &body).await;
+            assert_eq!(status, StatusCode::OK, "{name}, {depth}: {out}");
+        }
+    }
+    let starts = rec.starts();
+    assert_eq!(starts.len(), 4);
+    assert!(starts[0].input.starts_with(r#"{"b":[[[["#));
+    assert!(starts[1].input.starts_with(r#"{"b":"[[[["#));
+    // An event's detail as deep: the event around it is built, not parsed again.
+    let detail = format!("{}{}", "[".repeat(126), "]".repeat(126));
+    let (status, out) = action(
+        &router,
+        "AWSEvents.PutEvents",
+        json!({"Entries": [{"Source": "s", "DetailType": "t", "Detail": format!("{{\"a\":{detail}}}")}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["FailedEntryCount"], 0, "{out}");
+}
+
+#[tokio::test]
 async fn webhook_signatures_are_checked() {
     let (_t, rec, router) = setup(Arc::new(MemoryStore::new())).await;
     action(&router, "Baton.CreateWebhook", json!({

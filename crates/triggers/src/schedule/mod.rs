@@ -344,7 +344,7 @@ impl Scheduler {
         let record = TriggerRecord {
             kind: TriggerKind::Schedule,
             name: key.clone(),
-            body: serde_json::to_string(&def).expect("a definition serialises"),
+            body: serde_json::to_string(&def).map_err(|e| ScheduleError::Store(e.to_string()))?,
             created: now,
             updated: now,
             cursor,
@@ -383,7 +383,7 @@ impl Scheduler {
         let record = TriggerRecord {
             kind: TriggerKind::Schedule,
             name: key.clone(),
-            body: serde_json::to_string(&def).expect("a definition serialises"),
+            body: serde_json::to_string(&def).map_err(|e| ScheduleError::Store(e.to_string()))?,
             created: old.created,
             updated: now,
             cursor: Some(cursor),
