@@ -121,8 +121,9 @@ pub(crate) fn partition(args: &[Option<Value>]) -> FnResult {
 }
 
 /// `$range(start, end, step)`: `start`, `start + step`, ... up to and including `end`.
-/// One value is given as that value, none as an empty array.
-pub(crate) fn range(args: &[Option<Value>]) -> FnResult {
+/// One value is given as that value, none as an empty array. More than `max_items`
+/// items (when that is fewer than JSONata's 1e7) is past the memory bound.
+pub(crate) fn range(args: &[Option<Value>], max_items: usize) -> FnResult {
     const NAME: &str = "range";
     at_most(args, 3, NAME)?;
     let start = number_arg(args, 0, NAME)?;
@@ -150,6 +151,9 @@ pub(crate) fn range(args: &[Option<Value>]) -> FnResult {
         });
     }
     let count = count as usize;
+    if count > max_items {
+        return Err(uncoded(crate::MEMORY_EXCEEDED.to_owned()));
+    }
     let mut items: Vec<Value> = (0..count)
         .map(|i| number_value(start + i as f64 * step))
         .collect();
@@ -266,7 +270,7 @@ mod tests {
     use super::*;
     use baton_json::json;
 
-    fn call(f: fn(&[Option<Value>]) -> FnResult, args: &[Value]) -> FnResult {
+    fn call(f: impl Fn(&[Option<Value>]) -> FnResult, args: &[Value]) -> FnResult {
         let args: Vec<Option<Value>> = args.iter().cloned().map(Some).collect();
         f(&args)
     }
@@ -311,36 +315,44 @@ mod tests {
     fn range_as_recorded_on_aws() {
         // tier1_pure/v2.intrinsic_functions...test_array_range_exec_hist_resp_0..3
         assert_eq!(
-            call(range, &[json!(0), json!(9), json!(3)]),
+            call(unbounded_range, &[json!(0), json!(9), json!(3)]),
             Ok(Some(json!([0, 3, 6, 9])))
         );
         assert_eq!(
-            call(range, &[json!(0), json!(10), json!(3)]),
+            call(unbounded_range, &[json!(0), json!(10), json!(3)]),
             Ok(Some(json!([0, 3, 6, 9])))
         );
         assert_eq!(
-            call(range, &[json!(1), json!(9), json!(9)]),
+            call(unbounded_range, &[json!(1), json!(9), json!(9)]),
             Ok(Some(json!(1)))
         );
         assert_eq!(
-            call(range, &[json!(1), json!(9), json!(2)]),
+            call(unbounded_range, &[json!(1), json!(9), json!(2)]),
             Ok(Some(json!([1, 3, 5, 7, 9])))
         );
         assert_eq!(
-            call(range, &[json!(10), json!(0), json!(-5)]),
+            call(unbounded_range, &[json!(10), json!(0), json!(-5)]),
             Ok(Some(json!([10, 5, 0])))
         );
         assert_eq!(
-            call(range, &[json!(5), json!(1), json!(1)]),
+            call(unbounded_range, &[json!(5), json!(1), json!(1)]),
             Ok(Some(json!([])))
         );
-        assert!(call(range, &[json!(1), json!(2), json!(0)]).is_err());
+        assert!(call(unbounded_range, &[json!(1), json!(2), json!(0)]).is_err());
         assert_eq!(
-            call(range, &[json!(0), json!(1e9), json!(1)])
+            call(unbounded_range, &[json!(0), json!(1e9), json!(1)])
                 .unwrap_err()
                 .code,
             Some("D2014")
         );
+        // Past the memory bound, but not JSONata's: AWS's memory error.
+        let e = range(&[Some(json!(1)), Some(json!(11)), Some(json!(1))], 10).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (None, crate::MEMORY_EXCEEDED));
+        assert!(range(&[Some(json!(1)), Some(json!(10)), Some(json!(1))], 10).is_ok());
+    }
+
+    fn unbounded_range(args: &[Option<Value>]) -> FnResult {
+        range(args, usize::MAX)
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Errors: JSONata's codes (`S0201`, `T1006`, ...) with jsonata-js's message texts.
 
+use crate::{DEPTH_EXCEEDED, MEMORY_EXCEEDED};
+
 /// An expression that could not be compiled or evaluated.
 ///
 /// `Display` writes what AWS writes after "threw an error during evaluation.":
@@ -61,12 +63,29 @@ impl JsonataError {
     }
 
     /// `true` when evaluation stopped at a limit: depth (`U1001`, `D1011`), time
-    /// (`D1012`), sequence length (`D2015`, `D2014`) or nesting while parsing (`U1002`).
+    /// (`D1012`), sequence length (`D2015`, `D2014`), nesting while parsing (`U1002`),
+    /// memory ([`MEMORY_EXCEEDED`]) or the nesting of values ([`DEPTH_EXCEEDED`]).
     pub fn is_limit(&self) -> bool {
         matches!(
             self.code(),
             Some("U1001" | "U1002" | "D1011" | "D1012" | "D2014" | "D2015")
+        ) || self.is_bound()
+    }
+
+    /// `true` for the memory and nesting bounds' errors, which have no code.
+    fn is_bound(&self) -> bool {
+        matches!(
+            self,
+            JsonataError::Evaluation { code: None, message }
+                if message == MEMORY_EXCEEDED || message == DEPTH_EXCEEDED
         )
+    }
+
+    /// What AWS writes between "threw an error during evaluation" and this error: `.`
+    /// before a coded error (`. T1006: Attempted to invoke a non-function`), `:` before
+    /// a bound's message (`: Expression evaluation memory limit exceeded: ...`).
+    pub(crate) fn aws_separator(&self) -> &'static str {
+        if self.is_bound() { ": " } else { ". " }
     }
 
     pub(crate) fn evaluation(code: Option<&str>, message: impl Into<String>) -> JsonataError {
@@ -482,5 +501,11 @@ mod tests {
         assert_eq!(e.to_string(), "T1006: Attempted to invoke a non-function");
         assert!(!e.is_limit());
         assert!(JsonataError::evaluation(Some("D1012"), "x").is_limit());
+        let memory = JsonataError::evaluation(None, MEMORY_EXCEEDED);
+        assert!(memory.is_limit());
+        assert_eq!(memory.to_string(), MEMORY_EXCEEDED);
+        assert_eq!(memory.aws_separator(), ": ");
+        assert!(JsonataError::evaluation(None, DEPTH_EXCEEDED).is_limit());
+        assert_eq!(e.aws_separator(), ". ");
     }
 }

@@ -21,6 +21,9 @@
 //! loops), so the time limit needs no clock here; the depth limit is met by taking
 //! only expressions jsonata-core could not stop at it ([`Fast::within`]), and the
 //! sequence limit is checked wherever jsonata-core checks it (and in a few more places).
+//! Of the memory bound only `&` can reach anything near, and a string past it is left
+//! to jsonata-core; results are no deeper than their data (which is walked to
+//! `MAX_DATA_DEPTH` at most) plus the expression's own nesting.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -299,7 +302,8 @@ impl Fast {
     pub(crate) fn evaluate(&self, bindings: &Bindings, limits: &Limits) -> Eval<Option<Value>> {
         let cx = Cx {
             bindings,
-            max_sequence: limits.max_sequence_length.unwrap_or(usize::MAX),
+            max_sequence: limits.effective_sequence_length().unwrap_or(usize::MAX),
+            max_text: limits.max_memory.unwrap_or(usize::MAX),
         };
         let result = cx.eval(&self.root)?.into_output()?;
         if let Some(v) = &result {
@@ -364,6 +368,9 @@ impl V {
 struct Cx<'a> {
     bindings: &'a Bindings,
     max_sequence: usize,
+    /// The longest string `&` may make (the memory bound); a longer one is left to
+    /// jsonata-core, which refuses it.
+    max_text: usize,
 }
 
 /// A path's value between steps: one value (an array here is an array, not a
@@ -468,6 +475,9 @@ impl<'a> Cx<'a> {
                         }
                         (_, Some(Value::Null)) => text.push_str("null"),
                         (_, Some(_)) => return Err(Bail),
+                    }
+                    if text.len() > self.max_text {
+                        return Err(Bail);
                     }
                 }
                 V::Value(Value::from(text))

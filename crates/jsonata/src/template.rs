@@ -50,9 +50,11 @@ pub enum TemplateError {
         /// Where it sits.
         field: String,
     },
-    /// The evaluation failed.
+    /// The evaluation failed. AWS writes `. ` before a coded error and `: ` before the
+    /// message of a bound, which has no code.
     #[error(
-        "The JSONata expression '{expression}' specified for the field '{field}' threw an error during evaluation. {error}"
+        "The JSONata expression '{expression}' specified for the field '{field}' threw an error during evaluation{}{error}",
+        error.aws_separator()
     )]
     Evaluation {
         /// The expression's text, between `{%` and `%}`, trimmed.
@@ -443,6 +445,18 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function"
+        );
+    }
+
+    #[test]
+    fn memory_errors_are_worded_as_aws_does() {
+        // Measured on AWS with TestState (floci-io/floci#2737): a bound's message has no
+        // code and follows a colon.
+        let t = Template::compile(&json!({"r": "{% [1..900000] ~> $count() %}"})).unwrap();
+        let e = t.evaluate(&Bindings::new()).unwrap_err().under("Output");
+        assert_eq!(
+            e.to_string(),
+            "The JSONata expression '[1..900000] ~> $count()' specified for the field 'Output/r' threw an error during evaluation: Expression evaluation memory limit exceeded: Check for excessive memory usage"
         );
     }
 

@@ -15,6 +15,7 @@ fn options() -> Options {
             max_depth: Some(500),
             time_limit: Some(Duration::from_millis(200)),
             max_sequence_length: Some(100_000),
+            ..Limits::default()
         },
         ..Options::default()
     }

@@ -33,6 +33,20 @@ pub enum IntrinsicError {
         /// The function that refused its arguments.
         function: Function,
     },
+    /// The call would build a value larger than [`MAX_BUILT_BYTES`] as JSON text (or,
+    /// for `States.Format`, as text): no state could hold it.
+    ///
+    /// [`MAX_BUILT_BYTES`]: super::MAX_BUILT_BYTES
+    #[error(
+        "{function} would build a value larger than {} bytes",
+        super::MAX_BUILT_BYTES
+    )]
+    DataLimitExceeded {
+        /// The function that refused to build it.
+        function: Function,
+        /// The state the call is in (`$$.State.Name`), when known.
+        state: Option<Str>,
+    },
     /// A path argument designates nothing.
     #[error("The JSONPath '{path}' could not be found: {source}")]
     PathNotFound {
@@ -45,9 +59,14 @@ pub enum IntrinsicError {
 
 impl IntrinsicError {
     /// The error name the engine reports: `States.Runtime` (AWS reports failed intrinsic
-    /// calls as run-time errors of the state, not as `States.IntrinsicFailure`).
+    /// calls as run-time errors of the state, not as `States.IntrinsicFailure`), and
+    /// `States.DataLimitExceeded` for a value too large to build, as for any state
+    /// input or output past the payload limit.
     pub fn error_name(&self) -> &'static str {
-        error_name::RUNTIME
+        match self {
+            IntrinsicError::DataLimitExceeded { .. } => error_name::DATA_LIMIT_EXCEEDED,
+            _ => error_name::RUNTIME,
+        }
     }
 
     /// AWS's cause for a call in field `field` of a state whose input is `input`, e.g.
@@ -59,6 +78,11 @@ impl IntrinsicError {
                 format!("Invalid arguments in {function}")
             }
             IntrinsicError::PathNotFound { path, .. } => path_not_found_cause(path, field, input),
+            // AWS's cause for a state whose input or output is past the payload limit.
+            IntrinsicError::DataLimitExceeded { state, .. } => format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                state.as_deref().unwrap_or_default()
+            ),
         }
     }
 }

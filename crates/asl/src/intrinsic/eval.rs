@@ -2,7 +2,11 @@
 
 use baton_json::Value;
 
-use super::{Arg, Call, Function, IntrinsicError, array, encoding, hash, json, math, string, uuid};
+use super::render::java_len;
+use super::{
+    Arg, Call, Function, IntrinsicError, MAX_BUILT_BYTES, array, encoding, hash, json, math,
+    string, uuid,
+};
 use crate::scope::Scope;
 
 /// A function refused its arguments; the caller names the function.
@@ -20,6 +24,9 @@ pub(super) fn eval(
         args.push(arg_value(arg, input, scope)?);
     }
     let f = call.function;
+    if too_large_to_build(f, &args, call) {
+        return Err(data_limit_exceeded(f, scope));
+    }
     let outcome = match f {
         Function::Format => {
             // A literal template is read as written, so `\{` stays a brace.
@@ -47,7 +54,57 @@ pub(super) fn eval(
         Function::StringSplit => string::split(&args),
         Function::Uuid => uuid::uuid(&args, scope),
     };
-    outcome.map_err(|Invalid| IntrinsicError::InvalidArguments { function: f })
+    let value = outcome.map_err(|Invalid| IntrinsicError::InvalidArguments { function: f })?;
+    if too_large(&value) {
+        return Err(data_limit_exceeded(f, scope));
+    }
+    Ok(value)
+}
+
+/// `true` when the text `States.Format` or `States.JsonToString` would write from
+/// `args` is past [`MAX_BUILT_BYTES`]: measured before it is written.
+fn too_large_to_build(f: Function, args: &[Value], call: &Call) -> bool {
+    match f {
+        Function::JsonToString => args
+            .first()
+            .is_some_and(|v| v.encoded_len() > MAX_BUILT_BYTES as u64),
+        Function::Format => {
+            let template = match (call.args.first(), args.first()) {
+                (Some(Arg::String { raw, .. }), _) => raw.len(),
+                (_, Some(Value::String(s))) => s.len(),
+                _ => 0,
+            };
+            let mut left = MAX_BUILT_BYTES.saturating_sub(template);
+            for value in args.iter().skip(1) {
+                match java_len(value, left) {
+                    Some(len) => left -= len,
+                    None => return true,
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// `true` when a value built by a call is past [`MAX_BUILT_BYTES`] (containers built
+/// from shared values take little memory, but as much as their text to write or walk).
+fn too_large(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.len() > MAX_BUILT_BYTES,
+        Value::Array(_) | Value::Object(_) => value.encoded_len() > MAX_BUILT_BYTES as u64,
+        _ => false,
+    }
+}
+
+fn data_limit_exceeded(function: Function, scope: &mut dyn Scope) -> IntrinsicError {
+    let state = scope
+        .context_object()
+        .get("State")
+        .and_then(|s| s.get("Name"))
+        .and_then(Value::as_str)
+        .map(Into::into);
+    IntrinsicError::DataLimitExceeded { function, state }
 }
 
 fn arg_value(arg: &Arg, input: &Value, scope: &mut dyn Scope) -> Result<Value, IntrinsicError> {

@@ -9,7 +9,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::eval::{Invalid, Outcome};
-use super::render::{java_length, java_string};
+use super::render::{java_len, java_length, java_string};
 
 /// The longest data hashed, in UTF-16 code units.
 const MAX_INPUT: usize = 10_000;
@@ -22,7 +22,14 @@ pub(super) fn hash(args: &[Value]) -> Outcome {
     let text = match data {
         Value::String(s) => std::borrow::Cow::Borrowed(&**s),
         Value::Null => return Err(Invalid),
-        other => std::borrow::Cow::Owned(java_string(other)),
+        other => {
+            // Past three bytes a unit, the text is longer than allowed whatever it
+            // holds: refused without being written.
+            if java_len(other, 3 * MAX_INPUT + 3).is_none() {
+                return Err(Invalid);
+            }
+            std::borrow::Cow::Owned(java_string(other))
+        }
     };
     if java_length(&text) > MAX_INPUT {
         return Err(Invalid);

@@ -40,6 +40,16 @@ pub use error::{IntrinsicError, IntrinsicSyntaxError};
 /// How deep calls may nest inside calls before a call is rejected.
 pub(crate) const MAX_NESTING: usize = 32;
 
+/// The largest value a call builds, in bytes of its JSON text (`States.Format`'s
+/// string: of the string). Past it the call fails with `States.DataLimitExceeded`
+/// before the value is built: no state input or output can hold it (AWS's payload
+/// limit is 256 KiB), and a call can stand for far more than its arguments take, when
+/// they share parts (`States.JsonToString(States.Array($.a, $.a, ...))`). It is the
+/// bound AWS holds a JSONata expression to (873,782 numbers of 8 bytes), so that a
+/// value too large for a state fails as the state's payload, as on AWS, unless it is
+/// far larger.
+pub const MAX_BUILT_BYTES: usize = 873_782 * 8;
+
 /// The intrinsic functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {

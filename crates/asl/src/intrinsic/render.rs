@@ -15,6 +15,44 @@ pub(crate) fn java_string(value: &Value) -> String {
     out
 }
 
+/// The length in bytes of `value` as [`java_string`] writes it, if it is at most
+/// `cap`: counted without writing the value (and given up past `cap`), so that a value
+/// standing for far more text than it takes, sharing its parts, costs little to refuse.
+pub(crate) fn java_len(value: &Value, cap: usize) -> Option<usize> {
+    let mut total = 0usize;
+    add_java_len(value, cap, &mut total).then_some(total)
+}
+
+fn add_java_len(value: &Value, cap: usize, total: &mut usize) -> bool {
+    let add = |total: &mut usize, n: usize| {
+        *total = total.saturating_add(n);
+        *total <= cap
+    };
+    match value {
+        Value::Null => add(total, 4),
+        Value::Bool(b) => add(total, if *b { 4 } else { 5 }),
+        Value::Number(n) => {
+            let mut text = String::new();
+            write_java_number(&mut text, n);
+            add(total, text.len())
+        }
+        Value::String(s) => add(total, s.len()),
+        Value::Array(items) => {
+            if !add(total, 2 + 2 * items.len().saturating_sub(1)) {
+                return false;
+            }
+            items.iter().all(|item| add_java_len(item, cap, total))
+        }
+        Value::Object(map) => {
+            if !add(total, 2 + 2 * map.len().saturating_sub(1)) {
+                return false;
+            }
+            map.iter()
+                .all(|(k, v)| add(total, k.len() + 1) && add_java_len(v, cap, total))
+        }
+    }
+}
+
 /// Appends `value` as [`java_string`] writes it.
 pub(crate) fn write_java(out: &mut String, value: &Value) {
     match value {

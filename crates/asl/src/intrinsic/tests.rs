@@ -571,6 +571,77 @@ fn nested_calls_and_missing_paths() {
     assert_eq!(e.error_name(), "States.Runtime");
 }
 
+/// `States.Array($.s, $.s, ...)`, `n` times.
+fn shared(n: usize) -> String {
+    format!("States.Array({})", vec!["$.s"; n].join(", "))
+}
+
+/// A call that would build a value larger than any state holds fails with
+/// `States.DataLimitExceeded` (AWS's error and cause for a state's payload past the
+/// limit), promptly and before the value is built.
+fn too_large(call: &str, input: &Value) {
+    let mut scope = StaticScope {
+        context: json!({"State": {"Name": "Build"}}),
+        ..StaticScope::default()
+    };
+    let start = std::time::Instant::now();
+    let result = Call::parse(call).unwrap().eval(input, &mut scope);
+    let spent = start.elapsed();
+    match result {
+        Err(e @ IntrinsicError::DataLimitExceeded { .. }) => {
+            assert_eq!(e.error_name(), "States.DataLimitExceeded");
+            assert_eq!(
+                e.cause("value.$", input),
+                "The state/task 'Build' returned a result with a size exceeding the maximum number of bytes service limit."
+            );
+        }
+        other => panic!(
+            "{}: expected too large, got {other:?}",
+            &call[..call.len().min(80)]
+        ),
+    }
+    assert!(spent < std::time::Duration::from_secs(5), "took {spent:?}");
+}
+
+#[test]
+fn values_too_large_for_any_state_are_not_built() {
+    let input = json!({"s": "x".repeat(200_000)});
+    // 35 times 200,000 characters: past 6,990,256 bytes.
+    too_large(&shared(35), &input);
+    assert!(run(&shared(34), &input).is_ok());
+    let placeholders = "{}".repeat(35);
+    too_large(
+        &format!(
+            "States.Format('{placeholders}', {})",
+            vec!["$.s"; 35].join(", ")
+        ),
+        &input,
+    );
+    // Arrays of arrays sharing one value stand for far more than they take: each
+    // level is refused as soon as it would be too large, and the text never written.
+    let nested = format!("States.Array({})", vec![shared(30); 30].join(", "));
+    too_large(&nested, &input);
+    too_large(&format!("States.JsonToString({})", shared(35)), &input);
+    too_large(&format!("States.ArrayPartition({}, 1)", shared(35)), &input);
+    let text = "x".repeat(2_000_000);
+    too_large(
+        "States.Format('{}{}{}{}', $.t, $.t, $.t, $.t)",
+        &json!({"t": text}),
+    );
+    // Hash refuses data past 10,000 characters without writing it out.
+    let start = std::time::Instant::now();
+    invalid(&format!("States.Hash({}, 'MD5')", shared(30)), &input);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    // The measure of a Format is of what it writes.
+    assert_eq!(
+        ok(
+            "States.Format('{} and {}', $.o, States.Array(1, 2))",
+            &json!({"o": {"a": "b"}})
+        ),
+        json!("{a=b} and [1, 2]")
+    );
+}
+
 fn sample() -> Value {
     json!({"a": [1, "x", {"b": 2}], "s": "text", "n": 2.5, "o": {"k": "v"}})
 }

@@ -1,6 +1,7 @@
 //! The one module that knows jsonata-core: parsing, the rewrites that keep evaluation
-//! pure, the functions registered on its evaluator, and the conversion of values at
-//! the boundary. Replacing the engine means replacing this file.
+//! pure and bounded (`guard`, with the measure of values in `budget`), the functions
+//! registered on its evaluator, and the conversion of values at the boundary.
+//! Replacing the engine means replacing this module.
 //!
 //! jsonata-core's values (`JValue`) are `Rc`-based and hold every number as an `f64`.
 //! Ours are `Arc`-based with exact integers, so values are converted on the way in
@@ -19,11 +20,17 @@ use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptio
 use jsonata_core::parser::{self, ParserError};
 use jsonata_core::value::{JArray, JMap, JValue, with_stack};
 
+mod budget;
+mod guard;
+
+pub(crate) use budget::SLOT;
+use budget::{Budget, Over};
+
 use crate::aws::{self, FnError, FnResult};
 use crate::bindings::{Bindings, SplitMix64, States};
 use crate::error::{JsonataError, normalise_message, split_code};
 use crate::fast::{self, Fast};
-use crate::{Dialect, Limits};
+use crate::{Dialect, Limits, MEMORY_EXCEEDED};
 
 /// The host function standing for the caller's clock; a name no expression can write.
 const CLOCK: &str = " clock";
@@ -40,6 +47,8 @@ mod host {
     pub const SHUFFLE: u16 = 1 << 7;
     pub const CLOCK: u16 = 1 << 8;
     pub const PAD: u16 = 1 << 9;
+    /// The host functions of `guard`'s rewrite.
+    pub const GUARD: u16 = 1 << 10;
     /// Those that draw from the evaluation's random stream.
     pub const RANDOMNESS: u16 = RANDOM | UUID | SHUFFLE;
 }
@@ -192,8 +201,14 @@ pub(crate) fn compile(
 ) -> Result<Compiled, JsonataError> {
     guarded(|| {
         let mut ast = parser::parse(text).map_err(|e| syntax_error(text, &e))?;
-        let needs = prepare(&mut ast, dialect);
+        let (mut needs, bound) = prepare(&mut ast, dialect);
+        // The direct evaluation bounds what it builds itself; the guards are for
+        // jsonata-core.
         let fast = fast::compile(&ast).filter(|f| f.within(limits));
+        let bounded = limits.max_memory.is_some() || limits.max_result_depth.is_some();
+        if bounded && guard::rewrite(&mut ast, &bound) {
+            needs.hosts |= host::GUARD;
+        }
         Ok(Compiled { ast, needs, fast })
     })
 }
@@ -391,8 +406,9 @@ fn call(name: &str, args: Vec<AstNode>) -> AstNode {
 ///   `$hash`, `$uuid`, `$parse`) used as values, not called, become functions that call
 ///   the host function; `$eval` as a value is undefined there.
 ///
-/// A name the expression binds itself (`$now := ...`, a parameter) is left alone.
-fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
+/// A name the expression binds itself (`$now := ...`, a parameter) is left alone;
+/// those names are returned with what the expression needs.
+fn prepare(ast: &mut AstNode, dialect: Dialect) -> (Needs, BTreeSet<String>) {
     let mut vars: BTreeMap<Box<str>, Part> = BTreeMap::new();
     // Uses of each variable, and how many of them are plain paths.
     let mut uses: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -459,7 +475,7 @@ fn prepare(ast: &mut AstNode, dialect: Dialect) -> Needs {
     if hosts != 0 {
         walk(ast, &mut |node| rewrite(node, dialect, &bound));
     }
-    Needs { vars, hosts }
+    (Needs { vars, hosts }, bound)
 }
 
 fn rewrite(node: &mut AstNode, dialect: Dialect, bound: &BTreeSet<String>) {
@@ -514,6 +530,9 @@ fn rewrite(node: &mut AstNode, dialect: Dialect, bound: &BTreeSet<String>) {
 pub(crate) struct Session {
     evaluator: Evaluator,
     input: JValue,
+    budget: Rc<RefCell<Budget>>,
+    /// Whether a sequence past jsonata-core's bound is past the memory bound.
+    sequence_is_memory: bool,
 }
 
 impl Session {
@@ -536,19 +555,29 @@ impl Session {
                 context.bind(name.to_string(), project(value, part));
             }
         }
+        if needs.hosts & host::GUARD != 0
+            && let Some(value) = bindings.var("distinct")
+        {
+            // A variable `$distinct` is what `$distinct(...)` calls, not the builtin
+            // that `guard` put in its place.
+            context.bind(guard::DISTINCT.to_owned(), converted(value));
+        }
         let options = EvaluatorOptions {
             timeout_ms: limits
                 .time_limit
                 .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1)),
             cancel: None,
             max_stack_depth: limits.max_depth,
-            max_sequence_length: limits.max_sequence_length,
+            max_sequence_length: limits.effective_sequence_length(),
         };
         let mut evaluator = Evaluator::with_options(context, options);
-        register(&mut evaluator, needs.hosts, bindings, dialect);
+        let budget = Rc::new(RefCell::new(Budget::new(limits)));
+        register(&mut evaluator, needs.hosts, bindings, dialect, &budget);
         Session {
             evaluator,
             input: input.map_or(JValue::Undefined, converted),
+            budget,
+            sequence_is_memory: limits.sequence_bound_is_memory(),
         }
     }
 
@@ -556,17 +585,21 @@ impl Session {
     pub(crate) fn run(&mut self, compiled: &Compiled) -> Result<Option<Value>, JsonataError> {
         let evaluator = &mut self.evaluator;
         let input = &self.input;
+        let sequence_is_memory = self.sequence_is_memory;
         let result = guarded(|| {
             evaluator
                 .evaluate(&compiled.ast, input)
-                .map_err(evaluation_error)
+                .map_err(|e| evaluation_error(e, sequence_is_memory))
         })?;
         match result {
             JValue::Undefined => Ok(None),
             JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
                 Err(JsonataError::UnsupportedResult)
             }
-            other => Ok(from_jvalue(&other)),
+            other => {
+                let converted = from_jvalue(&other, &self.budget.borrow());
+                converted.map_err(|over| evaluation_error(over.error(), false))
+            }
         }
     }
 }
@@ -581,7 +614,11 @@ fn fn_error(e: FnError) -> EvaluatorError {
 }
 
 /// The arguments as our values; a function argument is a signature mismatch.
-fn value_args(args: &[JValue], name: &str) -> Result<Vec<Option<Value>>, EvaluatorError> {
+fn value_args(
+    args: &[JValue],
+    name: &str,
+    budget: &RefCell<Budget>,
+) -> Result<Vec<Option<Value>>, EvaluatorError> {
     args.iter()
         .enumerate()
         .map(|(i, arg)| match arg {
@@ -589,7 +626,7 @@ fn value_args(args: &[JValue], name: &str) -> Result<Vec<Option<Value>>, Evaluat
             JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
                 Err(fn_error(aws::signature_error(i + 1, name)))
             }
-            other => Ok(from_jvalue(other)),
+            other => from_jvalue(other, &budget.borrow()).map_err(Over::error),
         })
         .collect()
 }
@@ -604,11 +641,19 @@ fn result_value(result: FnResult) -> HostResult {
 fn value_fn(
     name: &'static str,
     f: fn(&[Option<Value>]) -> FnResult,
+    budget: &Rc<RefCell<Budget>>,
 ) -> impl Fn(&[JValue]) -> HostResult + 'static {
-    move |args: &[JValue]| result_value(f(&value_args(args, name)?))
+    let budget = Rc::clone(budget);
+    move |args: &[JValue]| result_value(f(&value_args(args, name, &budget)?))
 }
 
-fn register(evaluator: &mut Evaluator, hosts: u16, bindings: &Bindings, dialect: Dialect) {
+fn register(
+    evaluator: &mut Evaluator,
+    hosts: u16,
+    bindings: &Bindings,
+    dialect: Dialect,
+    budget: &Rc<RefCell<Budget>>,
+) {
     let has = |bit: u16| hosts & bit != 0;
     let stream: Rc<RefCell<Option<SplitMix64>>> = Rc::new(RefCell::new(if has(host::RANDOMNESS) {
         bindings.draw_seed().map(SplitMix64::new)
@@ -617,30 +662,39 @@ fn register(evaluator: &mut Evaluator, hosts: u16, bindings: &Bindings, dialect:
     }));
     // Registration fails only for a name that shadows a built-in without the override
     // call, or overrides a compilable built-in; none of these names do either.
+    if has(host::GUARD) {
+        guard::register(evaluator, budget);
+    }
     if has(host::PARTITION) {
-        let _ = evaluator.register_fn("partition", value_fn("partition", aws::partition));
+        let _ = evaluator.register_fn("partition", value_fn("partition", aws::partition, budget));
     }
     if has(host::RANGE) {
-        let _ = evaluator.register_fn("range", value_fn("range", aws::range));
+        let budget = Rc::clone(budget);
+        let _ = evaluator.register_fn("range", move |args: &[JValue]| {
+            let max_items = budget.borrow().memory() / SLOT;
+            result_value(aws::range(&value_args(args, "range", &budget)?, max_items))
+        });
     }
     if has(host::HASH) {
-        let _ = evaluator.register_fn("hash", value_fn("hash", aws::hash));
+        let _ = evaluator.register_fn("hash", value_fn("hash", aws::hash, budget));
     }
     if has(host::PARSE) {
-        let _ = evaluator.register_fn("parse", value_fn("parse", aws::parse));
+        let _ = evaluator.register_fn("parse", value_fn("parse", aws::parse, budget));
     }
     if has(host::UUID) {
         let stream = Rc::clone(&stream);
+        let budget = Rc::clone(budget);
         let _ = evaluator.register_fn("uuid", move |args: &[JValue]| {
-            let args = value_args(args, "uuid")?;
+            let args = value_args(args, "uuid", &budget)?;
             result_value(aws::uuid(&args, stream.borrow_mut().as_mut()))
         });
     }
     if has(host::RANDOM) {
         let stream = Rc::clone(&stream);
         let seeded = dialect == Dialect::StepFunctions;
+        let budget = Rc::clone(budget);
         let _ = evaluator.register_fn_override("random", move |args: &[JValue]| {
-            let args = value_args(args, "random")?;
+            let args = value_args(args, "random", &budget)?;
             if !seeded && args.iter().any(Option::is_some) {
                 return Err(fn_error(aws::signature_error(1, "random")));
             }
@@ -654,7 +708,8 @@ fn register(evaluator: &mut Evaluator, hosts: u16, bindings: &Bindings, dialect:
         });
     }
     if has(host::PAD) {
-        let _ = evaluator.register_fn_override("pad", pad);
+        let budget = Rc::clone(budget);
+        let _ = evaluator.register_fn_override("pad", move |args: &[JValue]| pad(args, &budget));
     }
     if has(host::EVAL) {
         let _ = evaluator.register_fn_override("eval", |_: &[JValue]| -> HostResult {
@@ -700,13 +755,13 @@ fn shuffle(args: &[JValue], stream: Option<&mut SplitMix64>) -> HostResult {
     Ok(JValue::array(items))
 }
 
-/// The widest string `$pad` makes. jsonata-core's `$pad` allocates whatever width it is
-/// given in one step that no time limit interrupts (`$pad('x', 1e9)` takes gigabytes);
-/// no state input or output can hold a string this long anyway.
+/// The widest string `$pad` makes without a memory bound. jsonata-core's `$pad`
+/// allocates whatever width it is given in one step that no time limit interrupts
+/// (`$pad('x', 1e9)` takes gigabytes); with a memory bound that bound applies instead.
 const MAX_PAD_WIDTH: f64 = 1_048_576.0;
 
-/// `$pad(str, width [, char])` as JSONata defines it, with the width bounded.
-fn pad(args: &[JValue]) -> HostResult {
+/// `$pad(str, width [, char])` as JSONata defines it, with the result bounded.
+fn pad(args: &[JValue], budget: &RefCell<Budget>) -> HostResult {
     let text = match args.first() {
         None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
         Some(JValue::String(s)) => s.clone(),
@@ -722,7 +777,8 @@ fn pad(args: &[JValue]) -> HostResult {
         Some(JValue::String(s)) => s.clone(),
         Some(_) => return Err(fn_error(aws::signature_error(3, "pad"))),
     };
-    if width.abs() > MAX_PAD_WIDTH {
+    let memory = budget.borrow().memory();
+    if memory == usize::MAX && width.abs() > MAX_PAD_WIDTH {
         return Err(EvaluatorError::EvaluationError(format!(
             "D3141: The width given to $pad ({width}) is over the limit of {MAX_PAD_WIDTH} characters"
         )));
@@ -732,17 +788,26 @@ fn pad(args: &[JValue]) -> HostResult {
     if pad_length == 0 {
         return Ok(JValue::String(text));
     }
+    // Each character of padding takes at most the longest character of the fill.
+    let widest = fill.chars().map(char::len_utf8).max().unwrap_or(1);
+    let bytes = pad_length.saturating_mul(widest).saturating_add(text.len());
+    budget.borrow().check_bytes(bytes)?;
     let padding: String = fill.chars().cycle().take(pad_length).collect();
     let out = if width > 0.0 {
         format!("{text}{padding}")
     } else {
         format!("{padding}{text}")
     };
-    Ok(JValue::String(Rc::from(out)))
+    let out: Rc<str> = Rc::from(out);
+    budget.borrow_mut().track(&out)?;
+    Ok(JValue::String(out))
 }
 
-fn evaluation_error(e: EvaluatorError) -> JsonataError {
+/// jsonata-core's error as ours. A sequence past jsonata-core's bound is past the
+/// memory bound when `sequence_is_memory`, and reported as AWS reports that.
+fn evaluation_error(e: EvaluatorError, sequence_is_memory: bool) -> JsonataError {
     match split_code(e.message()) {
+        (Some("D2015"), _) if sequence_is_memory => JsonataError::evaluation(None, MEMORY_EXCEEDED),
         (Some(code), message) => {
             JsonataError::evaluation(Some(code), normalise_message(code, message))
         }
@@ -859,29 +924,64 @@ fn converted(value: &Value) -> JValue {
 /// jsonata-core's value as ours, as `JSON.stringify` writes it: undefined and function
 /// members of objects are left out, in arrays they are `null`, as are numbers JSON
 /// cannot carry. `None` for undefined or a function.
-fn from_jvalue(value: &JValue) -> Option<Value> {
-    Some(match value {
+///
+/// The value is counted as it is converted, as the budget measures values: one that
+/// is past its bounds (as a value sharing its parts many times can be, while taking
+/// little memory in jsonata-core) fails before much of it is copied.
+fn from_jvalue(value: &JValue, budget: &Budget) -> Result<Option<Value>, Over> {
+    let mut left = budget.memory();
+    convert(value, budget.depth(), 0, &mut left)
+}
+
+fn take(left: &mut usize, bytes: usize) -> Result<(), Over> {
+    *left = left.checked_sub(bytes).ok_or(Over::Memory)?;
+    Ok(())
+}
+
+fn convert(
+    value: &JValue,
+    max_depth: usize,
+    level: usize,
+    left: &mut usize,
+) -> Result<Option<Value>, Over> {
+    Ok(Some(match value {
         JValue::Null => Value::Null,
         JValue::Bool(b) => Value::Bool(*b),
         JValue::Number(n) => aws::number_value(*n),
-        JValue::String(s) => Value::String(Str::from(&**s)),
-        JValue::Array(items) => with_stack(|| {
-            Value::array(
-                items
-                    .iter()
-                    .map(|item| from_jvalue(item).unwrap_or(Value::Null))
-                    .collect(),
-            )
-        }),
-        JValue::Object(map) => with_stack(|| {
-            let map: Map = map
-                .iter()
-                .filter_map(|(k, v)| Some((Str::from(k.as_str()), from_jvalue(v)?)))
-                .collect();
-            Value::object(map)
-        }),
-        _ => return None,
-    })
+        JValue::String(s) => {
+            take(left, s.len())?;
+            Value::String(Str::from(&**s))
+        }
+        JValue::Array(items) => {
+            if level >= max_depth {
+                return Err(Over::Depth);
+            }
+            with_stack(|| {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    take(left, SLOT)?;
+                    out.push(convert(item, max_depth, level + 1, left)?.unwrap_or(Value::Null));
+                }
+                Ok(Value::array(out))
+            })?
+        }
+        JValue::Object(map) => {
+            if level >= max_depth {
+                return Err(Over::Depth);
+            }
+            with_stack(|| {
+                let mut out = Map::with_capacity_and_hasher(map.len(), Default::default());
+                for (k, v) in map.iter() {
+                    take(left, SLOT + k.len())?;
+                    if let Some(v) = convert(v, max_depth, level + 1, left)? {
+                        out.insert(Str::from(k.as_str()), v);
+                    }
+                }
+                Ok(Value::object(out))
+            })?
+        }
+        _ => return Ok(None),
+    }))
 }
 
 #[cfg(test)]
@@ -890,6 +990,11 @@ mod tests {
     use baton_json::json;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    /// `from_jvalue` without bounds.
+    fn back(value: &JValue) -> Option<Value> {
+        from_jvalue(value, &Budget::new(&Limits::unlimited())).unwrap()
+    }
 
     #[test]
     fn compiled_expressions_can_be_shared_across_threads() {
@@ -995,8 +1100,8 @@ mod tests {
         // A changed copy is another allocation, converted anew.
         let mut changed = big.clone();
         changed.as_array_mut().unwrap().push(Value::from(100i64));
-        assert_eq!(from_jvalue(&converted(&changed)), Some(changed));
-        assert_eq!(from_jvalue(&converted(&big)), Some(big));
+        assert_eq!(back(&converted(&changed)), Some(changed));
+        assert_eq!(back(&converted(&big)), Some(big));
     }
 
     #[test]
@@ -1011,9 +1116,40 @@ mod tests {
     }
 
     #[test]
+    fn deep_values_convert_without_overflowing_the_stack() {
+        // On a small stack, as a server's worker threads may have.
+        let (deep, depth) = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let mut v = JValue::from(1i64);
+                for _ in 0..200_000 {
+                    v = JValue::array(vec![v]);
+                }
+                let deep = back(&v).unwrap();
+                let limited = Budget::new(&Limits {
+                    max_result_depth: Some(1000),
+                    ..Limits::unlimited()
+                });
+                let refused = from_jvalue(&v, &limited);
+                (deep, refused)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(depth, Err(Over::Depth));
+        let back_again = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || matches!(to_jvalue(&deep), JValue::Array(_)))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(back_again);
+    }
+
+    #[test]
     fn values_round_trip() {
         let v = json!({"a": [1, 2.5, "x", null, true, {"b": []}], "c": -3, "d": 1e300});
-        assert_eq!(from_jvalue(&to_jvalue(&v)), Some(v));
+        assert_eq!(back(&to_jvalue(&v)), Some(v));
     }
 
     #[test]
