@@ -256,8 +256,19 @@ impl Walker<'_> {
                     return Err(wrong_type(value, "String"));
                 };
                 if *payload {
+                    // A payload is measured in bytes, and AWS says so.
                     let limit = self.limits.max_payload_bytes as u64;
-                    self.length(shape, value, path, s.len() as u64, *min, Some(limit));
+                    self.length(shape, value, path, s.len() as u64, *min, None);
+                    if s.len() as u64 > limit {
+                        self.violation(
+                            shape,
+                            Some(value),
+                            path,
+                            &format!(
+                                "have size less than or equal to {limit} bytes in UTF-8 encoding"
+                            ),
+                        );
+                    }
                 } else {
                     self.length(shape, value, path, s.chars().count() as u64, *min, *max);
                 }

@@ -328,7 +328,7 @@ async fn payloads_are_limited_by_the_configured_size_in_bytes() {
         &reply,
         400,
         "ValidationException",
-        "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 16",
+        "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have size less than or equal to 16 bytes in UTF-8 encoding",
     );
 }
 
