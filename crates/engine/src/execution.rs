@@ -534,6 +534,23 @@ impl Execution {
                 Pos::In(_) | Pos::Done => return,
             };
             match runnable {
+                None if frame.isolated
+                    && self
+                        .info
+                        .limits
+                        .max_events
+                        .is_some_and(|max| frame.last_event + 1 >= max) =>
+                {
+                    // A distributed Map iteration is a child execution with a history of
+                    // its own, bounded as the execution's is: it fails, as an iteration.
+                    let max = self.info.limits.max_events.unwrap_or_default();
+                    let f = Failure::new(
+                        baton_asl::error_name::RUNTIME,
+                        crate::limits::history_full_cause(max),
+                    );
+                    self.frame_done(fid, Err(f), sink);
+                    return;
+                }
                 None => {
                     let (state, input, kept) =
                         match std::mem::replace(&mut self.frame_mut(fid).pos, Pos::Done) {

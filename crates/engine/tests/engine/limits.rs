@@ -241,3 +241,28 @@ fn a_task_whose_parameters_are_over_the_payload_limit_fails_before_it_is_schedul
         )
     );
 }
+
+#[test]
+fn a_distributed_iteration_that_never_ends_fails_at_its_own_history_limit() {
+    let map = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Loop", "States": {
+                "Loop": {"Type": "Choice",
+                    "Choices": [{"Variable": "$.spin", "BooleanEquals": true, "Next": "Spin"}],
+                    "Default": "Done"},
+                "Spin": {"Type": "Pass", "Next": "Loop"},
+                "Done": {"Type": "Succeed"}}}}}});
+    let mut run = Run::start_with(
+        map,
+        info(json!([{"spin": true}, {"spin": false}]), Limits::STANDARD),
+    );
+    run_out(&mut run);
+    // The parent's history holds the Map Run, not the iterations' events.
+    assert!(run.out.events.len() < 20, "{}", run.out.events.len());
+    let (error, _) = run.failure();
+    assert_eq!(
+        error.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+}
