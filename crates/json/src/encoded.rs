@@ -1,19 +1,19 @@
 //! Lengths of JSON text, computed without writing it.
 
+use crate::escape::{EXTRA, needs_escape};
 use crate::{Number, Value};
 
 /// The length of a string written as a JSON string literal (quotes and escapes).
 pub(crate) fn string_len(s: &str) -> u64 {
     let bytes = s.as_bytes();
-    let mut len = bytes.len() as u64 + 2;
-    for &b in bytes {
-        len += match b {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-            0..=0x1f => 5,
-            _ => 0,
-        };
+    let len = bytes.len() as u64 + 2;
+    if !needs_escape(bytes) {
+        return len;
     }
-    len
+    len + bytes
+        .iter()
+        .map(|&b| u64::from(EXTRA[usize::from(b)]))
+        .sum::<u64>()
 }
 
 /// The length of a number as serde_json writes it.

@@ -11,18 +11,32 @@
 //! Objects keep insertion order, as Step Functions does in its outputs.
 //!
 //! This crate owns the value type and its (de)serialisation; it knows nothing of ASL.
+//! It also owns the one bound on nesting, [`MAX_DEPTH`], that every document Baton reads
+//! or builds is held to. Parsing, writing, measuring, comparing and dropping are all safe
+//! at any depth: none of them can overflow the stack.
 
+mod compare;
 mod container;
 mod de;
 mod encoded;
+mod escape;
 mod number;
 mod ser;
+mod stack;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use container::{Array, Object};
 pub use number::Number;
+
+/// The deepest document Baton accepts or builds, in levels of arrays and objects: a
+/// scalar is depth 0, `[]` and `{"a":1}` depth 1, `[[]]` depth 2 (as [`Value::depth`]
+/// counts). Parsing refuses anything deeper.
+///
+/// 1,000 is likely the default nesting limit of the parser AWS's service uses (Jackson's
+/// `StreamReadConstraints`), though that is not verified.
+pub const MAX_DEPTH: usize = 1000;
 
 /// Objects up to this many members are searched by comparing keys rather than hashing.
 const SMALL_OBJECT: usize = 8;
@@ -36,7 +50,7 @@ pub type Str = Arc<str>;
 pub type Map = indexmap::IndexMap<Str, Value, foldhash::fast::RandomState>;
 
 /// A JSON document. Clones are cheap: containers are shared, not copied.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub enum Value {
     /// `null`
     #[default]
@@ -74,26 +88,59 @@ impl Value {
         Value::Array(Arc::new(Array::new(items)))
     }
 
-    /// Parses JSON text.
+    /// Parses JSON text nested at most [`MAX_DEPTH`] levels deep.
+    ///
+    /// A deeper document is refused with an error saying `nested deeper than 1000 levels`
+    /// and where; no input, however deep, overflows the stack.
     pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(text)
+        Value::from_json_str_within(text, MAX_DEPTH)
     }
 
-    /// Parses JSON bytes.
+    /// Parses JSON bytes nested at most [`MAX_DEPTH`] levels deep (see
+    /// [`Value::from_json_str`]).
     pub fn from_json_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        Value::from_json_slice_within(bytes, MAX_DEPTH)
     }
 
-    /// Compact JSON text.
+    /// Parses JSON text nested at most `max_depth` levels deep: for a format of Baton's
+    /// own that wraps documents in a few levels, which passes [`MAX_DEPTH`] plus its
+    /// wrapping.
+    pub fn from_json_str_within(text: &str, max_depth: usize) -> Result<Value, serde_json::Error> {
+        parse(serde_json::Deserializer::from_str(text), max_depth)
+    }
+
+    /// Parses JSON bytes nested at most `max_depth` levels deep (see
+    /// [`Value::from_json_str_within`]).
+    pub fn from_json_slice_within(
+        bytes: &[u8],
+        max_depth: usize,
+    ) -> Result<Value, serde_json::Error> {
+        parse(serde_json::Deserializer::from_slice(bytes), max_depth)
+    }
+
+    /// Compact JSON text, as serde_json writes it.
     pub fn to_json_string(&self) -> String {
-        // Serialising our own type into a String cannot fail: keys are strings and
-        // numbers are finite by construction.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(self.capacity_hint());
+        ser::write::<false>(self, &mut out, 0);
+        text(out)
     }
 
-    /// Indented JSON text.
+    /// Indented JSON text, as serde_json's pretty printer writes it.
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(self.capacity_hint());
+        ser::write::<true>(self, &mut out, 0);
+        text(out)
+    }
+
+    /// Room for the compact text: its length if already measured, else a guess.
+    fn capacity_hint(&self) -> usize {
+        let known = match self {
+            Value::Array(a) => a.known_measure(),
+            Value::Object(o) => o.known_measure(),
+            _ => None,
+        };
+        // A value measured larger than any text written in one piece only gets a guess.
+        known.map_or(128, |m| (m.len() as usize).min(1 << 30))
     }
 
     /// The member `key` of an object; `None` for a missing key or a non-object.
@@ -240,64 +287,97 @@ impl Value {
     /// Equality as JSON values: numbers compare by numeric value (`1 == 1.0`), objects
     /// regardless of key order.
     pub fn json_eq(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Value::Number(a), Value::Number(b)) => a.numeric_eq(b),
-            (Value::Array(a), Value::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.json_eq(y))
-            }
-            (Value::Object(a), Value::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.get(k).is_some_and(|w| v.json_eq(w)))
-            }
-            _ => self == other,
-        }
+        compare::json_eq(self, other, 0)
     }
 
     /// Converts to a `serde_json::Value` (a deep copy).
     pub fn to_serde(&self) -> serde_json::Value {
+        self.to_serde_at(0)
+    }
+
+    fn to_serde_at(&self, level: usize) -> serde_json::Value {
         match self {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.to_serde()),
             Value::String(s) => serde_json::Value::String(s.to_string()),
-            Value::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_serde).collect())
-            }
-            Value::Object(map) => serde_json::Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.to_string(), v.to_serde()))
-                    .collect(),
-            ),
+            Value::Array(items) => stack::guard_at(level, || {
+                let items = items.iter().map(|v| v.to_serde_at(level + 1));
+                serde_json::Value::Array(items.collect())
+            }),
+            Value::Object(map) => stack::guard_at(level, || {
+                let members = map
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_serde_at(level + 1)));
+                serde_json::Value::Object(members.collect())
+            }),
         }
     }
 
     /// The nesting depth: 0 for a scalar, 1 for an array or object of scalars, ...
+    ///
+    /// Measured together with [`Value::encoded_len`] and remembered by each container, so
+    /// this is immediate for a document measured before. Exact up to 1,048,574 levels (far
+    /// beyond [`MAX_DEPTH`]); a deeper document, which only code can build, reports that.
     pub fn depth(&self) -> usize {
         match self {
-            Value::Array(items) => 1 + items.iter().map(Value::depth).max().unwrap_or(0),
-            Value::Object(map) => 1 + map.values().map(Value::depth).max().unwrap_or(0),
+            Value::Array(a) => a.depth(),
+            Value::Object(o) => o.depth(),
             _ => 0,
         }
     }
 }
 
+/// The text written by [`ser::write`], which writes only UTF-8.
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("JSON text is written from strs and ASCII")
+}
+
+/// Reads one document, nested at most `max_depth` levels, and nothing after it but
+/// whitespace.
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    max_depth: usize,
+) -> Result<Value, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    // `de::Depth` bounds the depth instead (serde_json's own limit stops at 127 levels),
+    // and checks the stack on the way down.
+    de.disable_recursion_limit();
+    let value = de::Depth::outermost(max_depth).deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 impl From<serde_json::Value> for Value {
     fn from(value: serde_json::Value) -> Self {
-        match value {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::Bool(b),
-            serde_json::Value::Number(n) => Value::Number(Number::from_serde(&n)),
-            serde_json::Value::String(s) => Value::String(s.into()),
-            serde_json::Value::Array(items) => {
-                Value::array(items.into_iter().map(Value::from).collect())
-            }
-            serde_json::Value::Object(map) => Value::object(
-                map.into_iter()
-                    .map(|(k, v)| (Str::from(k), Value::from(v)))
+        from_serde(value, 0)
+    }
+}
+
+/// A `serde_json::Value`, `level` containers deep, converted. Children are moved out of
+/// their containers as they are converted, so the `serde_json::Value` is dismantled level
+/// by level rather than dropped recursively at the end.
+fn from_serde(value: serde_json::Value, level: usize) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => Value::Number(Number::from_serde(&n)),
+        serde_json::Value::String(s) => Value::String(s.into()),
+        serde_json::Value::Array(items) => stack::guard_at(level, || {
+            Value::array(
+                items
+                    .into_iter()
+                    .map(|v| from_serde(v, level + 1))
                     .collect(),
-            ),
-        }
+            )
+        }),
+        serde_json::Value::Object(map) => stack::guard_at(level, || {
+            Value::object(
+                map.into_iter()
+                    .map(|(k, v)| (Str::from(k), from_serde(v, level + 1)))
+                    .collect(),
+            )
+        }),
     }
 }
 
@@ -371,6 +451,11 @@ macro_rules! json {
 }
 
 #[cfg(test)]
+mod depth_tests;
+#[cfg(test)]
+mod roundtrip_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -411,12 +496,6 @@ mod tests {
     }
 
     #[test]
-    fn rejects_nesting_beyond_the_parser_limit_without_overflowing() {
-        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert!(Value::from_json_str(&deep).is_err());
-    }
-
-    #[test]
     fn deep_documents_drop_without_overflowing_the_stack() {
         // Run on a small stack so that a recursive drop would fail.
         std::thread::Builder::new()
@@ -439,6 +518,12 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_position_and_last_value() {
+        let v = Value::from_json_str(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.to_json_string(), r#"{"a":3,"b":2}"#);
     }
 
     #[test]

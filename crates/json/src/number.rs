@@ -88,6 +88,18 @@ impl Number {
         }
     }
 
+    /// Appends the number as serde_json writes it: `itoa` for integers, for floats the
+    /// shortest digits that read back as the same number.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        use serde_json::ser::{CompactFormatter, Formatter};
+        // Writing to a Vec cannot fail.
+        let _ = match self.0 {
+            N::PosInt(u) => CompactFormatter.write_u64(out, u),
+            N::NegInt(i) => CompactFormatter.write_i64(out, i),
+            N::Float(f) => CompactFormatter.write_f64(out, f),
+        };
+    }
+
     pub(crate) fn serialize_into<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             N::PosInt(u) => s.serialize_u64(u),
