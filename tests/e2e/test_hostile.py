@@ -185,6 +185,56 @@ def phase_run():
         check(rss < 1024, f"the server's peak memory: {rss:.0f} MB")
 
 
+def deep(depth):
+    return "[" * depth + "]" * depth
+
+
+# A task's result as deep as a document may be, kept in the journal (one level deeper)
+# while the execution waits: it must read back after the crash.
+DEEP_RESULT = {"StartAt": "Nest", "States": {
+    "Nest": {"Type": "Task", "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nest",
+             "ResultPath": None, "Next": "Wait"},
+    "Wait": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
+    "Done": {"Type": "Pass", "Parameters": {"depth.$": "$.depth"}, "End": True}}}
+
+
+def phase_deep_documents():
+    sfn = client()
+    arn = create_machine(sfn, "Deep", {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "End": True}}})["stateMachineArn"]
+    # As deep as a document may be: in, out and through the history.
+    e = sfn.start_execution(stateMachineArn=arn, name="in-1000", input=deep(1000))
+    d = wait_done(sfn, e["executionArn"])
+    equal((d["status"], d["output"]), ("SUCCEEDED", deep(1000)), "a 1,000-level input")
+    for event in history(sfn, e["executionArn"]):
+        details = event.get("stateEnteredEventDetails") or {}
+        if "input" in details:
+            equal(details["input"], deep(1000), "a 1,000-level state input in the history")
+    e = expect_error("InvalidExecutionInput", sfn.start_execution, stateMachineArn=arn,
+                     name="in-1001", input=deep(1001))
+    check("nested deeper than 1000 levels" in e["Error"]["Message"], e["Error"])
+    step("a 1,000-level input runs; a 1,001-level one is refused with InvalidExecutionInput")
+    arn = create_machine(sfn, "DeepResult", DEEP_RESULT)["stateMachineArn"]
+    for depth in (1000, 1001):
+        sfn.start_execution(stateMachineArn=arn, name=f"result-{depth}",
+                            input=json.dumps({"depth": depth}))
+    waiting = execution_arn("DeepResult", "result-1000")
+    wait_for(lambda: any(e["type"] == "WaitStateEntered" for e in history(sfn, waiting)),
+             "result-1000 to hold its result and wait")
+    step("executions holding deep task results wait")
+
+
+def phase_deep_after_restart():
+    sfn = client()
+    d = wait_done(sfn, execution_arn("DeepResult", "result-1000"), timeout=60)
+    equal((d["status"], json.loads(d["output"])), ("SUCCEEDED", {"depth": 1000}), "result-1000")
+    # A function's answer deeper than any document may be is refused as it comes in.
+    d = wait_done(sfn, execution_arn("DeepResult", "result-1001"), timeout=60)
+    equal((d["status"], d.get("error")), ("FAILED", "Lambda.ServiceException"), "result-1001")
+    check("nested deeper than 1000 levels" in d.get("cause", ""), d.get("cause"))
+    step("after the crash, executions holding deep task results carried on to their ends")
+
+
 def runaways_file():
     return os.path.join(SCRATCH, "runaways.json")
 
@@ -220,4 +270,5 @@ def phase_after_restart():
 if __name__ == "__main__":
     phase = sys.argv[1] if len(sys.argv) > 1 else "run"
     main({"run": phase_run, "start-runaways": phase_start_runaways,
-          "after-restart": phase_after_restart}[phase])
+          "after-restart": phase_after_restart, "deep-documents": phase_deep_documents,
+          "deep-after-restart": phase_deep_after_restart}[phase])

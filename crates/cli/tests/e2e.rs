@@ -284,8 +284,11 @@ fn boto3_hostile_workflows_beside_healthy_ones_and_a_crash() {
     let mut env = Env::new("hostile");
     env.script_with("test_hostile.py", &["run"]);
     env.script_with("test_hostile.py", &["start-runaways"]);
-    // A crash with the runaways mid-flight: after it they carry on to the same end.
+    env.script_with("test_hostile.py", &["deep-documents"]);
+    // A crash with the runaways mid-flight and deep results in journals: after it they
+    // carry on to the same ends.
     env.baton.restart();
+    env.script_with("test_hostile.py", &["deep-after-restart"]);
     env.script_with("test_hostile.py", &["after-restart"]);
 }
 

@@ -4,9 +4,9 @@
 use baton_json::Value;
 
 /// The deepest document an execution may hold at a state's boundary (its input, output,
-/// a task's result, a variable). Deeper documents could not be written out and read back
-/// by the codecs at Baton's edges, which refuse them.
-pub const MAX_DEPTH: usize = 1000;
+/// a task's result, a variable): Baton's one nesting bound. Deeper documents could not be
+/// read back by the codecs at Baton's edges, which refuse them.
+pub use baton_json::MAX_DEPTH;
 
 /// Why a document is over the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -125,10 +125,15 @@ fn encode_with(input: &Input, client_token: Option<&str>) -> String {
     Value::object(m).to_json_string()
 }
 
-/// The input journal text `text` holds.
+/// How deep the journal nests a document of an input: one level (the entry's object).
+const WRAPPING: usize = 1;
+
+/// The input journal text `text` holds. A document as deep as an execution may hold
+/// reads back, one level deeper in its entry.
 pub fn decode(text: &str) -> Result<Input, JournalError> {
     let bad = || JournalError(text.chars().take(200).collect());
-    let v = Value::from_json_str(text).map_err(|_| bad())?;
+    let v =
+        Value::from_json_str_within(text, baton_json::MAX_DEPTH + WRAPPING).map_err(|_| bad())?;
     let id = || -> Result<WorkId, JournalError> {
         v.get("id")
             .and_then(|n| n.as_number())
@@ -239,6 +244,23 @@ mod tests {
         assert!(decode("{}").is_err());
         assert!(decode(r#"{"k":"TimerFired"}"#).is_err());
         assert!(decode("nope").is_err());
+    }
+
+    #[test]
+    fn a_result_as_deep_as_may_be_reads_back_from_its_entry() {
+        let mut deep = Value::Null;
+        for _ in 0..baton_json::MAX_DEPTH {
+            deep = Value::array(vec![deep]);
+        }
+        let input = Input::TaskSucceeded {
+            id: 1,
+            output: deep.clone(),
+        };
+        let text = encode(&input);
+        match decode(&text) {
+            Ok(Input::TaskSucceeded { output, .. }) => assert!(output == deep),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

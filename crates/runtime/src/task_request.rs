@@ -27,9 +27,10 @@ pub fn encode(req: &TaskRequest) -> String {
     Value::object(m).to_json_string()
 }
 
-/// The request `text` holds; `None` when it is not one.
+/// The request `text` holds; `None` when it is not one. Its documents (input,
+/// credentials) are as deep as an execution's may be, one level deeper in the request.
 pub fn decode(text: &str) -> Option<TaskRequest> {
-    let v = Value::from_json_str(text).ok()?;
+    let v = Value::from_json_str_within(text, baton_json::MAX_DEPTH + 1).ok()?;
     let str_of = |k: &str| -> Option<Str> {
         match v.get(k) {
             Some(Value::String(s)) => Some(s.clone()),

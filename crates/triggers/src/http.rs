@@ -422,8 +422,10 @@ fn event_of(
         .filter(|s| !s.is_empty())
         .ok_or_else(|| missing("DetailType"))?;
     let detail = text(entry, "Detail").ok_or_else(|| missing("Detail"))?;
-    let detail: serde_json::Value = match serde_json::from_str(detail) {
-        Ok(v @ serde_json::Value::Object(_)) => v,
+    // The event holds its detail one level down: a detail may be one level less deep than
+    // any document, so that its event is a valid execution input.
+    let detail = match Value::from_json_str_within(detail, baton_json::MAX_DEPTH - 1) {
+        Ok(v) if v.is_object() => v,
         _ => return Err(("MalformedDetail", "Detail is malformed.".into())),
     };
     let time = entry
@@ -432,14 +434,23 @@ fn event_of(
         .unwrap_or_else(|| t.bus.now());
     let id = uuid::Uuid::new_v4().to_string();
     let identity = t.bus.identity();
-    let event = json!({
-        "version": "0", "id": id, "detail-type": detail_type, "source": source,
-        "account": identity.account, "time": crate::wire::iso8601(time), "region": identity.region,
-        "resources": entry.get("Resources").cloned().unwrap_or(json!([])), "detail": detail,
-    });
-    // Built as a document, not written and parsed again: a detail as deep as a document
-    // may be stays valid inside its event.
-    let event = Value::from(event);
+    let mut event = baton_json::Map::default();
+    let resources = entry.get("Resources").cloned().unwrap_or(json!([]));
+    for (k, v) in [
+        ("version", Value::from("0")),
+        ("id", Value::from(id.as_str())),
+        ("detail-type", Value::from(detail_type)),
+        ("source", Value::from(source)),
+        ("account", Value::from(identity.account.as_str())),
+        ("time", Value::from(crate::wire::iso8601(time))),
+        ("region", Value::from(identity.region.as_str())),
+        ("resources", Value::from(resources)),
+        ("detail", detail),
+    ] {
+        event.insert(k.into(), v);
+    }
+    // Built as a document, not written and parsed again.
+    let event = Value::object(event);
     Ok((bus_name(entry, "EventBusName"), event, id))
 }
 

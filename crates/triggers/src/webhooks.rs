@@ -481,7 +481,7 @@ fn input(hook: &Hook, request: &HookRequest, now: i64) -> Result<String, String>
             if text.trim().is_empty() {
                 return Ok("{}".into());
             }
-            serde_json::from_str::<serde_json::Value>(&text)
+            Value::from_json_str(&text)
                 .map(|_| text.into_owned())
                 .map_err(|e| format!("The body is not JSON ({e}); give the webhook an InputTemplate to take other bodies"))
         }

@@ -200,7 +200,14 @@ impl Execution {
             Ok(p) => p,
             Err(flow) => return flow,
         };
-        if let Err(over) = crate::size::check(&input, self.info.max_payload_bytes) {
+        let checked =
+            crate::size::check(&input, self.info.max_payload_bytes).and_then(
+                |()| match &credentials {
+                    Some(c) => crate::size::check(c, self.info.max_payload_bytes),
+                    None => Ok(()),
+                },
+            );
+        if let Err(over) = checked {
             let why = match over {
                 crate::size::Oversize::Bytes => {
                     "with a size exceeding the maximum number of bytes service limit".to_owned()

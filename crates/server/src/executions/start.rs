@@ -68,7 +68,9 @@ impl Executions {
         let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         check_name(&name)?;
         let input = input.unwrap_or_else(|| "{}".to_owned());
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&input) {
+        // Parsed as the runtime will parse it (within Baton's nesting bound), to refuse it
+        // before anything is kept.
+        if let Err(e) = baton_json::Value::from_json_str(&input) {
             return Err(ApiError::invalid_execution_input(e));
         }
         let (resource, durability) = match target.machine_type {
