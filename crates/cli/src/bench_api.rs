@@ -279,7 +279,7 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
                 };
                 let t = Instant::now();
                 let out = target.call(op, body).await?;
-                latencies.push(t.elapsed());
+                latencies.push((t, t.elapsed()));
                 if i.is_multiple_of(997) {
                     outputs.push(out);
                 }
@@ -287,20 +287,17 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
             anyhow::Ok((latencies, outputs))
         }));
     }
-    let mut latencies: Vec<Duration> = Vec::with_capacity(args.executions);
+    let mut timed: Vec<(Instant, Duration)> = Vec::with_capacity(args.executions);
     let mut samples = Vec::new();
     for w in workers {
         let (l, o) = w.await??;
-        latencies.extend(l);
+        timed.extend(l);
         samples.extend(o);
     }
     let seconds = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<Duration> = timed.iter().map(|(_, l)| *l).collect();
     latencies.sort();
-    let pct = |p: f64| -> f64 {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let pct = |p: f64| percentile(&latencies, p);
 
     // Check what was produced.
     let mut verified = true;
@@ -381,7 +378,17 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(runaways) = runaways {
-        let ended = runaways.await??;
+        let (ended, all_ended) = runaways.await??;
+        // The healthy executions started while runaways still ran.
+        let mut during: Vec<Duration> = timed
+            .iter()
+            .filter(|(t, _)| *t < all_ended)
+            .map(|(_, l)| *l)
+            .collect();
+        during.sort();
+        line.insert("healthy_during_runaways".into(), Value::from(during.len() as u64));
+        line.insert("during_p50_ms".into(), round(percentile(&during, 0.50)));
+        line.insert("during_p99_ms".into(), round(percentile(&during, 0.99)));
         let all_cut = ended
             .iter()
             .all(|r| r.error.as_deref() == Some("States.Runtime"));
@@ -416,6 +423,13 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The `p` quantile of sorted `latencies`, in milliseconds.
+fn percentile(latencies: &[Duration], p: f64) -> f64 {
+    latencies
+        .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
 /// How a runaway execution ended.
 struct Ended {
     /// Its error.
@@ -427,11 +441,12 @@ struct Ended {
 /// A Choice that never leads to its end.
 const RUNAWAY: &str = r#"{"StartAt":"Loop","States":{"Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Spin"}],"Default":"Done"},"Spin":{"Type":"Pass","Next":"Loop"},"Done":{"Type":"Succeed"}}}"#;
 
-/// Starts `n` runaway executions; the task that waits for their ends (within a minute).
+/// Starts `n` runaway executions; the task that waits for their ends (within a minute), and
+/// says when the last one was seen ended.
 async fn start_runaways(
     target: &Target,
     n: usize,
-) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<Vec<Ended>>>> {
+) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<(Vec<Ended>, Instant)>>> {
     let created = target
         .call(
             Operation::CreateStateMachine,
@@ -490,10 +505,10 @@ async fn start_runaways(
                 if Instant::now() > deadline {
                     bail!("{arn} still runs after a minute");
                 }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
-        Ok(ended)
+        Ok((ended, Instant::now()))
     }))
 }
 

@@ -18,9 +18,12 @@ pub const STANDARD_MAX_SECONDS: u64 = 365 * 24 * 60 * 60;
 /// AWS's longest Express execution: five minutes.
 pub const EXPRESS_MAX_SECONDS: u64 = 5 * 60;
 
-/// The work one apply may do by default before it yields: about 500 state transitions of
-/// small documents, or about a megabyte of documents written into events.
-pub const DEFAULT_STEP_BUDGET: u64 = 1_000;
+/// The work one apply may do by default before it yields: about 125 state transitions of
+/// small documents, or about a quarter of a megabyte of documents written into events.
+/// Small enough that the commit of a runaway execution's step holds back the commits of
+/// others it is grouped with by a few milliseconds at most (`bench-api --mode hostile`);
+/// large enough that a short execution ends within its first step.
+pub const DEFAULT_STEP_BUDGET: u64 = 250;
 
 /// Each unit of the step budget stands for one history event, or this many bytes of a
 /// document carried into one (a state's input or output).

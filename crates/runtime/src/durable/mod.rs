@@ -55,7 +55,7 @@ use timers::Timers;
 
 /// Steps of different executions that may be between applying their input and
 /// committing what it produced at once. Each holds its events and its commit (a step's
-/// work is bounded by the step budget: about a megabyte at most), so this bounds that
+/// work is bounded by the step budget: a quarter of a megabyte of documents at most), so this bounds that
 /// memory and the store's write queue; it is well above what group commit needs to
 /// reach its throughput (groups of a few dozen commits).
 pub const MAX_CONCURRENT_STEPS: usize = 256;
