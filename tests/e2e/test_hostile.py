@@ -235,6 +235,24 @@ def phase_deep_after_restart():
     step("after the crash, executions holding deep task results carried on to their ends")
 
 
+def phase_crowd():
+    """A Map whose 100 iterations each run a command, all at once: the host runs at most
+    64 such processes at a time, the others wait their turn, and all succeed."""
+    sfn = client()
+    arn = create_machine(sfn, "Crowd", {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "MaxConcurrency": 0, "End": True,
+        "ItemProcessor": {"StartAt": "Run", "States": {"Run": {
+            "Type": "Task", "End": True,
+            "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:crowd"}}}}}})["stateMachineArn"]
+    room = os.path.join(SCRATCH, "crowd")
+    e = sfn.start_execution(stateMachineArn=arn, input=json.dumps([{"room": room}] * 100))
+    d = wait_done(sfn, e["executionArn"], timeout=120)
+    equal((d["status"], d.get("error"), d.get("cause")), ("SUCCEEDED", None, None), "the crowd")
+    most = max(r["seen"] for r in json.loads(d["output"]))
+    check(most <= 64, f"{most} processes ran at once")
+    step(f"100 task processes ran, at most {most} at once")
+
+
 def runaways_file():
     return os.path.join(SCRATCH, "runaways.json")
 
@@ -271,4 +289,4 @@ if __name__ == "__main__":
     phase = sys.argv[1] if len(sys.argv) > 1 else "run"
     main({"run": phase_run, "start-runaways": phase_start_runaways,
           "after-restart": phase_after_restart, "deep-documents": phase_deep_documents,
-          "deep-after-restart": phase_deep_after_restart}[phase])
+          "deep-after-restart": phase_deep_after_restart, "crowd": phase_crowd}[phase])

@@ -386,7 +386,10 @@ async fn run(args: ApiBenchArgs) -> anyhow::Result<ExitCode> {
             .map(|(_, l)| *l)
             .collect();
         during.sort();
-        line.insert("healthy_during_runaways".into(), Value::from(during.len() as u64));
+        line.insert(
+            "healthy_during_runaways".into(),
+            Value::from(during.len() as u64),
+        );
         line.insert("during_p50_ms".into(), round(percentile(&during, 0.50)));
         line.insert("during_p99_ms".into(), round(percentile(&during, 0.99)));
         let all_cut = ended

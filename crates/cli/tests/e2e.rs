@@ -283,6 +283,7 @@ fn boto3_hostile_workflows_beside_healthy_ones_and_a_crash() {
     }
     let mut env = Env::new("hostile");
     env.script_with("test_hostile.py", &["run"]);
+    env.script_with("test_hostile.py", &["crowd"]);
     env.script_with("test_hostile.py", &["start-runaways"]);
     env.script_with("test_hostile.py", &["deep-documents"]);
     // A crash with the runaways mid-flight and deep results in journals: after it they

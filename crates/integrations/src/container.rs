@@ -29,9 +29,10 @@ use std::time::Duration;
 
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_json::{Map, Str, Value};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::http::encode;
+use crate::processes::{process_slot, read_head, read_tail};
 use crate::{BoxFuture, Integration, TaskCall, TaskFailure, TaskOutcome};
 
 /// The most kept of each of standard output and standard error.
@@ -390,6 +391,8 @@ async fn run_process(
     cmd.process_group(0);
     #[cfg(not(unix))]
     cmd.kill_on_drop(true);
+    // Held until the process is done with (dropping this future stops it).
+    let _slot = process_slot().await;
     let mut child = cmd.spawn().map_err(|e| {
         TaskFailure::new(
             "States.TaskFailed",
@@ -485,54 +488,6 @@ fn signal(status: &std::process::ExitStatus) -> Option<i32> {
 #[cfg(not(unix))]
 fn signal(_: &std::process::ExitStatus) -> Option<i32> {
     None
-}
-
-/// Reads everything, keeping the first `max` bytes; `true` when more came.
-async fn read_head<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
-    let Some(mut r) = r else {
-        return (Vec::new(), false);
-    };
-    let mut kept = Vec::new();
-    let mut cut = false;
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match r.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let room = max.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
-                cut |= n > room;
-            }
-        }
-    }
-    (kept, cut)
-}
-
-/// Reads everything, keeping the last `max` bytes; `true` when more came.
-async fn read_tail<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
-    let Some(mut r) = r else {
-        return (Vec::new(), false);
-    };
-    let mut kept = Vec::new();
-    let mut cut = false;
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match r.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                kept.extend_from_slice(&buf[..n]);
-                if kept.len() > 2 * max {
-                    kept.drain(..kept.len() - max);
-                    cut = true;
-                }
-            }
-        }
-    }
-    if kept.len() > max {
-        kept.drain(..kept.len() - max);
-        cut = true;
-    }
-    (kept, cut)
 }
 
 /// How to stop a running task's process.

@@ -18,7 +18,14 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
+
+use crate::processes::{read_head, read_tail};
+
+/// What is kept of a command's answer: past AWS's payload limit, the answer is refused.
+const MAX_REPLY_BYTES: usize = 256 * 1024;
+/// What is kept of what a command logs (the end of it).
+const MAX_LOG_BYTES: usize = 64 * 1024;
 
 /// How to run one function.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -172,6 +179,7 @@ impl Functions {
                 if !dir.as_os_str().is_empty() {
                     cmd.current_dir(dir);
                 }
+                let _slot = crate::processes::process_slot().await;
                 let mut child = cmd
                     .spawn()
                     .map_err(|e| format!("cannot start {:?}: {e}", command[0]))?;
@@ -184,17 +192,11 @@ impl Functions {
                     let _ = stdin.write_all(&event).await;
                     drop(stdin);
                 };
-                let reader = async move {
-                    let mut out = Vec::new();
-                    stdout.read_to_end(&mut out).await.map(|_| out)
-                };
-                let log_reader = async move {
-                    let mut log = Vec::new();
-                    let _ = stderr.read_to_end(&mut log).await;
-                    log
-                };
-                let ((), out, log) = tokio::join!(writer, reader, log_reader);
-                let out = out.map_err(|e| format!("cannot read the function's output: {e}"))?;
+                // What is kept of the output is bounded: past the payload limit the result
+                // is refused for its size anyway (one byte more says so).
+                let reader = read_head(Some(&mut stdout), MAX_REPLY_BYTES + 1);
+                let log_reader = read_tail(Some(&mut stderr), MAX_LOG_BYTES);
+                let ((), (out, _), (log, _)) = tokio::join!(writer, reader, log_reader);
                 let status = child
                     .wait()
                     .await

@@ -13,6 +13,7 @@ mod functions;
 mod http;
 mod lambda;
 pub mod mock;
+mod processes;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,72 @@
+//! Processes run for tasks (local functions standing in for Lambda, commands, containers):
+//! how many run at once, and how much of what they write is kept.
+//!
+//! A Map state whose iterations each run a command could otherwise start thousands of
+//! processes at once and take the host down; beyond [`MAX_TASK_PROCESSES`], a task waits
+//! for a process to end before it starts its own (its `TimeoutSeconds` counts meanwhile).
+//! Whatever a process writes, only a bounded part of it is kept in memory.
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// Processes that run for tasks at once, at most.
+pub const MAX_TASK_PROCESSES: usize = 64;
+
+static SLOTS: Semaphore = Semaphore::const_new(MAX_TASK_PROCESSES);
+
+/// Waits until a process may start; it may run while the permit is held.
+pub(crate) async fn process_slot() -> SemaphorePermit<'static> {
+    // The semaphore is never closed.
+    SLOTS
+        .acquire()
+        .await
+        .expect("the process slots are never closed")
+}
+
+/// Reads everything, keeping the first `max` bytes; `true` when more came.
+pub(crate) async fn read_head<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
+    let Some(mut r) = r else {
+        return (Vec::new(), false);
+    };
+    let mut kept = Vec::new();
+    let mut cut = false;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = max.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                cut |= n > room;
+            }
+        }
+    }
+    (kept, cut)
+}
+
+/// Reads everything, keeping the last `max` bytes; `true` when more came.
+pub(crate) async fn read_tail<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
+    let Some(mut r) = r else {
+        return (Vec::new(), false);
+    };
+    let mut kept = Vec::new();
+    let mut cut = false;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                kept.extend_from_slice(&buf[..n]);
+                if kept.len() > 2 * max {
+                    kept.drain(..kept.len() - max);
+                    cut = true;
+                }
+            }
+        }
+    }
+    if kept.len() > max {
+        kept.drain(..kept.len() - max);
+        cut = true;
+    }
+    (kept, cut)
+}
