@@ -642,3 +642,38 @@ async fn credentials_from_an_sso_login() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_any_result_is_refused_unread_and_not_tried_again() {
+    // Declared too large: refused from its length.
+    let declared = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 9000000000\r\n\r\n{".to_owned();
+    let (url, count) = responder(declared, Duration::ZERO).await;
+    let f = get_item(&settings(&url)).await.unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        f.cause.as_deref(),
+        Some(
+            "The state/task 'dynamodb' returned a result with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1, "not tried again");
+    // Chunked, without a length: refused once past the bound.
+    let big = "x".repeat(64 * 1024);
+    let mut chunked = String::from(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    for _ in 0..(baton_integrations::aws::client::MAX_RESPONSE_BYTES / big.len() + 2) {
+        chunked.push_str(&format!("{:x}\r\n{big}\r\n", big.len()));
+    }
+    chunked.push_str("0\r\n\r\n");
+    let (url, _) = responder(chunked, Duration::ZERO).await;
+    let f = Aws::with_client(client(&settings(&url)))
+        .run(call(
+            "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            json(PARAMS),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(f.cause.unwrap().contains("'aws-sdk:dynamodb'"));
+}

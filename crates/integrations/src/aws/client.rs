@@ -48,6 +48,9 @@ pub enum CallError {
         /// Attempts made.
         attempts: u32,
     },
+    /// The answer was larger than any result may be (see [`MAX_RESPONSE_BYTES`]); not
+    /// read further, not tried again.
+    TooLarge,
     /// The service answered with an error.
     Service {
         /// The answer.
@@ -57,6 +60,30 @@ pub enum CallError {
         /// Attempts made.
         attempts: u32,
     },
+}
+
+/// The most of a service's answer that is read: a result made of more would be over the
+/// payload limit whatever its shape (an S3 object of gigabytes is not read into memory to
+/// be refused afterwards).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Why a request got no answer to use.
+enum FetchError {
+    /// No answer, or a broken one.
+    Transport(String),
+    /// An answer over [`MAX_RESPONSE_BYTES`].
+    TooLarge,
+}
+
+impl From<FetchError> for String {
+    fn from(e: FetchError) -> String {
+        match e {
+            FetchError::Transport(m) => m,
+            FetchError::TooLarge => {
+                format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+            }
+        }
+    }
 }
 
 /// Error codes the SDKs retry (throttling and transient errors).
@@ -207,7 +234,8 @@ impl Client {
                 )
                 .await;
             let retry = match &outcome {
-                Err(_) => true,
+                Err(FetchError::TooLarge) => false,
+                Err(FetchError::Transport(_)) => true,
                 Ok(r) if r.status < 300 => false,
                 Ok(r) => {
                     matches!(r.status, 429 | 500 | 502 | 503 | 504)
@@ -227,7 +255,8 @@ impl Client {
                     response: r,
                     attempts: attempt,
                 }),
-                Err(message) => Err(CallError::Transport {
+                Err(FetchError::TooLarge) => Err(CallError::TooLarge),
+                Err(FetchError::Transport(message)) => Err(CallError::Transport {
                     message,
                     attempts: attempt,
                 }),
@@ -242,12 +271,13 @@ impl Client {
         region: &str,
         url: &str,
         request: &HttpRequest,
-    ) -> Result<HttpResponse, String> {
+    ) -> Result<HttpResponse, FetchError> {
         let mut headers = request.headers.clone();
         if signing_name == "s3" {
             headers.push(("x-amz-content-sha256".into(), hex_sha256(&request.body)));
         }
-        let signed = sign_headers(credentials, signing_name, region, url, request, &headers)?;
+        let signed = sign_headers(credentials, signing_name, region, url, request, &headers)
+            .map_err(FetchError::Transport)?;
         headers.extend(signed);
         self.execute(&request.method, url, &headers, request.body.clone(), None)
             .await
@@ -270,6 +300,7 @@ impl Client {
             None,
         )
         .await
+        .map_err(String::from)
     }
 
     /// A plain request without a body (credentials endpoints, instance metadata): its
@@ -287,7 +318,8 @@ impl Client {
             .collect();
         let r = self
             .execute(method, url, &headers, Vec::new(), Some(timeout))
-            .await?;
+            .await
+            .map_err(String::from)?;
         Ok((r.status, r.body))
     }
 
@@ -298,9 +330,9 @@ impl Client {
         headers: &[(String, String)],
         body: Vec<u8>,
         timeout: Option<Duration>,
-    ) -> Result<HttpResponse, String> {
+    ) -> Result<HttpResponse, FetchError> {
         let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|e| format!("bad method: {e}"))?;
+            .map_err(|e| FetchError::Transport(format!("bad method: {e}")))?;
         let mut builder = self.http.request(method, url);
         for (k, v) in headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -308,11 +340,11 @@ impl Client {
         if let Some(t) = timeout {
             builder = builder.timeout(t);
         }
-        let response = builder
+        let mut response = builder
             .body(body)
             .send()
             .await
-            .map_err(|e| describe_reqwest(&e))?;
+            .map_err(|e| FetchError::Transport(describe_reqwest(&e)))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -324,11 +356,23 @@ impl Client {
                 )
             })
             .collect();
-        let body = response
-            .bytes()
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(FetchError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| describe_reqwest(&e))?
-            .to_vec();
+            .map_err(|e| FetchError::Transport(describe_reqwest(&e)))?
+        {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(FetchError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(HttpResponse {
             status,
             headers,
@@ -449,6 +493,17 @@ pub fn task_failure(service: &Service, style: Style, error: CallError) -> TaskFa
         CallError::Credentials(message) => {
             TaskFailure::new(format!("{prefix}.SdkClientException"), message)
         }
+        // AWS names the integration in the cause: `aws-sdk:s3`, or the optimized one's.
+        CallError::TooLarge => TaskFailure::new(
+            "States.DataLimitExceeded",
+            format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                match style {
+                    Style::Sdk => format!("aws-sdk:{}", service.sdk),
+                    Style::Optimized => service.sdk.to_owned(),
+                }
+            ),
+        ),
         CallError::Transport { message, attempts } => TaskFailure::new(
             format!("{prefix}.SdkClientException"),
             match style {
