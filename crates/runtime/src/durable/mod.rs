@@ -460,23 +460,37 @@ impl Runtime {
         express::kept(&self.inner).await
     }
 
-    /// Starts an execution and waits for its end (StartSyncExecution).
+    /// Starts an execution and waits for its end (StartSyncExecution); a runtime that
+    /// begins to shut down ends the wait ([`RuntimeError::ShuttingDown`]).
     pub async fn run(&self, new: NewExecution) -> Result<Arc<Outcome>> {
         let (_, handle) = live::start(&self.inner, new).await?;
         let mut rx = handle.done.subscribe();
         drop(handle);
-        wait_outcome(&mut rx).await
+        self.wait_outcome(&mut rx).await
     }
 
     /// Waits for an open execution to end; `None` when it is not open here (ended
-    /// before, or unknown).
+    /// before, or unknown). A runtime that begins to shut down ends the wait.
     pub async fn wait(&self, arn: &str) -> Result<Option<Arc<Outcome>>> {
         let Some(handle) = self.inner.live.get(arn) else {
             return Ok(None);
         };
         let mut rx = handle.done.subscribe();
         drop(handle);
-        wait_outcome(&mut rx).await.map(Some)
+        self.wait_outcome(&mut rx).await.map(Some)
+    }
+
+    /// An execution's end, unless the runtime shuts down first: its timers and tasks are
+    /// no longer delivered then, so the end would not come.
+    async fn wait_outcome(
+        &self,
+        rx: &mut watch::Receiver<Option<Arc<Outcome>>>,
+    ) -> Result<Arc<Outcome>> {
+        let mut closed = self.inner.closed.subscribe();
+        tokio::select! {
+            outcome = wait_outcome(rx) => outcome,
+            _ = closed.wait_for(|c| *c) => Err(RuntimeError::ShuttingDown),
+        }
     }
 
     /// Stops an open execution (StopExecution). Returns when the stop is committed.

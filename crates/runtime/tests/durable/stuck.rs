@@ -136,3 +136,24 @@ async fn an_accepted_express_execution_runs_after_a_crash_and_is_forgotten_once_
     }
     panic!("an ended Express execution is still kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synchronous_execution_waiting_for_a_timer_lets_a_shutdown_through() {
+    let store: Arc<dyn Store> = Arc::new(baton_store::MemoryStore::new());
+    let rt = open(store).await;
+    let hour = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}"#;
+    let waiting = {
+        let rt = rt.clone();
+        tokio::spawn(async move { rt.run(express("sync", hour)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    rt.begin_shutdown();
+    let ended = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the wait ends with the shutdown")
+        .unwrap();
+    assert!(matches!(
+        ended,
+        Err(baton_runtime::RuntimeError::ShuttingDown)
+    ));
+}

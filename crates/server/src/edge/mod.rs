@@ -146,9 +146,22 @@ pub async fn serve(
     drop(listener);
     let _ = stop_tx.send(true);
     drop(open_rx);
-    open_tx.closed().await;
+    // A request that cannot finish (a client that stops reading its answer) does not hold
+    // the shutdown for ever.
+    if tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "connections still open {} s after the shutdown began are dropped",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     Ok(())
 }
+
+/// How long requests in flight have to finish once a shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Errors of one connection that was being accepted, not of the listener.
 fn is_connection_error(e: &std::io::Error) -> bool {
