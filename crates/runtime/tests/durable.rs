@@ -46,6 +46,24 @@ fn execution(name: &str, definition: &str, input: &str) -> NewExecution {
     }
 }
 
+/// A SQLite store in a scratch directory, opened again by each call (as after a restart).
+struct Disk {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Disk {
+    fn new() -> Disk {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baton.db");
+        Disk { _dir: dir, path }
+    }
+
+    fn open(&self) -> Arc<dyn Store> {
+        Arc::new(SqliteStore::open(&self.path, SqliteOptions::default()).unwrap())
+    }
+}
+
 async fn history_types(store: &Arc<dyn Store>, arn: &str) -> Vec<String> {
     let page = store
         .history(

@@ -8,7 +8,7 @@ use baton_json::Value;
 use baton_runtime::{RuntimeConfig, RuntimeError};
 use baton_store::{ExecutionStatus, Page, SqliteOptions, SqliteStore, Store};
 
-use super::{PASS, WAIT, config, execution, open, out_arn};
+use super::{Disk, PASS, WAIT, config, execution, open, out_arn};
 
 /// A Choice that never leads to its end.
 const ENDLESS: &str = r#"{"StartAt":"Loop","States":{
@@ -93,11 +93,8 @@ async fn a_runaway_execution_yields_to_others_and_fails_at_the_history_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runaway_execution_cut_short_by_a_restart_carries_on_to_the_same_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("b.db");
-    let open_store = || -> Arc<dyn Store> {
-        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
-    };
+    let disk = Disk::new();
+    let open_store = || disk.open();
     let arn = out_arn("runaway");
     {
         let store = open_store();

@@ -6,19 +6,14 @@ use std::time::Duration;
 
 use baton_json::Value;
 use baton_runtime::Durability;
-use baton_store::{
-    ExecutionCommit, ExecutionStatus, JournalEntry, Page, SqliteOptions, SqliteStore, Store,
-};
+use baton_store::{ExecutionCommit, ExecutionStatus, JournalEntry, Page, Store};
 
-use super::{PASS, WAIT, execution, open, out_arn};
+use super::{Disk, PASS, WAIT, execution, open, out_arn};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_execution_that_cannot_be_replayed_fails_with_a_cause_instead_of_waiting_for_ever() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("b.db");
-    let open_store = || -> Arc<dyn Store> {
-        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
-    };
+    let disk = Disk::new();
+    let open_store = || disk.open();
     let arn = out_arn("broken");
     {
         let store = open_store();
@@ -93,11 +88,8 @@ fn express(name: &str, definition: &str) -> baton_runtime::NewExecution {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_accepted_express_execution_runs_after_a_crash_and_is_forgotten_once_it_ends() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("b.db");
-    let open_store = || -> Arc<dyn Store> {
-        Arc::new(SqliteStore::open(&path, SqliteOptions::default()).unwrap())
-    };
+    let disk = Disk::new();
+    let open_store = || disk.open();
     {
         let store = open_store();
         let rt = open(Arc::clone(&store)).await;
