@@ -1,7 +1,7 @@
 //! Effects: what the engine asks its caller to do. The caller performs them and reports
 //! the outcomes back as [`Input`](crate::Input)s.
 
-use baton_asl::definition::Resource;
+use baton_asl::definition::{Resource, ResourceUse};
 use baton_json::{Str, Value};
 
 use crate::time::Millis;
@@ -101,6 +101,9 @@ pub struct TaskRequest {
     pub id: WorkId,
     /// The state's `Resource`.
     pub resource: Resource,
+    /// What the resource is called for: a Task state's work, or a distributed Map's
+    /// reading or writing (then `input` holds what the reader or writer is given).
+    pub purpose: ResourceUse,
     /// The task's input: the effective parameters.
     pub input: Value,
     /// The task token (`$$.Task.Token`), for callbacks and activities.

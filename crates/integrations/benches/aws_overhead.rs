@@ -110,6 +110,7 @@ fn main() {
         let input = Value::from_json_str(PARAMS).unwrap();
         let task = |input: Value| TaskCall {
             resource: Resource::parse("arn:aws:states:::dynamodb:getItem").unwrap(),
+            purpose: Default::default(),
             input,
             token: None,
             state_name: "GetItem".into(),

@@ -19,7 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use baton_asl::definition::Resource;
+use baton_asl::definition::{Resource, ResourceUse};
 use baton_json::{Str, Value};
 
 pub use container::{ProcessSettings, Processes, stops_pending};
@@ -38,6 +38,9 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub struct TaskCall {
     /// The state's `Resource`.
     pub resource: Resource,
+    /// What the resource is called for: a Task state's work, or a distributed Map's
+    /// reading of items or writing of results.
+    pub purpose: ResourceUse,
     /// The effective parameters.
     pub input: Value,
     /// The task token, for callback patterns.
@@ -74,6 +77,7 @@ impl std::fmt::Debug for TaskCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TaskCall")
             .field("resource", &self.resource)
+            .field("purpose", &self.purpose)
             .field("input", &self.input)
             .field("state_name", &self.state_name)
             .field("execution_arn", &self.execution_arn)

@@ -14,6 +14,7 @@ use baton_json::{Value, json};
 fn call(resource: &str, input: Value) -> TaskCall {
     TaskCall {
         resource: Resource::parse(resource).expect("a resource"),
+        purpose: Default::default(),
         input,
         token: None,
         state_name: "Work".into(),

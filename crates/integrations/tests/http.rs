@@ -130,6 +130,7 @@ fn answer(status: &str, content_type: &str, body: &str, extra: &[(&str, &str)]) 
 fn call(input: Value) -> TaskCall {
     TaskCall {
         resource: Resource::parse("arn:aws:states:::http:invoke").expect("a resource"),
+        purpose: Default::default(),
         input,
         token: None,
         state_name: "Call".into(),

@@ -54,6 +54,7 @@ fn real() -> (Registry, Arc<Mutex<u32>>) {
 fn call(execution: &str, state: &str, resource: &str) -> TaskCall {
     TaskCall {
         resource: Resource::parse(resource).expect("a resource"),
+        purpose: Default::default(),
         input: json!({}),
         token: None,
         state_name: state.into(),

@@ -90,6 +90,7 @@ pub async fn run_to_end(
                     let call_state = req.state_name.clone();
                     let call = TaskCall {
                         resource: req.resource,
+                        purpose: req.purpose,
                         input: req.input,
                         token: req.token,
                         state_name: req.state_name,

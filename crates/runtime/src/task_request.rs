@@ -1,7 +1,7 @@
 //! A task request as the store keeps it, so that a restarted server can dispatch again a
 //! task that had not started.
 
-use baton_asl::definition::Resource;
+use baton_asl::definition::{Resource, ResourceUse};
 use baton_engine::TaskRequest;
 use baton_json::{Map, Str, Value};
 
@@ -10,6 +10,9 @@ pub fn encode(req: &TaskRequest) -> String {
     let mut m = Map::with_capacity_and_hasher(8, Default::default());
     m.insert("id".into(), req.id.into());
     m.insert("resource".into(), Value::from(req.resource.arn()));
+    if req.purpose != ResourceUse::Task {
+        m.insert("purpose".into(), Value::from(req.purpose.as_str()));
+    }
     m.insert("input".into(), req.input.clone());
     if let Some(t) = &req.token {
         m.insert("token".into(), Value::String(t.clone()));
@@ -42,6 +45,10 @@ pub fn decode(text: &str) -> Option<TaskRequest> {
     Some(TaskRequest {
         id: u64_of("id")?,
         resource: Resource::parse(&arn).unwrap_or_else(|| Resource::Unknown(arn.to_string())),
+        purpose: match str_of("purpose") {
+            Some(p) => ResourceUse::parse(&p)?,
+            None => ResourceUse::Task,
+        },
         input: v.get("input")?.clone(),
         token: str_of("token"),
         state_name: str_of("state")?,
@@ -60,6 +67,7 @@ mod tests {
         let req = TaskRequest {
             id: 9,
             resource: Resource::parse("arn:aws:states:::lambda:invoke.waitForTaskToken").unwrap(),
+            purpose: ResourceUse::Task,
             input: Value::from_json_str(r#"{"Payload":{"a":1}}"#).unwrap(),
             token: Some("tok".into()),
             state_name: "S".into(),
@@ -70,5 +78,11 @@ mod tests {
         let back = decode(&encode(&req)).unwrap();
         assert_eq!(format!("{req:?}"), format!("{back:?}"));
         assert!(decode("{}").is_none());
+        let reader = TaskRequest {
+            purpose: ResourceUse::ItemReader,
+            ..req
+        };
+        let back = decode(&encode(&reader)).unwrap();
+        assert_eq!(back.purpose, ResourceUse::ItemReader);
     }
 }

@@ -27,7 +27,7 @@ pub use dynamic::Dynamic;
 pub use locate::{TextPosition, locate};
 pub use payload::Payload;
 pub use query_language::QueryLanguage;
-pub use resource::{IntegrationPattern, Resource};
+pub use resource::{IntegrationPattern, Resource, ResourceUse};
 pub use retry::{JitterStrategy, Retrier};
 pub use state::{State, StateKind};
 pub use text::{DefinitionFormat, parse_text, read_text};

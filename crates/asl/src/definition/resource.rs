@@ -22,6 +22,40 @@ impl IntegrationPattern {
     }
 }
 
+/// What a resource is called for: a Task state's work, or a distributed Map's reading of
+/// its items or writing of its results (the same S3 ARNs, other work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResourceUse {
+    /// A Task state's `Resource`.
+    #[default]
+    Task,
+    /// A distributed Map's `ItemReader`: the result is the array of items.
+    ItemReader,
+    /// A distributed Map's `ResultWriter`: the result is its `ResultWriterDetails`.
+    ResultWriter,
+}
+
+impl ResourceUse {
+    /// `Task`, `ItemReader` or `ResultWriter`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceUse::Task => "Task",
+            ResourceUse::ItemReader => "ItemReader",
+            ResourceUse::ResultWriter => "ResultWriter",
+        }
+    }
+
+    /// The use `text` names ([`ResourceUse::as_str`]).
+    pub fn parse(text: &str) -> Option<ResourceUse> {
+        match text {
+            "Task" => Some(ResourceUse::Task),
+            "ItemReader" => Some(ResourceUse::ItemReader),
+            "ResultWriter" => Some(ResourceUse::ResultWriter),
+            _ => None,
+        }
+    }
+}
+
 /// What a `Resource` ARN names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {

@@ -294,6 +294,7 @@ impl Execution {
         sink.effect(Effect::RunTask(TaskRequest {
             id,
             resource: task.resource.clone(),
+            purpose: baton_asl::definition::ResourceUse::Task,
             input,
             token,
             state_name: state.name.clone(),

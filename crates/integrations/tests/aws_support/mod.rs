@@ -144,6 +144,7 @@ pub fn registry(moto: &Moto) -> Registry {
 pub fn call(resource: &str, input: Value) -> TaskCall {
     TaskCall {
         resource: Resource::parse(resource).expect("a resource ARN"),
+        purpose: Default::default(),
         input,
         token: None,
         state_name: "Task".into(),

@@ -740,6 +740,7 @@ pub(crate) fn dispatch(
         } else {
             req.resource
         },
+        purpose: req.purpose,
         input: req.input,
         token: req.token,
         state_name: req.state_name,

@@ -125,6 +125,7 @@ impl Executions {
             .map_or(TEST_TIMEOUT_SECONDS, |t| t.min(TEST_TIMEOUT_SECONDS));
         let call = TaskCall {
             resource: request.resource,
+            purpose: request.purpose,
             input: request.input,
             token: request.token,
             state_name: request.state_name,

@@ -35,8 +35,12 @@ pub struct ReaderConfig {
     pub csv_delimiter: Option<String>,
     /// `ManifestType`.
     pub manifest_type: Option<String>,
+    /// `ItemsPointer`: a JSON pointer to the array of items inside a JSON object.
+    pub items_pointer: Option<String>,
     /// `MaxItems` / `MaxItemsPath`: how many items to read at most.
     pub max_items: Option<MapCount>,
+    /// The `ReaderConfig` object as written (what a reader is given, less `MaxItems`).
+    pub raw: Value,
 }
 
 /// `ItemBatcher`: how a distributed Map groups items into batches.
@@ -119,6 +123,7 @@ fn reader_config(
     });
     let csv_delimiter = f.string("CSVDelimiter", d).map(str::to_owned);
     let manifest_type = f.string("ManifestType", d).map(str::to_owned);
+    let items_pointer = f.string("ItemsPointer", d).map(str::to_owned);
     let max_items = count(&mut f, "MaxItems", "MaxItemsPath", u64::MAX, ql, d);
     f.finish(d);
     ReaderConfig {
@@ -127,7 +132,9 @@ fn reader_config(
         csv_headers,
         csv_delimiter,
         manifest_type,
+        items_pointer,
         max_items,
+        raw: value.clone(),
     }
 }
 
