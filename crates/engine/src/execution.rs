@@ -259,6 +259,8 @@ pub(crate) enum Step {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Work {
     Task(FrameId),
+    /// A distributed Map's reader or writer call.
+    MapData(FrameId),
     TaskTimeout(FrameId),
     Heartbeat(FrameId),
     StateTimer(FrameId),
@@ -344,7 +346,7 @@ impl Execution {
 
     /// `true` while task `id` is awaited: a report about it would be heard.
     pub fn awaits_task(&self, id: WorkId) -> bool {
-        matches!(self.work.get(&id), Some(Work::Task(_)))
+        matches!(self.work.get(&id), Some(Work::Task(_) | Work::MapData(_)))
     }
 
     /// Events emitted so far.
@@ -835,7 +837,7 @@ impl Execution {
         ids.sort_by_key(|(id, _)| *id);
         for (id, w) in ids {
             match w {
-                Work::Task(_) => sink.effect(Effect::CancelTask { id }),
+                Work::Task(_) | Work::MapData(_) => sink.effect(Effect::CancelTask { id }),
                 _ => sink.effect(Effect::CancelTimer { id }),
             }
         }
@@ -937,7 +939,7 @@ impl Execution {
             }
             Work::TaskTimeout(fid) => self.task_timed_out(fid, id, false, sink),
             Work::Heartbeat(fid) => self.task_timed_out(fid, id, true, sink),
-            Work::Task(_) => {}
+            Work::Task(_) | Work::MapData(_) => {}
         }
     }
 }

@@ -96,6 +96,9 @@ impl Run {
 #[path = "engine/limits.rs"]
 mod limits;
 
+#[path = "engine/datasets.rs"]
+mod datasets;
+
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:work";
 
 fn task_machine(extra: Value) -> Value {

@@ -103,6 +103,7 @@ pub async fn run_to_end(
                         credentials: req.credentials,
                         submitted: None,
                     };
+                    let purpose = call.purpose;
                     let fut = registry.run(call);
                     let tx = tx.clone();
                     let id = req.id;
@@ -110,8 +111,12 @@ pub async fn run_to_end(
                     tasks.insert(
                         id,
                         tokio::spawn(async move {
-                            let outcome =
-                                crate::bounds::bounded(fut.await, &state_name, max_payload_bytes);
+                            let outcome = crate::bounds::bounded(
+                                fut.await,
+                                purpose,
+                                &state_name,
+                                max_payload_bytes,
+                            );
                             let _ = tx.send((id, outcome));
                         }),
                     );

@@ -68,6 +68,8 @@ pub(crate) struct MapRun {
     pub(crate) aborted: u64,
     /// Changed since its last report (distributed mode).
     pub(crate) dirty: bool,
+    /// What a distributed Map reads, batches and writes.
+    pub(crate) dataset: crate::state::map_dataset::Dataset,
 }
 
 impl Children {
@@ -236,10 +238,17 @@ impl Execution {
         let index = u64::from(slot);
         match outcome {
             Ok(output) => {
+                let now = self.now;
                 if let Some(c) = self.children_mut(parent) {
-                    c.results[slot as usize] = output;
                     if let Some(m) = &mut c.map {
                         m.succeeded += 1;
+                        if m.dataset.records.is_some() {
+                            m.dataset
+                                .child_ended(slot as usize, Some(Ok(output.clone())), now);
+                        }
+                    }
+                    if let Some(r) = c.results.get_mut(slot as usize) {
+                        *r = output;
                     }
                 }
 
@@ -261,9 +270,16 @@ impl Execution {
                         sink,
                     );
                 }
+                let now = self.now;
                 let Some(c) = self.children_mut(parent) else {
                     return;
                 };
+                if let Some(m) = &mut c.map
+                    && m.dataset.records.is_some()
+                {
+                    m.dataset
+                        .child_ended(slot as usize, Some(Err(f.clone())), now);
+                }
                 if let Some(frame) = halted {
                     c.halted.insert(slot, frame);
                 }
@@ -305,6 +321,7 @@ impl Execution {
 
     /// Aborts every running child of frame `fid`'s state.
     pub(crate) fn abort_children(&mut self, fid: FrameId, sink: &mut impl Sink) {
+        let now = self.now;
         let Some(c) = self.children_mut(fid) else {
             return;
         };
@@ -316,6 +333,9 @@ impl Execution {
             .map(|m| m.name.clone());
         if let Some(m) = &mut c.map {
             m.aborted += live.len() as u64;
+            for &slot in live.keys() {
+                m.dataset.child_ended(slot as usize, None, now);
+            }
         }
         self.map_run_changed(fid);
         for (slot, child) in live {

@@ -17,6 +17,7 @@ use crate::flow::Flow;
 use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::scope::{EvalScope, next_random};
 use crate::state::children::{Children, MapRun};
+use crate::state::map_dataset::{Dataset, SetupError, transform, written_output};
 
 impl Execution {
     pub(crate) fn run_map(
@@ -41,6 +42,12 @@ impl Execution {
             return Flow::Wait;
         };
         let distributed = c.map.as_ref().is_some_and(|m| m.distributed);
+        if c.map
+            .as_ref()
+            .is_some_and(|m| m.dataset.reading.is_some() || m.dataset.writing.is_some())
+        {
+            return Flow::Wait;
+        }
         if c.failure.is_some() {
             if c.running() > 0 {
                 return Flow::Wait;
@@ -85,42 +92,12 @@ impl Execution {
         if c.next < c.total && c.running() < c.limit {
             let index = c.next;
             c.next += 1;
-            let item = c
-                .map
-                .as_ref()
-                .and_then(|m| m.items.index(index).cloned())
-                .unwrap_or_default();
-            let effective = c.input.clone();
-            let input = match &map.item_selector {
-                Some(Payload::Jsonata(t)) => {
-                    let (_, at, mut scope) = self.state_env(fid, state);
-                    scope.map_item = Some((index as u64, &item));
-                    let states = StatesVars::input(effective.clone());
-                    match jsonata::template(t, "ItemSelector", &mut scope, &states, at) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            self.active_mut(fid).step = Step::Run;
-                            return Flow::EvaluationFailed(e);
-                        }
-                    }
+            let input = match self.child_input(fid, state, map, index) {
+                Ok(v) => v,
+                Err(flow) => {
+                    self.active_mut(fid).step = Step::Run;
+                    return flow;
                 }
-                Some(selector) => {
-                    let at = At {
-                        state: &state.name,
-                        entered_event: self.active(fid).entered_event,
-                    };
-                    let mut scope =
-                        EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
-                    scope.map_item = Some((index as u64, &item));
-                    match evaluate(selector, &effective, &mut scope, at) {
-                        Ok(v) => v,
-                        Err(f) => {
-                            self.active_mut(fid).step = Step::Run;
-                            return Flow::Fail(f);
-                        }
-                    }
-                }
-                None => item,
             };
             if !distributed {
                 let name = state.name.clone();
@@ -134,6 +111,10 @@ impl Execution {
                     sink,
                 );
             }
+            let now = self.now;
+            if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
+                m.dataset.child_started(index, &input, now);
+            }
             let child_branch = self.program.child(branch, state_index, 0);
             self.start_child(fid, index, child_branch, input, distributed, false);
             self.map_run_changed(fid);
@@ -142,7 +123,20 @@ impl Execution {
         if c.running() > 0 {
             return Flow::Wait;
         }
+        if distributed && self.request_write(fid, state, sink) {
+            return Flow::Wait;
+        }
+        let Some(c) = self.children_mut(fid) else {
+            return Flow::Wait;
+        };
         let results = std::mem::take(&mut c.results);
+        let output = match c.map.as_mut() {
+            Some(m) if m.distributed => match m.dataset.written.take() {
+                Some(details) => written_output(m.map_run_arn.as_ref(), details),
+                None => transform(results, &mut m.dataset, m.map_run_arn.as_ref()),
+            },
+            _ => Value::array(results),
+        };
         if distributed {
             self.report_map_run(fid, MapRunStatus::Succeeded, sink);
         }
@@ -152,13 +146,74 @@ impl Execution {
             self.emit(fid, EventType::MapRunSucceeded, || Details::None, sink);
         }
         self.emit(fid, EventType::MapStateSucceeded, || Details::None, sink);
-        self.finish_with_result(
-            fid,
-            state,
-            Value::array(results),
-            &map.result_selector,
-            &map.result_path,
-        )
+        self.finish_with_result(fid, state, output, &map.result_selector, &map.result_path)
+    }
+
+    /// The input of child `index`: its item (or its batch of items), through ItemSelector.
+    fn child_input(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        index: usize,
+    ) -> Result<Value, Flow> {
+        let Some(c) = self.children_mut(fid) else {
+            return Ok(Value::Null);
+        };
+        let effective = c.input.clone();
+        let Some(m) = c.map.as_ref() else {
+            return Ok(Value::Null);
+        };
+        let count = m.items.as_array().map_or(0, <[Value]>::len);
+        if m.dataset.batcher.is_none() {
+            let item = m.items.index(index).cloned().unwrap_or_default();
+            return self.select_item(fid, state, map, index, item, &effective);
+        }
+        let (start, end) = m.dataset.range(index, count);
+        let items: Vec<Value> = (start..end)
+            .map(|i| m.items.index(i).cloned().unwrap_or_default())
+            .collect();
+        let mut selected = Vec::with_capacity(items.len());
+        for (i, item) in (start..end).zip(items) {
+            selected.push(self.select_item(fid, state, map, i, item, &effective)?);
+        }
+        Ok(self
+            .children_mut(fid)
+            .and_then(|c| c.map.as_ref())
+            .map(|m| m.dataset.batch_input(selected))
+            .unwrap_or_default())
+    }
+
+    /// One item through ItemSelector (as it is without one).
+    fn select_item(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        map: &Map,
+        index: usize,
+        item: Value,
+        effective: &Value,
+    ) -> Result<Value, Flow> {
+        match &map.item_selector {
+            Some(Payload::Jsonata(t)) => {
+                let (_, at, mut scope) = self.state_env(fid, state);
+                scope.map_item = Some((index as u64, &item));
+                let states = StatesVars::input(effective.clone());
+                jsonata::template(t, "ItemSelector", &mut scope, &states, at)
+                    .map_err(Flow::EvaluationFailed)
+            }
+            Some(selector) => {
+                let at = At {
+                    state: &state.name,
+                    entered_event: self.active(fid).entered_event,
+                };
+                let mut scope =
+                    EvalScope::new(&self.frames, fid, &self.info, &mut self.rng, &state.name);
+                scope.map_item = Some((index as u64, &item));
+                evaluate(selector, effective, &mut scope, at).map_err(Flow::Fail)
+            }
+            None => Ok(item),
+        }
     }
 
     /// A Map state entered again on a redrive, its iterations kept: MapStateStarted, and
@@ -223,13 +278,20 @@ impl Execution {
                 self.tolerance(fid, state, map, &effective)
                     .map_err(Flow::Fail)?
             };
-        if map.item_reader.is_some() {
-            return Err(Flow::Fail(Failure::new(
-                baton_asl::error_name::ITEM_READER_FAILED,
-                "Reading Map items with an ItemReader is not supported by this version of Baton",
-            )));
-        }
         let distributed = map.mode == ProcessorMode::Distributed;
+        let mut dataset = if distributed {
+            self.dataset(fid, state, map, &effective)
+                .map_err(|e| match e {
+                    SetupError::Fail(f) => Flow::Fail(f),
+                    SetupError::Eval(e) => Flow::EvaluationFailed(e),
+                })?
+        } else {
+            Dataset::default()
+        };
+        if let Some(items) = items.as_array() {
+            dataset.batch(items);
+        }
+        let children = dataset.children(total);
         let map_run_arn = distributed.then(|| self.map_run_arn(state, map));
         if let Some(arn) = &map_run_arn {
             let map_run_arn = arn.clone();
@@ -258,9 +320,19 @@ impl Execution {
             succeeded: 0,
             aborted: 0,
             dirty: false,
+            dataset,
         };
-        self.active_mut(fid).step =
-            Step::Children(Box::new(Children::new(total, limit, effective, Some(run))));
+        self.active_mut(fid).step = Step::Children(Box::new(Children::new(
+            children,
+            limit,
+            effective,
+            Some(run),
+        )));
+        if let Some(f) = self.request_items(fid, state, sink)
+            && let Some(c) = self.children_mut(fid)
+        {
+            c.failure = Some(f);
+        }
         self.map_run_changed(fid);
         Ok(())
     }
@@ -275,6 +347,8 @@ impl Execution {
         let (raw, at, scope) = self.state_env(fid, state);
         let effective = select(&state.input_path, raw, &scope, at)?;
         let items = match &map.items_path {
+            // The items come from the reader (AWS ignores ItemsPath then).
+            _ if map.item_reader.is_some() => Value::array(Vec::new()),
             Some(p) => p
                 .eval(&effective, &scope)
                 .map_err(|e| at.runtime(e.invalid_path_cause(p.as_str())))?,
@@ -315,6 +389,7 @@ impl Execution {
         let (raw, at, mut scope) = self.state_env(fid, state);
         let states = StatesVars::input(raw.clone());
         let items = match &map.items {
+            _ if map.item_reader.is_some() => Value::array(Vec::new()),
             Some(Payload::Jsonata(t)) => {
                 let items = jsonata::template(t, "Items", &mut scope, &states, at)?;
                 if !items.is_array() {

@@ -5,6 +5,7 @@ pub(crate) mod children;
 mod choice;
 mod fail;
 mod map;
+mod map_dataset;
 mod parallel;
 mod pass;
 mod succeed;

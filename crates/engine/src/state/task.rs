@@ -422,6 +422,9 @@ impl Execution {
     }
 
     pub(crate) fn task_succeeded(&mut self, id: WorkId, output: Value, sink: &mut impl Sink) {
+        if let Some(&Work::MapData(fid)) = self.work.get(&id) {
+            return self.map_data_done(id, fid, Ok(output));
+        }
         let Some(fid) = self.task_frame(id) else {
             return;
         };
@@ -446,6 +449,9 @@ impl Execution {
     }
 
     pub(crate) fn task_failed(&mut self, id: WorkId, failure: Failure, sink: &mut impl Sink) {
+        if let Some(&Work::MapData(fid)) = self.work.get(&id) {
+            return self.map_data_done(id, fid, Err(failure));
+        }
         let Some(fid) = self.task_frame(id) else {
             return;
         };

@@ -755,11 +755,13 @@ pub(crate) fn dispatch(
     };
     let state_name = call.state_name.clone();
     let max_payload_bytes = inner.config.max_payload_bytes;
+    let purpose = call.purpose;
     let run = inner.registry.run(call);
     let weak = Arc::downgrade(inner);
     let handle2 = Arc::clone(handle);
     let join = tokio::spawn(async move {
-        let input = match crate::bounds::bounded(run.await, &state_name, max_payload_bytes) {
+        let input = match crate::bounds::bounded(run.await, purpose, &state_name, max_payload_bytes)
+        {
             Ok(output) if callback => Input::TaskSubmitted { id, output },
             Ok(output) => Input::TaskSucceeded { id, output },
             Err(f) => Input::TaskFailed {

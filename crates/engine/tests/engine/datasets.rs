@@ -1,0 +1,224 @@
+//! A distributed Map's dataset: the reader and the writer asked for as task calls of
+//! their own use, the items batched, the results written out.
+
+use baton_asl::definition::ResourceUse;
+use baton_engine::Input;
+use baton_json::{Value, json};
+
+use super::Run;
+
+fn reader_map(extra: Value) -> Value {
+    let mut m = json!({"Type": "Map", "End": true,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON", "MaxItemsPath": "$.max"},
+            "Parameters": {"Bucket.$": "$.bucket", "Key": "k.json"}},
+        "ItemsPath": "$.not_there",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}});
+    if let (Some(m), Value::Object(e)) = (m.as_object_mut(), extra) {
+        for (k, v) in e.iter() {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    json!({"StartAt": "M", "States": {"M": m}})
+}
+
+#[test]
+fn the_reader_is_asked_for_after_the_map_run_starts_and_its_items_run() {
+    let mut run = Run::start(reader_map(json!({})), json!({"bucket": "b", "max": "2"}));
+    let effects = run.effects();
+    let reads = Run::tasks(&effects);
+    assert_eq!(reads.len(), 1);
+    let read = &reads[0];
+    assert_eq!(read.purpose, ResourceUse::ItemReader);
+    assert_eq!(read.resource.arn(), "arn:aws:states:::s3:getObject");
+    assert_eq!(
+        read.input,
+        json!({"Arguments": {"Bucket": "b", "Key": "k.json"},
+            "ReaderConfig": {"InputType": "JSON"}, "MaxItems": 2})
+    );
+    assert_eq!(
+        run.types(),
+        [
+            "ExecutionStarted",
+            "MapStateEntered",
+            "MapStateStarted",
+            "MapRunStarted"
+        ]
+    );
+    run.apply(Input::TaskSucceeded {
+        id: read.id,
+        output: json!([{"a": 1}, {"a": 2}]),
+    });
+    // ItemsPath is not applied to what the reader read.
+    assert_eq!(run.output(), json!([{"a": 1}, {"a": 2}]));
+    assert!(run.types().ends_with(&[
+        "MapRunSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded"
+    ]));
+}
+
+#[test]
+fn a_reader_failure_fails_the_map_run() {
+    let mut run = Run::start(reader_map(json!({})), json!({"bucket": "b", "max": 0}));
+    let read = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskFailed {
+        id: read.id,
+        error: Some("States.ItemReaderFailed".into()),
+        cause: Some("CSV headers cannot contain duplicates.".into()),
+    });
+    assert_eq!(
+        run.failure(),
+        (
+            Some("States.ItemReaderFailed".into()),
+            Some("CSV headers cannot contain duplicates.".into())
+        )
+    );
+    assert!(run.types().ends_with(&[
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed"
+    ]));
+}
+
+#[test]
+fn a_negative_max_items_fails_the_map_run_without_reading() {
+    let mut run = Run::start(reader_map(json!({})), json!({"bucket": "b", "max": -1}));
+    assert!(Run::tasks(&run.effects()).is_empty());
+    assert_eq!(
+        run.failure(),
+        (
+            Some("States.ItemReaderFailed".into()),
+            Some("field MaxItems must be positive".into())
+        )
+    );
+    assert!(run.types().ends_with(&[
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed"
+    ]));
+}
+
+#[test]
+fn a_reader_answer_that_is_not_an_array_fails_the_map_run() {
+    let mut run = Run::start(reader_map(json!({})), json!({"bucket": "b", "max": 0}));
+    let read = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskSucceeded {
+        id: read.id,
+        output: json!({"Hello": "world"}),
+    });
+    assert_eq!(
+        run.failure().1.as_deref(),
+        Some("Attempting to map over non-iterable node.")
+    );
+}
+
+#[test]
+fn items_are_batched_with_the_batch_input() {
+    let run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"at.$": "$.at"}},
+            "ItemsPath": "$.items",
+            "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!({"items": [10, 11, 12], "at": "t"}),
+    );
+    assert_eq!(
+        run.output(),
+        json!([
+            {"BatchInput": {"at": "t"}, "Items": [{"v": 10, "i": 0}, {"v": 11, "i": 1}]},
+            {"BatchInput": {"at": "t"}, "Items": [{"v": 12, "i": 2}]}
+        ])
+    );
+}
+
+#[test]
+fn results_are_written_out_and_the_output_names_them() {
+    let mut run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!([1, 2]),
+    );
+    let write = Run::tasks(&run.effects()).remove(0);
+    assert_eq!(write.purpose, ResourceUse::ResultWriter);
+    assert_eq!(write.resource.arn(), "arn:aws:states:::s3:putObject");
+    let input = &write.input;
+    assert_eq!(
+        input.get("Arguments"),
+        Some(&json!({"Bucket": "out", "Prefix": "runs"}))
+    );
+    let arn = input
+        .get("MapRunArn")
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    assert!(
+        arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:machine/M:"),
+        "{arn}"
+    );
+    let results = input.get("Results").and_then(Value::as_array).unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1].get("Status"), Some(&json!("SUCCEEDED")));
+    assert_eq!(results[1].get("Input"), Some(&json!(2)));
+    assert_eq!(results[1].get("Output"), Some(&json!(2)));
+    let exec = results[0]
+        .get("ExecutionArn")
+        .and_then(Value::as_str)
+        .unwrap();
+    assert!(exec.contains(":execution:machine/M:"), "{exec}");
+    assert!(!run.exec.is_finished());
+    let details = json!({"Bucket": "out", "Key": "runs/x/manifest.json"});
+    run.apply(Input::TaskSucceeded {
+        id: write.id,
+        output: details.clone(),
+    });
+    assert_eq!(
+        run.output(),
+        json!({"MapRunArn": arn, "ResultWriterDetails": details})
+    );
+}
+
+#[test]
+fn a_writer_failure_fails_the_map_run() {
+    let mut run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!([1]),
+    );
+    let write = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskFailed {
+        id: write.id,
+        error: Some("S3.NoSuchBucket".into()),
+        cause: Some("no bucket".into()),
+    });
+    assert_eq!(
+        run.failure(),
+        (
+            Some("States.ResultWriterFailed".into()),
+            Some("no bucket".into())
+        )
+    );
+}
+
+#[test]
+fn writer_config_alone_transforms_the_output() {
+    let run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ResultWriter": {"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSON"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!([[1, 2], [3], 4]),
+    );
+    assert_eq!(run.output(), json!([1, 2, 3, 4]));
+}
