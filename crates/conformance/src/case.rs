@@ -10,6 +10,9 @@ use serde_json::Value as Json;
 pub struct Case {
     /// The case's id in its source test suite.
     pub id: String,
+    /// The test it was recorded by (`tier3_setup.json` is keyed by it).
+    #[serde(default)]
+    pub source: String,
     /// `tier1_pure`, `tier2_lambda`, `tier3_services` or `validation`.
     pub tier: String,
     /// The definition as sent.
@@ -52,6 +55,18 @@ pub struct Case {
     /// The file the case came from.
     #[serde(skip)]
     pub file: PathBuf,
+    /// Where the endpoint the case runs against answers otherwise than AWS did.
+    #[serde(skip)]
+    pub deviation: Deviation,
+}
+
+/// How an AWS-compatible endpoint's answers differ from AWS's for one case.
+#[derive(Debug, Clone, Default)]
+pub struct Deviation {
+    /// Member names not compared.
+    pub ignore: Vec<String>,
+    /// `(endpoint's text, AWS's text)`: read the first as the second.
+    pub rewrite: Vec<(String, String)>,
 }
 
 /// A redacted place in `expected`.
@@ -101,6 +116,24 @@ pub struct Need {
     /// Lambda: the runtime.
     #[serde(default)]
     pub runtime: Option<String>,
+    /// `service`: which (`sqs`, `s3 (ItemReader/ResultWriter)`, `aws-sdk:s3`, ...).
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+impl Need {
+    /// `true` for what an S3-compatible endpoint provides: buckets and objects, the S3
+    /// integrations, a Distributed Map's reader and writer.
+    pub fn is_s3(&self) -> bool {
+        match self.kind.as_str() {
+            "s3" => true,
+            "service" => self
+                .service
+                .as_deref()
+                .is_some_and(|s| s.starts_with("s3") || s == "aws-sdk:s3"),
+            _ => false,
+        }
+    }
 }
 
 impl Case {
@@ -135,6 +168,7 @@ impl Case {
             .filter_map(|p| p.strip_prefix("$.."))
             .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .map(str::to_owned)
+            .chain(self.deviation.ignore.iter().cloned())
             .collect()
     }
 

@@ -9,13 +9,15 @@
 mod case;
 mod compare;
 mod run;
+mod services;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use case::Case;
+pub use case::{Case, Deviation};
 pub use compare::{Rules, diff, history_diff, pattern_matches};
 pub use run::{Environment, Verdict, run_case};
+pub use services::{ACCOUNT, Moto, deviation, set_up};
 
 /// Reads every case (`*.json`, except the corpus's manifest) in the given directories, in
 /// name order.

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use baton_asl::definition::{MachineType, ParseOptions, parse};
 use baton_engine::{ExecutionInfo, Millis, Program, Status};
+use baton_integrations::aws::AwsSettings;
 use baton_integrations::{FunctionSpec, Functions, Registry};
 use baton_json::Value;
 use baton_runtime::{Clock, RunOptions, run_to_end};
@@ -35,6 +36,9 @@ pub struct Environment {
     pub python: String,
     /// The warm Python process serving the handlers (started on first use).
     server: Arc<OnceLock<Result<LambdaServer, String>>>,
+    /// An AWS-compatible endpoint for tier 3 cases (S3 ones); without it they are
+    /// skipped.
+    aws: Option<AwsSettings>,
 }
 
 /// A `lambda_server.py` process and its port; stopped when dropped.
@@ -70,7 +74,15 @@ impl Environment {
             work_dir,
             python: std::env::var("BATON_PYTHON").unwrap_or_else(|_| "python3".into()),
             server: Arc::new(OnceLock::new()),
+            aws: None,
         })
+    }
+
+    /// Runs the cases that need S3 with the AWS integrations over `settings` (an
+    /// AWS-compatible endpoint where each case's resources were set up).
+    pub fn with_aws(mut self, settings: AwsSettings) -> Environment {
+        self.aws = Some(settings);
+        self
     }
 
     /// The port of the handlers' server, started on first use.
@@ -183,7 +195,11 @@ fn run_validation(case: &Case) -> Verdict {
 }
 
 async fn run_execution(case: &Case, env: &Environment) -> Verdict {
-    if let Some(need) = case.needs.iter().find(|n| n.kind != "lambda") {
+    if let Some(need) = case
+        .needs
+        .iter()
+        .find(|n| n.kind != "lambda" && !(env.aws.is_some() && n.is_s3()))
+    {
         return Verdict::Skip(format!("needs {}", need.kind));
     }
     let settings = case.execution.as_ref();
@@ -227,7 +243,10 @@ async fn run_execution(case: &Case, env: &Environment) -> Verdict {
     if let Some(role) = settings.and_then(|s| s.role_arn.as_deref()) {
         info.role_arn = role.into();
     }
-    let registry = Registry::new(functions);
+    let registry = match &env.aws {
+        Some(settings) => Registry::with_aws(functions, settings),
+        None => Registry::new(functions),
+    };
     let result = run_to_end(
         Program::new(machine),
         info,
@@ -266,11 +285,25 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
             describe(status)
         ));
     }
+    let rewrite = |text: &str| -> String {
+        case.deviation
+            .rewrite
+            .iter()
+            .fold(text.to_owned(), |t, (moto, aws)| {
+                t.replace(moto.as_str(), aws)
+            })
+    };
     match status {
         Status::Succeeded(output) => {
+            let output = if case.deviation.rewrite.is_empty() {
+                output.to_serde()
+            } else {
+                serde_json::from_str(&rewrite(&output.to_json_string()))
+                    .unwrap_or_else(|_| output.to_serde())
+            };
             if !case.has_note("output_not_json")
                 && let Some(expected) = case.expected.get("output")
-                && let Some(d) = diff(expected, &output.to_serde(), "/output", &rules)
+                && let Some(d) = diff(expected, &output, "/output", &rules)
             {
                 return Verdict::Fail(d);
             }
@@ -284,11 +317,12 @@ fn judge(case: &Case, status: &Status, history: &[baton_engine::HistoryEvent]) -
                 ));
             }
             if let Some(expected_cause) = case.expected.get("cause") {
-                let actual = match (&f.cause, case.has_note("cause_is_json")) {
+                let cause = f.cause.as_deref().map(rewrite);
+                let actual = match (&cause, case.has_note("cause_is_json")) {
                     (Some(c), true) => {
                         serde_json::from_str(c).unwrap_or(Json::String(c.to_string()))
                     }
-                    (Some(c), false) => Json::String(c.to_string()),
+                    (Some(c), false) => Json::String(c.clone()),
                     (None, _) => Json::Null,
                 };
                 if let Some(d) = diff(expected_cause, &actual, "/cause", &rules) {

@@ -5,11 +5,18 @@
 //!
 //! The corpus is read where it lies: `$BATON_CONFORMANCE_DIR`, or `../shared/conformance`
 //! beside the project. Without it the test says so and passes.
+//!
+//! Tier 3 cases that need S3 run against moto's server (`tests/moto/serve.py`), with the
+//! buckets and objects their recordings had set up (`tier3_setup.json`); their
+//! exceptions are in `exceptions_tier3.txt`. Without moto they are skipped, unless
+//! `BATON_E2E_REQUIRED=1` (as CI sets it).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use baton_conformance::{Counts, Environment, Verdict, load_cases, run_all};
+use baton_conformance::{
+    Case, Counts, Environment, Moto, Verdict, deviation, load_cases, run_all, set_up,
+};
 
 const TIERS: [&str; 3] = ["tier1_pure", "tier2_lambda", "validation"];
 
@@ -24,8 +31,11 @@ fn corpus_dir() -> Option<PathBuf> {
 
 /// `case-name  reason` lines; `#` starts a comment.
 fn exceptions() -> BTreeMap<String, String> {
-    include_str!("../exceptions.txt")
-        .lines()
+    parse_exceptions(include_str!("../exceptions.txt"))
+}
+
+fn parse_exceptions(text: &str) -> BTreeMap<String, String> {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| match l.split_once(char::is_whitespace) {
@@ -52,9 +62,20 @@ fn corpus_cases_give_aws_results() {
     let results = runtime.block_on(run_all(cases, &env, 8));
     let _ = std::fs::remove_dir_all(&env.work_dir);
 
-    let exceptions = exceptions();
+    let problems = problems(&results, &exceptions());
+    assert!(
+        problems.is_empty(),
+        "{} conformance problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// What is wrong with `results` given the listed `exceptions`: cases that fail and are
+/// not listed, listed cases that pass or are not in the corpus.
+fn problems(results: &[(Case, Verdict)], exceptions: &BTreeMap<String, String>) -> Vec<String> {
     let mut problems = Vec::new();
-    for (case, verdict) in &results {
+    for (case, verdict) in results {
         let name = case.name();
         let listed = exceptions.contains_key(&name);
         match verdict {
@@ -81,9 +102,69 @@ fn corpus_cases_give_aws_results() {
         "conformance: {counts} ({} listed as exceptions)",
         exceptions.len()
     );
+    problems
+}
+
+fn required() -> bool {
+    std::env::var("BATON_E2E_REQUIRED").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+#[test]
+fn tier3_s3_cases_give_aws_results_against_moto() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("conformance corpus not found (set BATON_CONFORMANCE_DIR); skipping");
+        return;
+    };
+    let setup_text =
+        std::fs::read_to_string(dir.join("tier3_setup.json")).expect("tier3_setup.json reads");
+    let setup: serde_json::Value = serde_json::from_str(&setup_text).expect("it is JSON");
+    let setup = &setup["cases"];
+    let mut cases: Vec<Case> = load_cases(&[dir.join("tier3_services")])
+        .expect("the corpus reads")
+        .into_iter()
+        .filter(|c| c.needs.iter().any(|n| n.is_s3()))
+        .filter(|c| c.needs.iter().all(|n| n.is_s3() || n.kind == "lambda"))
+        .collect();
+    assert!(!cases.is_empty(), "no S3 cases in {}", dir.display());
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let moto = match Moto::start(&repo, "python3") {
+        Ok(m) => m,
+        Err(why) => {
+            assert!(!required(), "BATON_E2E_REQUIRED is set but {why}");
+            eprintln!("SKIPPED: {why} (python3 -m pip install 'moto[server]')");
+            return;
+        }
+    };
+    let settings = moto.settings();
+    for case in &mut cases {
+        case.deviation = deviation(case, setup);
+    }
+    let env = Environment::new()
+        .expect("a scratch directory")
+        .with_aws(settings.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let results = runtime.block_on(async {
+        let mut ready = Vec::new();
+        let mut unready = Vec::new();
+        for case in cases {
+            match set_up(&case, setup, &settings).await {
+                Ok(()) => ready.push(case),
+                Err(why) => unready.push((case, Verdict::Skip(why))),
+            }
+        }
+        let mut results = run_all(ready, &env, 4).await;
+        results.append(&mut unready);
+        results
+    });
+    let _ = std::fs::remove_dir_all(&env.work_dir);
+    let exceptions = parse_exceptions(include_str!("../exceptions_tier3.txt"));
+    let problems = problems(&results, &exceptions);
     assert!(
         problems.is_empty(),
-        "{} conformance problems:\n{}",
+        "{} tier 3 problems:\n{}",
         problems.len(),
         problems.join("\n")
     );
