@@ -9,6 +9,7 @@
 
 pub mod aws;
 mod container;
+pub mod dataset;
 mod functions;
 mod http;
 mod lambda;
@@ -125,6 +126,8 @@ pub struct Registry {
     /// endpoint for `states:startExecution`): asked before all others.
     first: Vec<Arc<dyn Integration>>,
     integrations: Vec<Arc<dyn Integration>>,
+    /// A distributed Map's reading of items and writing of results.
+    datasets: Option<Arc<dataset::Datasets>>,
 }
 
 impl Registry {
@@ -135,11 +138,14 @@ impl Registry {
     }
 
     /// Every built-in integration, with local functions and AWS settings (over the
-    /// environment's).
+    /// environment's). The settings' [`local_buckets`](aws::AwsSettings::local_buckets)
+    /// are folders standing in for S3 buckets, for distributed Maps' datasets and
+    /// `aws-sdk:s3` tasks alike.
     pub fn with_aws(functions: Functions, settings: &aws::AwsSettings) -> Registry {
         let aws = aws::Aws::new(settings);
         let client = aws.client().clone();
         Registry {
+            datasets: Some(Arc::new(dataset::Datasets::new(client.clone()))),
             first: aws::sfn::RemoteExecutions::configured(&client)
                 .map(|r| Arc::new(r) as Arc<dyn Integration>)
                 .into_iter()
@@ -162,8 +168,24 @@ impl Registry {
         self
     }
 
-    /// Runs a task with the integration that handles its resource.
+    /// Runs a task with the integration that handles its resource; a distributed Map's
+    /// `ItemReader` and `ResultWriter` calls (a [`TaskCall::purpose`] other than a Task's)
+    /// go to [`dataset::Datasets`], before any other integration.
     pub fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
+        if call.purpose != ResourceUse::Task {
+            return match &self.datasets {
+                Some(d) => d.run(call),
+                None => Box::pin(async move {
+                    Err(TaskFailure::new(
+                        match call.purpose {
+                            ResourceUse::ResultWriter => "States.ResultWriterFailed",
+                            _ => "States.ItemReaderFailed",
+                        },
+                        "This registry has no datasets (it was built without AWS settings)",
+                    ))
+                }),
+            };
+        }
         let mut all = self.first.iter().chain(&self.integrations);
         match all.find(|i| i.handles(&call.resource)) {
             Some(i) => i.run(call),

@@ -558,3 +558,203 @@ async fn recorded_s3_put_object_cases_store_what_aws_stored() {
         );
     }
 }
+
+/// Puts `body` as it is (the aws-sdk:s3 task would send a value's JSON text).
+async fn put_raw(moto: &aws_support::Moto, bucket: &str, key: &str, body: Vec<u8>) {
+    use baton_integrations::aws::protocol::HttpRequest;
+    let settings = aws_support::settings(&moto.url);
+    let c = aws_support::client(&settings);
+    let s3 = baton_integrations::aws::model::service("s3").unwrap();
+    let request = HttpRequest {
+        method: "PUT".into(),
+        path: format!("/{bucket}/{key}"),
+        headers: vec![],
+        body,
+    };
+    c.send(s3, "us-east-1", &request).await.expect("put");
+}
+
+async fn dataset(
+    r: &baton_integrations::Registry,
+    purpose: baton_asl::definition::ResourceUse,
+    resource: &str,
+    input: Value,
+) -> baton_integrations::TaskOutcome {
+    let mut c = aws_support::call(resource, input);
+    c.purpose = purpose;
+    r.run(c).await
+}
+
+/// A distributed Map's datasets in S3: a JSON array larger than one ranged read, CSV, a
+/// listing paged by continuation tokens, a missing key, and the results written back.
+#[tokio::test]
+async fn distributed_map_datasets_in_s3() {
+    use baton_asl::definition::ResourceUse::{ItemReader, ResultWriter};
+    let Some(moto) = moto() else { return };
+    let r = registry(moto);
+    let bucket = format!("b{}", uuid());
+    ok(
+        &r,
+        "arn:aws:states:::aws-sdk:s3:createBucket",
+        &format!(r#"{{"Bucket":"{bucket}"}}"#),
+    )
+    .await;
+    let items: Vec<String> = (0..120_000)
+        .map(|i| format!(r#"{{"i":{i},"pad":"{}"}}"#, "x".repeat(40)))
+        .collect();
+    let body = format!("[{}]", items.join(","));
+    assert!(body.len() > 5 * 1024 * 1024);
+    put_raw(moto, &bucket, "data/items.json", body.into_bytes()).await;
+    put_raw(
+        moto,
+        &bucket,
+        "data/rows.csv",
+        b"b,a\n1,2\n3,\"x\ny\"\n".to_vec(),
+    )
+    .await;
+    put_raw(
+        moto,
+        &bucket,
+        "data/rows.jsonl",
+        b"{\"k\":1}\n{\"k\":2}\n".to_vec(),
+    )
+    .await;
+
+    let read = |key: &str, config: &str, max: u64| {
+        json(&format!(
+            r#"{{"Arguments":{{"Bucket":"{bucket}","Key":"{key}"}},"ReaderConfig":{config},"MaxItems":{max}}}"#
+        ))
+    };
+    let got = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        read("data/items.json", r#"{"InputType":"JSON"}"#, 0),
+    )
+    .await
+    .unwrap();
+    let got = got.as_array().unwrap();
+    assert_eq!(got.len(), 120_000);
+    assert_eq!(got[119_999].get("i").and_then(Value::as_i64), Some(119_999));
+    let got = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        read(
+            "data/rows.csv",
+            r#"{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}"#,
+            0,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        got.to_json_string(),
+        r#"[{"a":"2","b":"1"},{"a":"x\ny","b":"3"}]"#
+    );
+    let got = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        read("data/rows.jsonl", r#"{"InputType":"JSONL"}"#, 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(got.to_json_string(), r#"[{"k":1}]"#);
+    let f = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        read("data/none.json", r#"{"InputType":"JSON"}"#, 0),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("States.ItemReaderFailed"));
+    assert!(
+        f.cause
+            .as_deref()
+            .unwrap()
+            .starts_with("The specified key does not exist."),
+        "{f:?}"
+    );
+
+    let listed = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:listObjectsV2",
+        json(&format!(
+            r#"{{"Arguments":{{"Bucket":"{bucket}","Prefix":"data/","MaxKeys":2}}}}"#
+        )),
+    )
+    .await
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    let keys: Vec<&str> = listed
+        .iter()
+        .filter_map(|o| o.get("Key")?.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        ["data/items.json", "data/rows.csv", "data/rows.jsonl"]
+    );
+    assert_eq!(listed[2].get("Size").and_then(Value::as_i64), Some(16));
+    assert!(
+        listed[2]
+            .get("Etag")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.starts_with('"'))
+    );
+    assert!(
+        listed[2]
+            .get("LastModified")
+            .and_then(Value::as_i64)
+            .is_some()
+    );
+
+    let results = format!(
+        r#"{{"Arguments":{{"Bucket":"{bucket}","Prefix":"out"}},"MapRunArn":"arn:aws:states:us-east-1:123456789012:mapRun:m/Map:run-1",
+        "Results":[{{"ExecutionArn":"e1","Name":"1","StateMachineArn":"sm","Status":"SUCCEEDED","StartDate":"2025-01-01T00:00:00Z","StopDate":"2025-01-01T00:00:01Z","Input":{{"a":1}},"Output":{{"b":2}}}}]}}"#
+    );
+    let written = dataset(
+        &r,
+        ResultWriter,
+        "arn:aws:states:::s3:putObject",
+        json(&results),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        written.to_json_string(),
+        format!(r#"{{"Bucket":"{bucket}","Key":"out/run-1/manifest.json"}}"#)
+    );
+    let manifest = ok(
+        &r,
+        "arn:aws:states:::aws-sdk:s3:getObject",
+        &format!(r#"{{"Bucket":"{bucket}","Key":"out/run-1/manifest.json"}}"#),
+    )
+    .await;
+    let manifest = json(manifest.get("Body").and_then(Value::as_str).unwrap());
+    assert_eq!(
+        manifest
+            .get("ResultFiles")
+            .and_then(|f| f.get("SUCCEEDED"))
+            .and_then(|f| f.index(0))
+            .and_then(|f| f.get("Key"))
+            .and_then(Value::as_str),
+        Some("out/run-1/SUCCEEDED_0.json")
+    );
+    let file = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        read("out/run-1/SUCCEEDED_0.json", r#"{"InputType":"JSON"}"#, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        file.index(0)
+            .and_then(|f| f.get("Output"))
+            .and_then(Value::as_str),
+        Some(r#"{"b":2}"#)
+    );
+}

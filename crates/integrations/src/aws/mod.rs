@@ -128,6 +128,17 @@ async fn run(client: &Client, call: TaskCall) -> TaskOutcome {
         let Some((op, _)) = svc.model().operation_for_action(action) else {
             return Err(unsupported(&call));
         };
+        if sdk == "s3"
+            && let Some(root) = crate::dataset::local_bucket_of(client, &call.input)
+        {
+            return crate::dataset::run_local_s3(
+                client.clone(),
+                root,
+                action.clone(),
+                call.input.clone(),
+            )
+            .await;
+        }
         let (_, out) = call_op(client, svc, op, &call.input, &call.region, Style::Sdk).await?;
         return Ok(out);
     }

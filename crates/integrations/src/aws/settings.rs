@@ -52,6 +52,13 @@ pub struct AwsSettings {
     /// Take credentials from EC2's instance metadata (IMDSv2) when no other source gives
     /// any. Off unless asked for: a machine that is not on EC2 would wait for it in vain.
     pub instance_metadata: bool,
+    /// Local folders standing in for S3 buckets: a bucket's name and the directory whose
+    /// files are its objects (`<dir>/<key>`). Calls that name such a bucket (a distributed
+    /// Map's `ItemReader` and `ResultWriter`, and `aws-sdk:s3` tasks' `getObject`,
+    /// `putObject`, `listObjectsV2`, `headObject`, `deleteObject` and `copyObject`) use the
+    /// folder and never reach S3. Set by the server's own settings, not read from `[aws]`.
+    #[serde(skip)]
+    pub local_buckets: BTreeMap<String, PathBuf>,
 }
 
 /// Access keys, as SigV4 signs with them.
@@ -106,6 +113,8 @@ pub struct Resolved {
     /// EC2's instance metadata endpoint, when asked for (`instance-metadata`) and nothing
     /// above is set (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`).
     pub instance_metadata: Option<String>,
+    /// Local folders standing in for S3 buckets (see [`AwsSettings::local_buckets`]).
+    pub local_buckets: BTreeMap<String, PathBuf>,
 }
 
 /// Where a web identity token is, and the role it is traded for.
@@ -379,7 +388,13 @@ impl Resolved {
             sso,
             container,
             instance_metadata,
+            local_buckets: settings.local_buckets.clone(),
         }
+    }
+
+    /// The folder standing in for bucket `name`, when it is a local one.
+    pub fn local_bucket(&self, name: &str) -> Option<&Path> {
+        self.local_buckets.get(name).map(PathBuf::as_path)
     }
 
     /// The endpoint set for a service (by its key, e.g. `sqs`), if any is.

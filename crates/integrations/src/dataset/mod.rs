@@ -1,0 +1,236 @@
+//! Distributed Map datasets: reading a Map's items (`ItemReader`) and writing its results
+//! (`ResultWriter`) in S3, or in local folders standing in for buckets
+//! ([`AwsSettings::local_buckets`](crate::aws::AwsSettings::local_buckets)).
+//!
+//! The engine asks for these as task calls whose [`TaskCall::purpose`] is not a Task's;
+//! [`Registry::run`](crate::Registry::run) hands every such call to [`Datasets`].
+//!
+//! - `ItemReader` (`s3:getObject`, `s3:listObjectsV2`): the input is `{"Arguments",
+//!   "ReaderConfig", "MaxItems"}`, the result the array of items. Objects are read as a
+//!   stream ([`ItemStream`]): from S3 in ranged requests of at most [`CHUNK_BYTES`], pinned
+//!   to the first answer's ETag (or the VersionId); from a folder in buffered reads; split
+//!   into items as the bytes come (`split.rs`). Formats: JSON (an array, or with
+//!   `ItemsPointer` an array inside an object), JSONL, CSV, and an S3 Inventory
+//!   `MANIFEST` (its CSV files, gzipped or not). Parquet is not supported.
+//! - `ResultWriter` (`s3:putObject`): the input is `{"Arguments", "WriterConfig",
+//!   "MapRunArn", "Results"}`; the result files and `manifest.json` are written as Step
+//!   Functions writes them, and the result is `{"Bucket", "Key"}` of the manifest.
+//!
+//! Failures are `States.ItemReaderFailed` and `States.ResultWriterFailed`.
+
+mod local;
+mod reader;
+mod source;
+mod split;
+mod task;
+mod writer;
+
+use std::path::PathBuf;
+
+use baton_asl::definition::{Resource, ResourceUse};
+use baton_json::Value;
+
+use crate::aws::client::Client;
+use crate::aws::model::{Service, service};
+use crate::{BoxFuture, TaskCall, TaskFailure, TaskOutcome};
+
+pub use local::BucketError;
+pub use reader::ItemStream;
+pub use writer::MAX_RESULT_FILE_BYTES;
+
+pub(crate) use task::{local_bucket_of, run as run_local_s3};
+
+/// The most bytes of items one `ItemReader` call returns (the items' JSON text in all),
+/// and the most one item, or an object read whole for its `ItemsPointer`, may take: the
+/// engine keeps a Map Run's items in memory.
+pub const MAX_ITEMS_BYTES: u64 = 256 * 1024 * 1024;
+
+/// AWS's bound on `MaxItems`: a larger one reads every item (recorded against AWS).
+pub const MAX_ITEMS: u64 = 100_000_000;
+
+/// The most bytes one ranged read of an S3 object asks for (under the client's
+/// [`MAX_RESPONSE_BYTES`](crate::aws::client::MAX_RESPONSE_BYTES)).
+pub const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Why items could not be read; each is a `States.ItemReaderFailed` with this cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// A JSON object that is not an array (and no `ItemsPointer` names one in it).
+    #[error("Attempting to map over non-iterable node.")]
+    NotIterable,
+    /// CSV columns named twice.
+    #[error("CSV headers cannot contain duplicates.")]
+    DuplicateHeaders,
+    /// Not JSON.
+    #[error("The dataset is not valid JSON: {0}")]
+    InvalidJson(String),
+    /// JSON nested deeper than Baton's bound.
+    #[error("The dataset is nested deeper than {} levels", baton_json::MAX_DEPTH)]
+    TooDeep,
+    /// One item (or an object read whole) over [`MAX_ITEMS_BYTES`].
+    #[error("An item of the dataset is larger than {MAX_ITEMS_BYTES} bytes")]
+    ItemTooLarge,
+    /// The items over [`MAX_ITEMS_BYTES`] in all.
+    #[error(
+        "The items read are larger than {MAX_ITEMS_BYTES} bytes in all: Baton keeps a Map Run's items in memory; set MaxItems or split the dataset"
+    )]
+    TooManyBytes,
+    /// The reader's configuration or arguments.
+    #[error("{0}")]
+    Config(String),
+    /// A format or resource this build does not read.
+    #[error("{0}")]
+    Unsupported(String),
+    /// S3's error, as the SDK reports it.
+    #[error("{0}")]
+    S3(String),
+    /// The object changed between two of its ranged reads.
+    #[error("The object {0} changed while its items were read")]
+    Changed(String),
+    /// A local bucket's error.
+    #[error("{0}")]
+    Local(String),
+    /// A gzip file that does not decompress.
+    #[error("The file {0} is not valid gzip: {1}")]
+    Gzip(String, String),
+}
+
+impl ReadError {
+    /// As the task's failure.
+    pub fn into_failure(self) -> TaskFailure {
+        TaskFailure::new("States.ItemReaderFailed", self.to_string())
+    }
+}
+
+/// Why results could not be written; each is a `States.ResultWriterFailed` with this
+/// cause.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The writer's configuration or arguments.
+    #[error("{0}")]
+    Config(String),
+    /// S3's error, as the SDK reports it.
+    #[error("{0}")]
+    S3(String),
+    /// A local bucket's error.
+    #[error("{0}")]
+    Local(String),
+}
+
+impl WriteError {
+    /// As the task's failure.
+    pub fn into_failure(self) -> TaskFailure {
+        TaskFailure::new("States.ResultWriterFailed", self.to_string())
+    }
+}
+
+/// A local bucket's error as S3 would report it in a cause (without the SDK's attempt
+/// count).
+pub(crate) fn bucket_cause(e: &BucketError) -> String {
+    let status = match e {
+        BucketError::NoSuchKey => 404,
+        BucketError::InvalidKey(_) => 400,
+        BucketError::Io(_) => 500,
+    };
+    format!("{e} (Service: S3, Status Code: {status}, Request ID: null)")
+}
+
+/// Runs the `ItemReader` and `ResultWriter` calls of distributed Maps.
+#[derive(Clone)]
+pub struct Datasets {
+    client: Client,
+}
+
+/// Where a bucket's objects are.
+#[derive(Clone)]
+pub(crate) enum Place {
+    /// A local folder.
+    Local(PathBuf),
+    /// S3 (or what the endpoint settings point at).
+    S3,
+}
+
+/// The buckets a call reaches: its client (settings, credentials, local folders) and
+/// region.
+#[derive(Clone)]
+pub(crate) struct Buckets {
+    pub(crate) client: Client,
+    pub(crate) region: String,
+}
+
+impl Buckets {
+    pub(crate) fn place(&self, bucket: &str) -> Place {
+        match self.client.settings.local_bucket(bucket) {
+            Some(dir) => Place::Local(dir.to_path_buf()),
+            None => Place::S3,
+        }
+    }
+
+    pub(crate) fn s3(&self) -> &'static Service {
+        service("s3").expect("a shipped model")
+    }
+
+    pub(crate) fn s3_region(&self) -> &str {
+        self.client.region(&self.region)
+    }
+}
+
+impl Datasets {
+    /// The datasets reached through `client` (its settings' local buckets, else S3).
+    pub fn new(client: Client) -> Datasets {
+        Datasets { client }
+    }
+
+    /// Runs an `ItemReader` or `ResultWriter` call.
+    pub fn run(&self, call: TaskCall) -> BoxFuture<TaskOutcome> {
+        let buckets = Buckets {
+            client: self.client.for_task(call.credentials.as_ref()),
+            region: call.region.to_string(),
+        };
+        Box::pin(async move {
+            match call.purpose {
+                ResourceUse::ItemReader => {
+                    let mut stream = ItemStream::open_with(buckets, &call.resource, &call.input)
+                        .await
+                        .map_err(ReadError::into_failure)?;
+                    stream
+                        .collect()
+                        .await
+                        .map(Value::array)
+                        .map_err(ReadError::into_failure)
+                }
+                ResourceUse::ResultWriter => {
+                    check_action(&call.resource, "putObject")
+                        .map_err(|m| WriteError::Config(m).into_failure())?;
+                    writer::write_results(&buckets, &call.input)
+                        .await
+                        .map_err(WriteError::into_failure)
+                }
+                ResourceUse::Task => Err(TaskFailure::new(
+                    "States.Runtime",
+                    "a Task's resource is not a dataset",
+                )),
+            }
+        })
+    }
+}
+
+/// The S3 action a reader's or writer's resource names (`getObject`, ...).
+pub(crate) fn s3_action(resource: &Resource) -> Option<&str> {
+    match resource {
+        Resource::Service {
+            service, action, ..
+        } if service == "s3" => Some(action.as_str()),
+        _ => None,
+    }
+}
+
+fn check_action(resource: &Resource, wanted: &str) -> Result<(), String> {
+    match s3_action(resource) {
+        Some(a) if a == wanted => Ok(()),
+        _ => Err(format!(
+            "The resource '{}' cannot write a Map Run's results (only arn:aws:states:::s3:{wanted} can)",
+            resource.arn()
+        )),
+    }
+}
