@@ -124,6 +124,20 @@ pub struct AwsArgs {
     /// Take AWS credentials from EC2's instance metadata when nothing else gives any.
     #[arg(long, env = "BATON_AWS_INSTANCE_METADATA")]
     aws_instance_metadata: bool,
+    /// An S3 bucket that is a local folder, `NAME=DIR` (repeatable): Distributed Map
+    /// readers and writers and aws-sdk:s3 tasks use the folder for that bucket.
+    #[arg(long = "bucket", value_name = "NAME=DIR", value_parser = bucket)]
+    buckets: Vec<(String, PathBuf)>,
+}
+
+/// `NAME=DIR`.
+fn bucket(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, dir)) if !name.is_empty() && !dir.is_empty() => {
+            Ok((name.to_owned(), PathBuf::from(dir)))
+        }
+        _ => Err(format!("{s} is not NAME=DIR")),
+    }
 }
 
 impl AwsArgs {
@@ -142,6 +156,9 @@ impl AwsArgs {
             settings.models_dir = Some(v.clone());
         }
         settings.instance_metadata |= self.aws_instance_metadata;
+        for (name, dir) in &self.buckets {
+            settings.local_buckets.insert(name.clone(), dir.clone());
+        }
     }
 }
 
@@ -256,6 +273,11 @@ fn read_config(path: &Path) -> anyhow::Result<ServerConfig> {
             .filter(|p| p.is_relative() && p.as_os_str() != "-")
         {
             *p = base.join(&*p);
+        }
+    }
+    for dir in config.s3.buckets.values_mut() {
+        if dir.is_relative() {
+            *dir = base.join(&*dir);
         }
     }
     Ok(config)

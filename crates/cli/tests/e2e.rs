@@ -81,18 +81,22 @@ struct Env {
 
 impl Env {
     fn new(name: &str) -> Env {
+        Env::new_with(name, |_| Vec::new())
+    }
+
+    /// [`Env::new`] with more options for `baton serve`, made from the scratch directory.
+    fn new_with(name: &str, extra: impl FnOnce(&Scratch) -> Vec<String>) -> Env {
         let scratch = Scratch::new(&format!("e2e-{name}"));
         let functions = repo_root().join("tests/e2e/functions.json");
-        let baton = Baton::start(
-            &scratch.path("data"),
-            &scratch.path("baton.log"),
-            &[
-                "--functions",
-                functions.to_str().expect("utf-8 path"),
-                "--durability",
-                "process",
-            ],
-        );
+        let mut args = vec![
+            "--functions".to_owned(),
+            functions.to_str().expect("utf-8 path").to_owned(),
+            "--durability".to_owned(),
+            "process".to_owned(),
+        ];
+        args.extend(extra(&scratch));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let baton = Baton::start(&scratch.path("data"), &scratch.path("baton.log"), &args);
         Env { baton, scratch }
     }
 
@@ -291,6 +295,27 @@ fn boto3_hostile_workflows_beside_healthy_ones_and_a_crash() {
     env.baton.restart();
     env.script_with("test_hostile.py", &["deep-after-restart"]);
     env.script_with("test_hostile.py", &["after-restart"]);
+}
+
+#[test]
+fn boto3_distributed_map_over_a_local_bucket_through_two_crashes() {
+    if !have("boto3") {
+        return;
+    }
+    let mut env = Env::new_with("datasets", |scratch| {
+        let bucket = scratch.path("bucket");
+        std::fs::create_dir_all(&bucket).expect("the bucket's folder");
+        vec![
+            "--bucket".to_owned(),
+            format!("data={}", bucket.to_str().expect("utf-8 path")),
+        ]
+    });
+    env.script_with("test_datasets.py", &["start"]);
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(700));
+        env.baton.restart();
+    }
+    env.script_with("test_datasets.py", &["finish"]);
 }
 
 #[test]

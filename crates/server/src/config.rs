@@ -41,6 +41,9 @@ pub struct ServerConfig {
     /// AWS service integrations: endpoints, region, credentials (the `[aws]` table; the
     /// AWS SDKs' environment variables and shared files fill what it leaves out).
     pub aws: baton_integrations::aws::AwsSettings,
+    /// S3 buckets that are local folders (the `[s3.buckets]` table: `NAME = "DIR"`), for
+    /// Distributed Map readers and writers and `aws-sdk:s3` tasks alike.
+    pub s3: S3Config,
     /// Webhooks, schedules and event rules created or replaced at each start (the
     /// `[triggers]` table; see docs/TRIGGERS.md).
     pub triggers: baton_triggers::TriggersConfig,
@@ -131,6 +134,7 @@ impl Default for ServerConfig {
             durability: Durability::Fsync,
             express_log: None,
             aws: baton_integrations::aws::AwsSettings::default(),
+            s3: S3Config::default(),
             triggers: baton_triggers::TriggersConfig::default(),
             connections: BTreeMap::new(),
             allow_commands: false,
@@ -145,6 +149,14 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
         }
     }
+}
+
+/// The `[s3]` table.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// Bucket name → the folder standing in for it.
+    pub buckets: BTreeMap<String, PathBuf>,
 }
 
 /// AWS's default quota of open Standard executions per account and region.
