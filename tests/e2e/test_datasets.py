@@ -171,7 +171,9 @@ def finish():
     equal(sorted(seen), list(range(LINES)), "exactly one result per item")
     d = sfn.describe_map_run(mapRunArn=output["MapRunArn"])
     equal((d["status"], d["itemCounts"]["succeeded"], d["itemCounts"]["total"]),
-          ("SUCCEEDED", LINES // BATCH, LINES // BATCH), f"the Map Run's counts: {d}")
+          ("SUCCEEDED", LINES, LINES), f"the Map Run's item counts: {d}")
+    equal((d["executionCounts"]["succeeded"], d["executionCounts"]["total"]),
+          (LINES // BATCH, LINES // BATCH), f"the Map Run's child executions: {d}")
     step("exactly one result per item after two crashes")
 
 

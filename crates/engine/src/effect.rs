@@ -62,8 +62,8 @@ impl MapRunStatus {
     }
 }
 
-/// A Map Run's state, as DescribeMapRun shows it. Its iterations are its items and its
-/// child executions at once (each item runs as one child execution).
+/// A Map Run's state, as DescribeMapRun shows it: its child executions, and its items
+/// (one per child, or a batch per child with an ItemBatcher).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRunReport {
     /// The Map Run's ARN.
@@ -91,6 +91,26 @@ pub struct MapRunReport {
     /// Items that failed.
     pub failed: u64,
     /// Items aborted.
+    pub aborted: u64,
+    /// The same counts in items, where the counts above are in child executions: they
+    /// differ when an ItemBatcher gives each child a batch of items.
+    pub items: ItemCounts,
+}
+
+/// A Map Run's items by where they stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemCounts {
+    /// In all.
+    pub total: u64,
+    /// Not started yet.
+    pub pending: u64,
+    /// Running.
+    pub running: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Aborted.
     pub aborted: u64,
 }
 

@@ -70,6 +70,19 @@ pub(crate) struct MapRun {
     pub(crate) dirty: bool,
     /// What a distributed Map reads, batches and writes.
     pub(crate) dataset: crate::state::map_dataset::Dataset,
+    /// Items (not children: a batch is several) that succeeded, failed, were aborted.
+    pub(crate) items_succeeded: u64,
+    pub(crate) items_failed: u64,
+    pub(crate) items_aborted: u64,
+}
+
+impl MapRun {
+    /// How many items child `slot` runs: its batch's, or one.
+    pub(crate) fn child_items(&self, slot: u32) -> u64 {
+        let count = self.items.as_array().map_or(0, <[Value]>::len);
+        let (start, end) = self.dataset.range(slot as usize, count);
+        end.saturating_sub(start) as u64
+    }
 }
 
 impl Children {
@@ -101,6 +114,7 @@ impl Children {
         self.failure = None;
         if let Some(m) = &mut self.map {
             m.failed = 0;
+            m.items_failed = 0;
         }
         !self.resume.is_empty() || self.next < self.total
     }
@@ -242,6 +256,7 @@ impl Execution {
                 if let Some(c) = self.children_mut(parent) {
                     if let Some(m) = &mut c.map {
                         m.succeeded += 1;
+                        m.items_succeeded += m.child_items(slot);
                         if m.dataset.records.is_some() {
                             m.dataset
                                 .child_ended(slot as usize, Some(Ok(output.clone())), now);
@@ -286,6 +301,7 @@ impl Execution {
                 let state_failure = match &mut c.map {
                     Some(m) => {
                         m.failed += 1;
+                        m.items_failed += m.child_items(slot);
                         let tolerated = m.tolerated_count.is_some_and(|n| m.failed <= n)
                             || m.tolerated_percentage.is_some_and(|p| {
                                 (m.failed as f64) * 100.0 / (c.total.max(1) as f64) <= p
@@ -333,6 +349,7 @@ impl Execution {
             .map(|m| m.name.clone());
         if let Some(m) = &mut c.map {
             m.aborted += live.len() as u64;
+            m.items_aborted += live.keys().map(|&s| m.child_items(s)).sum::<u64>();
             for &slot in live.keys() {
                 m.dataset.child_ended(slot as usize, None, now);
             }

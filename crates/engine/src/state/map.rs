@@ -9,7 +9,7 @@ use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_json::{Str, Value};
 
 use crate::dataflow::{At, evaluate, select};
-use crate::effect::{Effect, MapRunReport, MapRunStatus};
+use crate::effect::{Effect, ItemCounts, MapRunReport, MapRunStatus};
 use crate::error::Failure;
 use crate::event::{Details, EventType};
 use crate::execution::{Execution, FrameId, Sink, Step};
@@ -319,6 +319,9 @@ impl Execution {
             started: self.now,
             succeeded: 0,
             aborted: 0,
+            items_succeeded: 0,
+            items_failed: 0,
+            items_aborted: 0,
             dirty: false,
             dataset,
         };
@@ -555,6 +558,7 @@ impl Execution {
             return;
         };
         let (total, running, limit) = (c.total as u64, c.live.len() as u64, c.limit);
+        let live: Vec<u32> = c.live.keys().copied().collect();
         let Some(m) = c.map.as_mut().filter(|m| m.distributed) else {
             return;
         };
@@ -567,6 +571,21 @@ impl Execution {
             _ => (running, m.aborted),
         };
         let done = m.succeeded + m.failed + aborted + running;
+        let item_total = m.items.as_array().map_or(0, <[Value]>::len) as u64;
+        let live_items: u64 = live.iter().map(|&s| m.child_items(s)).sum();
+        let (item_running, item_aborted) = match status {
+            MapRunStatus::Aborted => (0, m.items_aborted + live_items),
+            _ => (live_items, m.items_aborted),
+        };
+        let items = ItemCounts {
+            total: item_total,
+            pending: item_total
+                .saturating_sub(m.items_succeeded + m.items_failed + item_aborted + item_running),
+            running: item_running,
+            succeeded: m.items_succeeded,
+            failed: m.items_failed,
+            aborted: item_aborted,
+        };
         sink.effect(Effect::MapRun(Box::new(MapRunReport {
             arn,
             status,
@@ -581,6 +600,7 @@ impl Execution {
             succeeded: m.succeeded,
             failed: m.failed,
             aborted,
+            items,
         })));
     }
 

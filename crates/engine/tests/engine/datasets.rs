@@ -138,6 +138,29 @@ fn items_are_batched_with_the_batch_input() {
 }
 
 #[test]
+fn a_batched_map_run_counts_items_and_child_executions_apart() {
+    let run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemBatcher": {"MaxItemsPerBatch": 2},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!([1, 2, 3, 4, 5]),
+    );
+    let last = run
+        .out
+        .effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            baton_engine::Effect::MapRun(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a Map Run report");
+    assert_eq!((last.total, last.succeeded), (3, 3));
+    assert_eq!((last.items.total, last.items.succeeded, last.items.pending), (5, 5, 0));
+}
+
+#[test]
 fn results_are_written_out_and_the_output_names_them() {
     let mut run = Run::start(
         json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_engine::{
-    Effect, Execution, ExecutionInfo, HistoryEvent, Input, Limits, MapRunReport, Millis, Sink,
-    Status, TaskRequest, TokenMinter, WorkId,
+    Effect, Execution, ExecutionInfo, HistoryEvent, Input, ItemCounts, Limits, MapRunReport,
+    Millis, Sink, Status, TaskRequest, TokenMinter, WorkId,
 };
 use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::{Str, Value};
@@ -623,17 +623,17 @@ fn status_changes(
 
 /// The stored record of a Map Run report.
 fn map_run_record(execution_arn: &str, r: &MapRunReport) -> MapRunRecord {
-    let counts = |total: u64| -> Value {
+    let counts = |c: ItemCounts| -> Value {
         let mut m = baton_json::Map::default();
         for (k, v) in [
-            ("pending", r.pending),
-            ("running", r.running),
-            ("succeeded", r.succeeded),
-            ("failed", r.failed),
+            ("pending", c.pending),
+            ("running", c.running),
+            ("succeeded", c.succeeded),
+            ("failed", c.failed),
             ("timedOut", 0),
-            ("aborted", r.aborted),
-            ("total", total),
-            ("resultsWritten", r.succeeded + r.failed),
+            ("aborted", c.aborted),
+            ("total", c.total),
+            ("resultsWritten", c.succeeded + c.failed),
             ("failuresNotRedrivable", 0),
             ("pendingRedrive", 0),
         ] {
@@ -642,8 +642,16 @@ fn map_run_record(execution_arn: &str, r: &MapRunReport) -> MapRunRecord {
         Value::object(m)
     };
     let mut both = baton_json::Map::default();
-    both.insert("itemCounts".into(), counts(r.total));
-    both.insert("executionCounts".into(), counts(r.total));
+    both.insert("itemCounts".into(), counts(r.items));
+    let executions = ItemCounts {
+        total: r.total,
+        pending: r.pending,
+        running: r.running,
+        succeeded: r.succeeded,
+        failed: r.failed,
+        aborted: r.aborted,
+    };
+    both.insert("executionCounts".into(), counts(executions));
     MapRunRecord {
         arn: r.arn.to_string(),
         execution_arn: execution_arn.to_owned(),
