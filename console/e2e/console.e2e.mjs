@@ -281,6 +281,47 @@ test("Map iterations and Parallel branches are browsable", async (page) => {
   await shot(page, "map-parallel");
 });
 
+test("a Map Run shows its progress and takes new limits while it runs", async (page) => {
+  const def = {
+    StartAt: "Fan",
+    States: {
+      Fan: {
+        Type: "Map",
+        MaxConcurrency: 1,
+        ItemBatcher: { MaxItemsPerBatch: 2 },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+          StartAt: "Nap",
+          States: { Nap: { Type: "Wait", Seconds: 1, End: true } },
+        },
+        End: true,
+      },
+    },
+  };
+  const machine = await api("CreateStateMachine", { name: `map-run-${RUN}`, roleArn: ROLE, definition: JSON.stringify(def) });
+  const { executionArn } = await api("StartExecution", {
+    stateMachineArn: machine.stateMachineArn,
+    input: JSON.stringify([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+  });
+  await page.goto(`${BASE}/console/#/executions/${encodeURIComponent(executionArn)}`);
+  const run = page.locator(".map-run");
+  await run.getByRole("progressbar").waitFor();
+  await run.getByText(/of 12 items/).waitFor();
+  // Six batches of two, one at a time: still running when the limit goes up.
+  await run.getByLabel("Max concurrency").fill("6");
+  await run.getByRole("button", { name: "Update map run" }).click();
+  await run.getByText("updated").waitFor();
+  const { maxConcurrency } = await api("DescribeMapRun", {
+    mapRunArn: (await api("ListMapRuns", { executionArn })).mapRuns[0].mapRunArn,
+  });
+  assert(maxConcurrency === 6, `maxConcurrency after the update: ${maxConcurrency}`);
+  await run.getByText("12 of 12 items (100%)").waitFor({ timeout: 15000 });
+  await run.locator(".s-succeeded").first().waitFor({ timeout: 15000 });
+  const counts = await run.locator("table.counts").innerText();
+  assert(/Child executions\s+6\s+0\s+0\s+6/.test(counts), `counts: ${counts}`);
+  await shot(page, "map-run");
+});
+
 test("a failed execution shows the failed state and its error", async (page) => {
   const machine = await api("CreateStateMachine", {
     name: `failing-${RUN}`,

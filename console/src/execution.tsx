@@ -267,8 +267,10 @@ function Iterations({ analysis, paths, iteration, onChange }: { analysis: Return
   );
 }
 
-/** A distributed Map's Map Runs: counts of items and child executions, and those executions. */
+/** A distributed Map's Map Runs: progress, counts of items and child executions, limits
+ * (changed with UpdateMapRun while it runs), and the child executions. Polled while one runs. */
 function MapRuns({ executionArn, version }: { executionArn: string; version: number }) {
+  const [tick, setTick] = useState(0);
   const runs = useAsync(async () => {
     const list = await call("ListMapRuns", { executionArn, maxResults: 100 });
     return Promise.all(
@@ -280,43 +282,138 @@ function MapRuns({ executionArn, version }: { executionArn: string; version: num
         return { ...d, children: children.executions as { executionArn: string; name: string; status: string }[] };
       }),
     );
-  }, [executionArn, version]);
+  }, [executionArn, version, tick]);
+  const running = (runs.value ?? []).some((r: any) => r.status === "RUNNING");
+  useEffect(() => {
+    if (!running) return;
+    const t = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+    return () => clearTimeout(t);
+  }, [running, runs.value]);
   return (
     <div className="card iterations">
       <h3>Map runs</h3>
       <ErrorBanner error={runs.error} />
       {(runs.value ?? []).map((r: any) => (
-        <div key={r.mapRunArn} className="map-run">
-          <div>
-            <code>{r.mapRunArn.split(":").slice(-2).join(":")}</code> <StatusBadge status={r.status} />
-          </div>
-          <dl className="kv">
-            {(["total", "succeeded", "failed", "running", "pending", "aborted", "timedOut"] as const).map((k) => (
-              <FragmentKV key={k} k={`Items ${k}`} v={r.itemCounts?.[k]} />
-            ))}
-          </dl>
-          {r.children.length > 0 && (
-            <ul className="mini-events">
-              {r.children.map((c: { executionArn: string; name: string; status: string }) => (
-                <li key={c.executionArn}>
-                  <a href={href(["executions", c.executionArn])}>{c.name}</a> <StatusBadge status={c.status} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <MapRunCard key={r.mapRunArn} run={r} onChanged={() => setTick((n) => n + 1)} />
       ))}
     </div>
   );
 }
 
-function FragmentKV({ k, v }: { k: string; v: unknown }) {
-  if (v === undefined || v === 0) return null;
+const COUNTS = ["total", "pending", "running", "succeeded", "failed", "timedOut", "aborted"] as const;
+
+function MapRunCard({ run: r, onChanged }: { run: any; onChanged: () => void }) {
+  const items = r.itemCounts ?? {};
+  const done = (items.succeeded ?? 0) + (items.failed ?? 0) + (items.timedOut ?? 0) + (items.aborted ?? 0);
+  const percent = items.total ? Math.round((done * 100) / items.total) : r.status === "RUNNING" ? 0 : 100;
   return (
-    <>
-      <dt>{k}</dt>
-      <dd>{String(v)}</dd>
-    </>
+    <div className="map-run" aria-label={`Map run ${r.mapRunArn.split(":").slice(-2).join(":")}`}>
+      <div>
+        <code>{r.mapRunArn.split(":").slice(-2).join(":")}</code> <StatusBadge status={r.status} />
+      </div>
+      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <div className="progress-done" style={{ width: `${percent}%` }} />
+        <span>
+          {done} of {items.total ?? 0} items ({percent}%)
+        </span>
+      </div>
+      <table className="counts">
+        <thead>
+          <tr>
+            <th />
+            {COUNTS.map((k) => (
+              <th key={k}>{k}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th>Items</th>
+            {COUNTS.map((k) => (
+              <td key={k}>{items[k] ?? 0}</td>
+            ))}
+          </tr>
+          <tr>
+            <th>Child executions</th>
+            {COUNTS.map((k) => (
+              <td key={k}>{r.executionCounts?.[k] ?? 0}</td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      <MapRunLimits run={r} onChanged={onChanged} />
+      {r.children.length > 0 && (
+        <ul className="mini-events">
+          {r.children.map((c: { executionArn: string; name: string; status: string }) => (
+            <li key={c.executionArn}>
+              <a href={href(["executions", c.executionArn])}>{c.name}</a> <StatusBadge status={c.status} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** MaxConcurrency and the tolerated failures; editable (UpdateMapRun) while the run runs. */
+function MapRunLimits({ run: r, onChanged }: { run: any; onChanged: () => void }) {
+  const [concurrency, setConcurrency] = useState(String(r.maxConcurrency ?? 0));
+  const [count, setCount] = useState(String(r.toleratedFailureCount ?? 0));
+  const [percentage, setPercentage] = useState(String(r.toleratedFailurePercentage ?? 0));
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  if (r.status !== "RUNNING") {
+    return (
+      <dl className="kv">
+        <dt>Max concurrency</dt>
+        <dd>{r.maxConcurrency || "unlimited"}</dd>
+        <dt>Tolerated failures</dt>
+        <dd>
+          {r.toleratedFailureCount ?? 0} or {r.toleratedFailurePercentage ?? 0}%
+        </dd>
+      </dl>
+    );
+  }
+  const update = async () => {
+    setError(null);
+    setSaved(false);
+    try {
+      await call("UpdateMapRun", {
+        mapRunArn: r.mapRunArn,
+        maxConcurrency: Number(concurrency),
+        toleratedFailureCount: Number(count),
+        toleratedFailurePercentage: Number(percentage),
+      });
+      setSaved(true);
+      onChanged();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <form
+      className="map-run-limits"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void update();
+      }}
+    >
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      <label className="field inline">
+        <span>Max concurrency</span>
+        <input type="number" min={0} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} />
+      </label>
+      <label className="field inline">
+        <span>Tolerated failures</span>
+        <input type="number" min={0} value={count} onChange={(e) => setCount(e.target.value)} />
+      </label>
+      <label className="field inline">
+        <span>Tolerated %</span>
+        <input type="number" min={0} max={100} step="any" value={percentage} onChange={(e) => setPercentage(e.target.value)} />
+      </label>
+      <button type="submit">Update map run</button>
+      {saved && <span className="muted"> updated</span>}
+    </form>
   );
 }
 
