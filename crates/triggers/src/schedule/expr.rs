@@ -129,8 +129,12 @@ impl Expression {
                 if after < anchor {
                     return Some(anchor);
                 }
+                // In 128 bits: `after` and `anchor` may be any instants; an occurrence
+                // past the last instant there is is none.
+                let (after, anchor, period) =
+                    (i128::from(after), i128::from(anchor), i128::from(*period));
                 let k = (after - anchor) / period + 1;
-                Some(anchor + k * period)
+                i64::try_from(anchor + k * period).ok()
             }
             Expression::Cron(cron) => cron.next_after(after, tz),
         }
@@ -142,7 +146,13 @@ impl Expression {
         match self {
             Expression::Rate(period) => {
                 let first = self.next_after(after, anchor, tz)?;
-                (first <= now).then(|| first + (now - first) / period * period)
+                // At most `now`, so within i64; the difference may not be.
+                let last = |first: i64| {
+                    let (first, now, period) =
+                        (i128::from(first), i128::from(now), i128::from(*period));
+                    (first + (now - first) / period * period) as i64
+                };
+                (first <= now).then(|| last(first))
             }
             _ => {
                 let mut last = None;
@@ -217,7 +227,11 @@ fn field(text: &str, low: i32, high: i32, names: &[&str]) -> Option<Vec<i32>> {
         let mut v = from;
         while v <= to {
             out.push(v);
-            v += step.unwrap_or(1);
+            // A step may be as large as an i32 is (`1/2147483647`).
+            match v.checked_add(step.unwrap_or(1)) {
+                Some(next) => v = next,
+                None => break,
+            }
         }
     }
     (!out.is_empty()).then_some(out)
@@ -350,7 +364,12 @@ impl Cron {
     }
 
     fn next_after(&self, after: i64, tz: &TimeZone) -> Option<i64> {
-        let start = Timestamp::from_millisecond(after).ok()?;
+        let start = match Timestamp::from_millisecond(after) {
+            Ok(t) => t,
+            // Before the first instant there is a calendar for: from that one.
+            Err(_) if after < 0 => Timestamp::MIN,
+            Err(_) => return None,
+        };
         let local = tz.to_datetime(start);
         // Wall-clock times from the minute after `after`'s (a fold may put an occurrence
         // at an earlier wall-clock time but a later instant: those are never taken).
