@@ -181,7 +181,11 @@ fn page<T: Clone>(
         .and_then(|v| v.as_u64())
         .unwrap_or(100)
         .clamp(1, 100) as usize;
-    let end = (start + limit).min(items.len());
+    // A token is a position this list gave out; a larger one is refused, not wrapped.
+    let end = start
+        .checked_add(limit)
+        .ok_or_else(|| AwsError::validation("The NextToken is not valid."))?
+        .min(items.len());
     let slice = items.get(start..end).map(<[T]>::to_vec).unwrap_or_default();
     Ok((slice, (end < items.len()).then(|| end.to_string())))
 }
@@ -839,5 +843,31 @@ async fn list_schedules(
 impl IntoResponse for AwsError {
     fn into_response(self) -> Response {
         self.json_11()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_by_position_and_refuses_a_token_past_any_position() {
+        let items: Vec<u32> = (0..250).collect();
+        let (first, next) = page(&items, &json!({}), "Limit").unwrap();
+        assert_eq!((first.len(), next.as_deref()), (100, Some("100")));
+        let (last, next) =
+            page(&items, &json!({"NextToken": "200", "Limit": 80}), "Limit").unwrap();
+        assert_eq!((last, next), ((200..250).collect(), None));
+        // Past the end (the list shrank since): an empty page.
+        let (none, next) = page(&items, &json!({"NextToken": "4294967296"}), "Limit").unwrap();
+        assert_eq!((none.len(), next), (0, None));
+        // A huge token: added to the page size, it would overflow.
+        for token in [usize::MAX.to_string(), (usize::MAX - 99).to_string()] {
+            let e = page(&items, &json!({"NextToken": token}), "Limit").unwrap_err();
+            assert_eq!(e.code, "ValidationException");
+            assert_eq!(e.message, "The NextToken is not valid.");
+        }
+        let e = page(&items, &json!({"NextToken": "1e3"}), "Limit").unwrap_err();
+        assert_eq!(e.code, "ValidationException");
     }
 }

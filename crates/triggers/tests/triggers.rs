@@ -432,6 +432,26 @@ async fn eventbridge_rules_patterns_and_targets() {
     )
     .await;
     assert_eq!(l["Targets"][0]["Id"], "sfn");
+    // A NextToken no list gave out, so large that the page after it would overflow.
+    let huge = json!(u64::MAX.to_string());
+    for (target, body) in [
+        ("AWSEvents.ListRules", json!({"NextToken": huge})),
+        (
+            "AWSEvents.ListTargetsByRule",
+            json!({"Rule": "orders", "NextToken": huge, "Limit": 100}),
+        ),
+    ] {
+        let (status, e) = action(&router, target, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{target}: {e}");
+        assert_eq!(
+            (e["__type"].as_str(), e["message"].as_str()),
+            (
+                Some("ValidationException"),
+                Some("The NextToken is not valid.")
+            ),
+            "{target}"
+        );
+    }
     let (status, e) = action(&router, "AWSEvents.DeleteRule", json!({"Name": "orders"})).await;
     assert_eq!(
         (status, e["message"].as_str()),
