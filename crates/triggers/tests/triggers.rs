@@ -409,12 +409,19 @@ async fn eventbridge_rules_patterns_and_targets() {
             {"Source": "shop", "DetailType": "order", "Detail": "{\"total\": 50}"},
             {"Source": "shop", "DetailType": "order", "Detail": "not json"},
             {"Source": "shop", "Detail": "{}"},
+            {"Source": "shop", "DetailType": "order", "Detail": "{}", "Time": 1e300},
         ]}),
     )
     .await;
-    assert_eq!(out["FailedEntryCount"], 2, "{out}");
+    assert_eq!(out["FailedEntryCount"], 3, "{out}");
     assert_eq!(out["Entries"][2]["ErrorCode"], "MalformedDetail");
     assert_eq!(out["Entries"][3]["ErrorCode"], "InvalidArgument");
+    // A time no calendar has: the entry's error, not an event without a time.
+    assert_eq!(out["Entries"][4]["ErrorCode"], "InvalidArgument");
+    assert_eq!(
+        out["Entries"][4]["ErrorMessage"],
+        "Parameter Time is not valid. Reason: Time must be a timestamp between the years -9999 and 9999."
+    );
     wait_for(|| rec.starts().len() == 1).await;
     assert_eq!(rec.starts()[0].input, r#"{"total": 150, "rule": "orders"}"#);
 
