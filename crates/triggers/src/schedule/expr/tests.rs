@@ -281,6 +281,42 @@ fn occurrences_at_the_edges_of_time_neither_overflow_nor_loop() {
 }
 
 #[test]
+fn the_last_due_occurrence_is_found_quickly_however_long_ago_the_cursor() {
+    let paris = time_zone(Some("Europe/Paris")).unwrap();
+    let started = std::time::Instant::now();
+    let every = Expression::parse("cron(* * * * ? *)").unwrap();
+    let now = ms("2024-06-01T12:00:30Z");
+    for after in [i64::MIN, 0, ms("2023-01-01T00:00:00Z")] {
+        assert_eq!(
+            every.last_due(after, 0, now, &paris).map(iso).as_deref(),
+            Some("2024-06-01T12:00:00Z")
+        );
+    }
+    assert_eq!(every.last_due(now, 0, now, &paris), None);
+    let once = Expression::parse("cron(30 1 1 1 ? 1970,2199)").unwrap();
+    assert_eq!(
+        once.last_due(i64::MIN, 0, i64::MAX, &paris)
+            .map(iso)
+            .as_deref(),
+        Some("2199-01-01T00:30:00Z")
+    );
+    assert_eq!(
+        once.last_due(i64::MIN, 0, now, &paris).map(iso).as_deref(),
+        Some("1970-01-01T00:30:00Z")
+    );
+    assert_eq!(once.last_due(0, 0, now, &paris), Some(1_800_000));
+    assert_eq!(once.last_due(1_800_000, 0, now, &paris), None);
+    // Every minute, in the hour repeated when clocks go back: the forward search's
+    // answer (the repeated wall-clock minutes are not occurrences again).
+    let fold_end = ms("2024-10-27T01:30:00Z"); // 02:30 the second time in Paris
+    assert_eq!(
+        every.last_due(0, 0, fold_end, &paris).map(iso).as_deref(),
+        Some("2024-10-27T00:59:00Z")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
 fn bad_expressions_and_zones_are_refused() {
     for expr in [
         "cron(0 12 * * * *)",
