@@ -2,6 +2,8 @@
 //! for (tasks through the integrations, timers on a clock) and feeds their outcomes back
 //! as inputs.
 //!
+//! - [`journal`], [`task_request`]: how inputs and task requests are kept as text in the
+//!   store (public for tools and fuzz targets that read what a store holds).
 //! - [`run_to_end`] runs one execution in process, as `baton run` and the conformance
 //!   tests do. The clock is real, or virtual: a virtual clock starts at a chosen instant
 //!   and skips the time when nothing but timers is pending, so a Wait of a day takes no
@@ -12,9 +14,9 @@
 mod bounds;
 mod clock;
 mod durable;
-mod journal;
+pub mod journal;
 mod local;
-mod task_request;
+pub mod task_request;
 mod tokens;
 
 pub use clock::Clock;

@@ -359,19 +359,15 @@ impl RuleSet {
     pub fn matching(&self, bus: &str, event: &Value) -> Vec<Arc<Rule>> {
         let mut candidates: Vec<usize> = self.scan.clone();
         for (member, by_value) in &self.index {
-            let mut add = |v: &Value| {
+            // The values a pattern's leaf sees there (nested arrays flattened).
+            let mut leaves = Vec::new();
+            crate::pattern::collect_leaves(event.get(member), &mut leaves);
+            for v in leaves {
                 if let Some(s) = v.as_str()
                     && let Some(rules) = by_value.get(s)
                 {
                     candidates.extend_from_slice(rules);
                 }
-            };
-            match event.get(member) {
-                Some(v) if v.as_array().is_some() => {
-                    v.as_array().into_iter().flatten().for_each(&mut add)
-                }
-                Some(v) => add(v),
-                None => {}
             }
         }
         candidates.sort_unstable();

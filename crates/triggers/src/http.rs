@@ -181,7 +181,11 @@ fn page<T: Clone>(
         .and_then(|v| v.as_u64())
         .unwrap_or(100)
         .clamp(1, 100) as usize;
-    let end = (start + limit).min(items.len());
+    // A token is a position this list gave out; a larger one is refused, not wrapped.
+    let end = start
+        .checked_add(limit)
+        .ok_or_else(|| AwsError::validation("The NextToken is not valid."))?
+        .min(items.len());
     let slice = items.get(start..end).map(<[T]>::to_vec).unwrap_or_default();
     Ok((slice, (end < items.len()).then(|| end.to_string())))
 }
@@ -428,10 +432,16 @@ fn event_of(
         Ok(v) if v.is_object() => v,
         _ => return Err(("MalformedDetail", "Detail is malformed.".into())),
     };
-    let time = entry
-        .get("Time")
-        .and_then(millis)
-        .unwrap_or_else(|| t.bus.now());
+    let time = match entry.get("Time").filter(|v| !v.is_null()) {
+        None => t.bus.now(),
+        Some(v) => millis(v).ok_or_else(|| {
+            (
+                "InvalidArgument",
+                "Parameter Time is not valid. Reason: Time must be a timestamp between the years -9999 and 9999."
+                    .to_owned(),
+            )
+        })?,
+    };
     let id = uuid::Uuid::new_v4().to_string();
     let identity = t.bus.identity();
     let mut event = baton_json::Map::default();
@@ -642,34 +652,44 @@ fn schedule_def(name: &str, body: &[u8]) -> Result<ScheduleDef, ScheduleError> {
         .get("FlexibleTimeWindow")
         .filter(|t| t.is_object())
         .ok_or_else(|| invalid("FlexibleTimeWindow is required."))?;
-    let flexible_minutes =
-        match text(window, "Mode") {
-            Some("OFF") => None,
-            Some("FLEXIBLE") => Some(window["MaximumWindowInMinutes"].as_u64().ok_or_else(|| {
+    let flexible_minutes = match text(window, "Mode") {
+        Some("OFF") => None,
+        Some("FLEXIBLE") => {
+            Some(window["MaximumWindowInMinutes"].as_u64().ok_or_else(|| {
                 invalid("MaximumWindowInMinutes is required when Mode is FLEXIBLE.")
-            })? as u32),
-            _ => return Err(invalid("FlexibleTimeWindow.Mode must be OFF or FLEXIBLE.")),
-        };
+            })?)
+        }
+        _ => return Err(invalid("FlexibleTimeWindow.Mode must be OFF or FLEXIBLE.")),
+    };
     let retry = &target["RetryPolicy"];
+    // A date that is given must be one; a number past u32 is past every range checked.
+    let date = |key: &str| match v.get(key).filter(|d| !d.is_null()) {
+        None => Ok(None),
+        Some(d) => millis(d)
+            .map(Some)
+            .ok_or_else(|| invalid(&format!("The {key} is not a valid timestamp."))),
+    };
+    let at_most_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(ScheduleDef {
         name: name.to_owned(),
         group: text(&v, "GroupName").unwrap_or("default").to_owned(),
         expression: expression.to_owned(),
         timezone: text(&v, "ScheduleExpressionTimezone").map(str::to_owned),
-        start_date: v.get("StartDate").and_then(millis),
-        end_date: v.get("EndDate").and_then(millis),
+        start_date: date("StartDate")?,
+        end_date: date("EndDate")?,
         description: text(&v, "Description").map(str::to_owned),
         state: text(&v, "State").unwrap_or("ENABLED").to_owned(),
-        flexible_minutes,
+        flexible_minutes: flexible_minutes.map(at_most_u32),
         target: ScheduleTarget {
             arn: text(target, "Arn")
                 .ok_or_else(|| invalid("Target.Arn is required."))?
                 .to_owned(),
             role_arn: text(target, "RoleArn").unwrap_or_default().to_owned(),
             input: text(target, "Input").map(str::to_owned),
-            max_retry_attempts: retry["MaximumRetryAttempts"].as_u64().unwrap_or(185) as u32,
-            max_event_age_seconds: retry["MaximumEventAgeInSeconds"].as_u64().unwrap_or(86_400)
-                as u32,
+            max_retry_attempts: at_most_u32(retry["MaximumRetryAttempts"].as_u64().unwrap_or(185)),
+            max_event_age_seconds: at_most_u32(
+                retry["MaximumEventAgeInSeconds"].as_u64().unwrap_or(86_400),
+            ),
             dead_letter_arn: target["DeadLetterConfig"]["Arn"]
                 .as_str()
                 .map(str::to_owned),
@@ -839,5 +859,80 @@ async fn list_schedules(
 impl IntoResponse for AwsError {
     fn into_response(self) -> Response {
         self.json_11()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_by_position_and_refuses_a_token_past_any_position() {
+        let items: Vec<u32> = (0..250).collect();
+        let (first, next) = page(&items, &json!({}), "Limit").unwrap();
+        assert_eq!((first.len(), next.as_deref()), (100, Some("100")));
+        let (last, next) =
+            page(&items, &json!({"NextToken": "200", "Limit": 80}), "Limit").unwrap();
+        assert_eq!((last, next), ((200..250).collect(), None));
+        // Past the end (the list shrank since): an empty page.
+        let (none, next) = page(&items, &json!({"NextToken": "4294967296"}), "Limit").unwrap();
+        assert_eq!((none.len(), next), (0, None));
+        // A huge token: added to the page size, it would overflow.
+        for token in [usize::MAX.to_string(), (usize::MAX - 99).to_string()] {
+            let e = page(&items, &json!({"NextToken": token}), "Limit").unwrap_err();
+            assert_eq!(e.code, "ValidationException");
+            assert_eq!(e.message, "The NextToken is not valid.");
+        }
+        let e = page(&items, &json!({"NextToken": "1e3"}), "Limit").unwrap_err();
+        assert_eq!(e.code, "ValidationException");
+    }
+
+    #[test]
+    fn schedule_dates_and_numbers_out_of_range_are_refused() {
+        let body = |extra: serde_json::Value| {
+            let mut v = json!({
+                "ScheduleExpression": "rate(1 minute)",
+                "FlexibleTimeWindow": {"Mode": "OFF"},
+                "Target": {"Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:m", "RoleArn": "r"},
+            });
+            for (k, x) in extra.as_object().unwrap() {
+                v[k] = x.clone();
+            }
+            serde_json::to_vec(&v).unwrap()
+        };
+        let d = schedule_def(
+            "s",
+            &body(json!({"StartDate": 1_700_000_000, "EndDate": null})),
+        )
+        .unwrap();
+        assert_eq!((d.start_date, d.end_date), (Some(1_700_000_000_000), None));
+        for (key, date) in [
+            ("StartDate", json!(1e300)),
+            ("EndDate", json!(-1e300)),
+            ("StartDate", json!("soon")),
+        ] {
+            match schedule_def("s", &body(json!({key: date}))) {
+                Err(ScheduleError::Invalid(m)) => {
+                    assert_eq!(m, format!("The {key} is not a valid timestamp."));
+                }
+                other => panic!("{key} {date}: {other:?}"),
+            }
+        }
+        // Past u32: refused by the range check, not wrapped into it (2^32 + 1 is not 1).
+        let d = schedule_def(
+            "s",
+            &body(json!({
+                "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 4_294_967_297_u64},
+                "Target": {"Arn": "arn:aws:states:us-east-1:123456789012:stateMachine:m", "RoleArn": "r",
+                           "RetryPolicy": {"MaximumRetryAttempts": 4_294_967_296_u64}},
+            })),
+        )
+        .unwrap();
+        assert_eq!(d.flexible_minutes, Some(u32::MAX));
+        assert_eq!(d.target.max_retry_attempts, u32::MAX);
+        assert_eq!(
+            d.compile(0).unwrap_err(),
+            "MaximumWindowInMinutes must be between 1 and 1440."
+        );
     }
 }

@@ -510,7 +510,7 @@ fn matches_field(field: &Field, child: Option<&Value>) -> bool {
 
 /// The scalar values at a member: itself, or the scalars of an array (nested arrays
 /// flattened; objects are not leaves).
-fn collect_leaves<'a>(value: Option<&'a Value>, out: &mut Vec<&'a Value>) {
+pub(crate) fn collect_leaves<'a>(value: Option<&'a Value>, out: &mut Vec<&'a Value>) {
     match value {
         None => {}
         Some(v) => {

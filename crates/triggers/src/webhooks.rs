@@ -379,8 +379,7 @@ impl Webhooks {
                         let body = out
                             .output
                             .as_deref()
-                            .and_then(|o| serde_json::from_str(o).ok())
-                            .unwrap_or(serde_json::Value::Null);
+                            .map_or(serde_json::Value::Null, output);
                         answer(200, body)
                     } else {
                         answer(
@@ -404,6 +403,14 @@ impl Webhooks {
             }
         }
     }
+}
+
+/// A synchronous execution's output as the answer's body. It may be as deep as a document
+/// may be ([`baton_json::MAX_DEPTH`]), past serde_json's own limit of 128 levels.
+fn output(text: &str) -> serde_json::Value {
+    Value::from_json_str(text)
+        .map(|v| v.to_serde())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 fn start_error(e: crate::starter::StartError) -> HookResponse {
@@ -502,5 +509,23 @@ fn input(hook: &Hook, request: &HookRequest, now: i64) -> Result<String, String>
                 .map(|v| v.to_json_string())
                 .map_err(|e| format!("The input template failed: {e}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sync_answer_is_the_output_however_deep() {
+        for depth in [1, 127, 128, 200, baton_json::MAX_DEPTH] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let body = output(&text);
+            assert_eq!(body.to_string(), text, "{depth} levels");
+        }
+        let text = format!("{}1{}", "{\"a\":".repeat(1000), "}".repeat(1000));
+        assert_eq!(output(&text).to_string(), text);
+        assert_eq!(output(r#"{"n": 1e400}"#), serde_json::Value::Null);
+        assert_eq!(output("\"text\""), json!("text"));
     }
 }

@@ -96,22 +96,28 @@ pub fn seconds(ms: i64) -> Value {
 }
 
 /// A timestamp of a request (seconds since the epoch, or an ISO 8601 string) in
-/// milliseconds.
+/// milliseconds; `None` when it is not one, or not an instant a calendar has (years
+/// -9999 to 9999): `1e300` seconds is refused, not read as the last i64.
 pub fn millis(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_f64().map(|s| (s * 1000.0).round() as i64),
-        Value::String(s) => s
-            .parse::<jiff::Timestamp>()
-            .ok()
-            .map(jiff::Timestamp::as_millisecond)
-            .or_else(|| s.parse::<f64>().ok().map(|s| (s * 1000.0).round() as i64)),
+    let seconds = |s: f64| {
+        let ms = (s * 1000.0).round();
+        // Saturated or not finite: out of range either way.
+        ms.is_finite().then_some(ms as i64)
+    };
+    let ms = match v {
+        Value::Number(n) => n.as_f64().and_then(seconds),
+        Value::String(s) => match s.parse::<jiff::Timestamp>() {
+            Ok(t) => Some(t.as_millisecond()),
+            Err(_) => s.parse::<f64>().ok().and_then(seconds),
+        },
         _ => None,
-    }
+    }?;
+    jiff::Timestamp::from_millisecond(ms).ok().map(|_| ms)
 }
 
 /// Milliseconds as ISO 8601 in UTC, to the second: `2024-01-01T12:00:00Z`.
 pub fn iso8601(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms.div_euclid(1000) * 1000)
+    jiff::Timestamp::from_second(ms.div_euclid(1000))
         .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
@@ -236,4 +242,37 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_out_of_any_calendar_are_refused() {
+        assert_eq!(millis(&json!(1_700_000_000)), Some(1_700_000_000_000));
+        assert_eq!(millis(&json!(1.5)), Some(1_500));
+        assert_eq!(
+            millis(&json!("2024-01-01T00:00:00Z")),
+            Some(1_704_067_200_000)
+        );
+        assert_eq!(millis(&json!("-1.25")), Some(-1_250));
+        for v in [
+            json!(1e300),
+            json!(-1e300),
+            json!(u64::MAX),
+            json!("1e300"),
+            json!("NaN"),
+            json!("inf"),
+            json!(253_402_300_800_i64),
+            json!(true),
+            json!(null),
+        ] {
+            assert_eq!(millis(&v), None, "{v}");
+        }
+        assert_eq!(iso8601(1_704_067_200_999), "2024-01-01T00:00:00Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(iso8601(i64::MIN), "");
+        assert_eq!(iso8601(i64::MAX), "");
+    }
 }

@@ -409,12 +409,19 @@ async fn eventbridge_rules_patterns_and_targets() {
             {"Source": "shop", "DetailType": "order", "Detail": "{\"total\": 50}"},
             {"Source": "shop", "DetailType": "order", "Detail": "not json"},
             {"Source": "shop", "Detail": "{}"},
+            {"Source": "shop", "DetailType": "order", "Detail": "{}", "Time": 1e300},
         ]}),
     )
     .await;
-    assert_eq!(out["FailedEntryCount"], 2, "{out}");
+    assert_eq!(out["FailedEntryCount"], 3, "{out}");
     assert_eq!(out["Entries"][2]["ErrorCode"], "MalformedDetail");
     assert_eq!(out["Entries"][3]["ErrorCode"], "InvalidArgument");
+    // A time no calendar has: the entry's error, not an event without a time.
+    assert_eq!(out["Entries"][4]["ErrorCode"], "InvalidArgument");
+    assert_eq!(
+        out["Entries"][4]["ErrorMessage"],
+        "Parameter Time is not valid. Reason: Time must be a timestamp between the years -9999 and 9999."
+    );
     wait_for(|| rec.starts().len() == 1).await;
     assert_eq!(rec.starts()[0].input, r#"{"total": 150, "rule": "orders"}"#);
 
@@ -432,6 +439,26 @@ async fn eventbridge_rules_patterns_and_targets() {
     )
     .await;
     assert_eq!(l["Targets"][0]["Id"], "sfn");
+    // A NextToken no list gave out, so large that the page after it would overflow.
+    let huge = json!(u64::MAX.to_string());
+    for (target, body) in [
+        ("AWSEvents.ListRules", json!({"NextToken": huge})),
+        (
+            "AWSEvents.ListTargetsByRule",
+            json!({"Rule": "orders", "NextToken": huge, "Limit": 100}),
+        ),
+    ] {
+        let (status, e) = action(&router, target, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{target}: {e}");
+        assert_eq!(
+            (e["__type"].as_str(), e["message"].as_str()),
+            (
+                Some("ValidationException"),
+                Some("The NextToken is not valid.")
+            ),
+            "{target}"
+        );
+    }
     let (status, e) = action(&router, "AWSEvents.DeleteRule", json!({"Name": "orders"})).await;
     assert_eq!(
         (status, e["message"].as_str()),

@@ -380,4 +380,33 @@ mod tests {
         assert!(entry_key(5, 1 << 32).is_err());
         assert!(entry_key(1 << 31, 0).is_err());
     }
+
+    proptest::proptest! {
+        /// Any routing an API request can make (ARNs have no line breaks) reads back as
+        /// written; any text reads back or is refused, never a panic.
+        #[test]
+        fn any_routing_round_trips(
+            routing in proptest::collection::vec(("[^\n]{0,40}", proptest::num::u32::ANY), 0..4),
+            text in "\\PC{0,40}",
+        ) {
+            let routing: Vec<(String, u32)> = routing;
+            let text_of = encode_routing(&routing);
+            proptest::prop_assert_eq!(decode_routing(&text_of).unwrap(), routing);
+            let _ = decode_routing(&text);
+        }
+
+        /// Any execution and entry number: a key in the execution's range that gives the
+        /// number back, or refused.
+        #[test]
+        fn any_entry_key_is_in_its_range_or_refused(execution in proptest::num::i64::ANY, n in proptest::num::u64::ANY) {
+            if let Ok(k) = entry_key(execution, n) {
+                let (lo, hi) = entry_range(execution);
+                proptest::prop_assert!(lo <= k && k <= hi);
+                proptest::prop_assert_eq!(entry_number(k), n);
+                proptest::prop_assert_eq!(from_sql_u64(to_sql_u64(n)), n);
+            } else {
+                proptest::prop_assert!(n >= 1 << KEY_BITS || !(0..1 << (63 - KEY_BITS)).contains(&execution));
+            }
+        }
+    }
 }

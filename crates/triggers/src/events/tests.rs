@@ -130,6 +130,12 @@ fn the_index_finds_the_same_rules_as_a_scan() {
     );
     assert_eq!(names(r#"{"source": "src12"}"#), ["prefix", "s12"]);
     assert_eq!(names(r#"{"source": "other"}"#), Vec::<String>::new());
+    // Values in nested arrays are leaves as the pattern sees them: the index finds them.
+    assert_eq!(names(r#"{"source": [["src3"]]}"#), ["s3"]);
+    assert_eq!(
+        names(r#"{"source": [[], ["x", ["src7"]]], "detail-type": [["t"]]}"#),
+        ["both", "s7"]
+    );
     assert!(
         set.matching(
             "another-bus",

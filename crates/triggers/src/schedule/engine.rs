@@ -35,7 +35,7 @@ impl Compiled {
     /// The first occurrence after `after` within the start and end dates.
     fn next_after(&self, after: i64) -> Option<i64> {
         let after = match self.def.start_date {
-            Some(start) => after.max(start - 1),
+            Some(start) => after.max(start.saturating_sub(1)),
             None => after,
         };
         let next = self.expr.next_after(after, self.anchor, &self.tz)?;
@@ -45,7 +45,7 @@ impl Compiled {
     /// The latest occurrence after `after` and at or before `now` (and the end date).
     fn last_due(&self, after: i64, now: i64) -> Option<i64> {
         let after = match self.def.start_date {
-            Some(start) => after.max(start - 1),
+            Some(start) => after.max(start.saturating_sub(1)),
             None => after,
         };
         let until = self.def.end_date.map_or(now, |end| end.min(now));
@@ -201,7 +201,7 @@ impl Engine {
         if !s.def.enabled() {
             return;
         }
-        let after = entry.cursor.unwrap_or(s.anchor - 1);
+        let after = entry.cursor.unwrap_or(s.anchor.saturating_sub(1));
         let Some(next) = s.next_after(after) else {
             return;
         };
@@ -209,7 +209,10 @@ impl Engine {
             // Missed (or exactly now): the latest occurrence due, once, right away.
             (s.last_due(after, now).unwrap_or(next), now)
         } else {
-            (next, next + flex_offset(key, next, s.def.flexible_minutes))
+            (
+                next,
+                next.saturating_add(flex_offset(key, next, s.def.flexible_minutes)),
+            )
         };
         self.heap.push(Reverse(Slot {
             at,

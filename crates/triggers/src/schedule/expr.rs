@@ -129,8 +129,12 @@ impl Expression {
                 if after < anchor {
                     return Some(anchor);
                 }
+                // In 128 bits: `after` and `anchor` may be any instants; an occurrence
+                // past the last instant there is is none.
+                let (after, anchor, period) =
+                    (i128::from(after), i128::from(anchor), i128::from(*period));
                 let k = (after - anchor) / period + 1;
-                Some(anchor + k * period)
+                i64::try_from(anchor + k * period).ok()
             }
             Expression::Cron(cron) => cron.next_after(after, tz),
         }
@@ -142,11 +146,29 @@ impl Expression {
         match self {
             Expression::Rate(period) => {
                 let first = self.next_after(after, anchor, tz)?;
-                (first <= now).then(|| first + (now - first) / period * period)
+                // At most `now`, so within i64; the difference may not be.
+                let last = |first: i64| {
+                    let (first, now, period) =
+                        (i128::from(first), i128::from(now), i128::from(*period));
+                    (first + (now - first) / period * period) as i64
+                };
+                (first <= now).then(|| last(first))
             }
             _ => {
                 let mut last = None;
-                let mut t = after;
+                // From two days before the last occurrence at or before `now`, found
+                // searching back: going forward from `after` (a cursor years old, a
+                // start date at the first instant) took up to a year of minutes.
+                let mut t = match self {
+                    Expression::Cron(cron) => {
+                        let latest = cron.last_at_or_before(now, tz)?;
+                        if latest <= after {
+                            return None;
+                        }
+                        after.max(latest.saturating_sub(2 * 24 * 60 * MINUTE))
+                    }
+                    _ => after,
+                };
                 // A year of minutes at most: beyond, the most recent found is close enough.
                 for _ in 0..600_000 {
                     match self.next_after(t, anchor, tz) {
@@ -217,7 +239,11 @@ fn field(text: &str, low: i32, high: i32, names: &[&str]) -> Option<Vec<i32>> {
         let mut v = from;
         while v <= to {
             out.push(v);
-            v += step.unwrap_or(1);
+            // A step may be as large as an i32 is (`1/2147483647`).
+            match v.checked_add(step.unwrap_or(1)) {
+                Some(next) => v = next,
+                None => break,
+            }
         }
     }
     (!out.is_empty()).then_some(out)
@@ -350,7 +376,12 @@ impl Cron {
     }
 
     fn next_after(&self, after: i64, tz: &TimeZone) -> Option<i64> {
-        let start = Timestamp::from_millisecond(after).ok()?;
+        let start = match Timestamp::from_millisecond(after) {
+            Ok(t) => t,
+            // Before the first instant there is a calendar for: from that one.
+            Err(_) if after < 0 => Timestamp::MIN,
+            Err(_) => return None,
+        };
         let local = tz.to_datetime(start);
         // Wall-clock times from the minute after `after`'s (a fold may put an occurrence
         // at an earlier wall-clock time but a later instant: those are never taken).
@@ -385,6 +416,53 @@ impl Cron {
             }
             date = date.tomorrow().ok()?;
             from_minute = 0;
+        }
+    }
+}
+
+impl Cron {
+    /// The latest occurrence at or before `now`, searching back from it a day at a time
+    /// (years and months that cannot hold one skipped whole).
+    fn last_at_or_before(&self, now: i64, tz: &TimeZone) -> Option<i64> {
+        let end = match Timestamp::from_millisecond(now) {
+            Ok(t) => t,
+            // After the last instant there is a calendar for: from that one.
+            Err(_) if now > 0 => Timestamp::MAX,
+            Err(_) => return None,
+        };
+        let mut date = tz.to_datetime(end).date();
+        loop {
+            if date.year() < 1970 {
+                return None;
+            }
+            if !self.year_ok(date.year()) {
+                date = Date::new(date.year().checked_sub(1)?, 12, 31).ok()?;
+                continue;
+            }
+            if self.months & (1 << date.month()) == 0 {
+                date = date.first_of_month().yesterday().ok()?;
+                continue;
+            }
+            if self.day_ok(date) {
+                // The latest instant of the day's occurrences at or before `now` (in a
+                // fold, a later wall-clock time may be an earlier instant).
+                let mut latest = None;
+                for m in 0..24 * 60 {
+                    let (h, mi) = (m / 60, m % 60);
+                    if self.hours & (1 << h) == 0 || self.minutes & (1 << mi) == 0 {
+                        continue;
+                    }
+                    let dt =
+                        date.to_datetime(jiff::civil::Time::new(h as i8, mi as i8, 0, 0).ok()?);
+                    if let Some(t) = wall_clock(tz, dt).filter(|t| *t <= now) {
+                        latest = latest.max(Some(t));
+                    }
+                }
+                if latest.is_some() {
+                    return latest;
+                }
+            }
+            date = date.yesterday().ok()?;
         }
     }
 }

@@ -176,3 +176,36 @@ fn a_clock_that_jumps_over_many_occurrences_fires_once_for_the_latest() {
         .collect();
     assert_eq!(due, [("default/c".into(), 34 * day + 9 * 60 * MIN)]);
 }
+
+#[test]
+fn start_dates_and_instants_at_the_edges_of_time() {
+    // Start dates as far as a request's timestamps go, a window, any clock: armed and
+    // fired without overflowing, never twice, never past the end date.
+    for (start, end) in [
+        (Some(i64::MIN), None),
+        (Some(i64::MAX), None),
+        (Some(i64::MIN), Some(i64::MIN + MIN)),
+        (None, Some(i64::MAX)),
+    ] {
+        for created in [i64::MIN, 0, i64::MAX] {
+            let mut e = Engine::new();
+            let mut d = def("r", "rate(1 minute)");
+            d.start_date = start;
+            d.end_date = end;
+            d.flexible_minutes = Some(15);
+            put(&mut e, d.clone(), created, None, created);
+            let mut last = None;
+            for now in [created, 0, i64::MAX] {
+                for (_, s) in fired(&mut e, now) {
+                    assert!(last.is_none_or(|l| s > l), "{s} after {last:?}");
+                    assert!(end.is_none_or(|end| s <= end));
+                    last = Some(s);
+                }
+            }
+            let mut d = def("c", "cron(0 0 1 1 ? 2199)");
+            d.start_date = start;
+            put(&mut e, d, created, Some(i64::MIN), i64::MIN);
+            fired(&mut e, i64::MAX);
+        }
+    }
+}

@@ -241,6 +241,82 @@ fn the_last_due_occurrence_is_the_one_fired_after_a_gap() {
 }
 
 #[test]
+fn occurrences_at_the_edges_of_time_neither_overflow_nor_loop() {
+    let utc = time_zone(None).unwrap();
+    let paris = time_zone(Some("Europe/Paris")).unwrap();
+    let rate = Expression::parse("rate(1000000 days)").unwrap();
+    // Any instant and any anchor: past the last instant there is, there is no occurrence.
+    assert_eq!(rate.next_after(i64::MAX, i64::MIN, &utc), None);
+    assert_eq!(rate.next_after(i64::MAX - 1, i64::MAX - 1, &utc), None);
+    assert_eq!(rate.next_after(i64::MIN, i64::MAX, &utc), Some(i64::MAX));
+    let minute = Expression::parse("rate(1 minute)").unwrap();
+    let next = minute.next_after(0, i64::MIN, &utc).unwrap();
+    assert!(next > 0 && next <= 60_000, "{next}");
+    assert_eq!((i128::from(next) - i128::from(i64::MIN)) % 60_000, 0);
+    let last = minute.last_due(0, i64::MIN, i64::MAX, &utc).unwrap();
+    assert!(last > i64::MAX - 60_000, "{last}");
+    assert_eq!(minute.last_due(i64::MIN, i64::MIN, i64::MIN, &utc), None);
+    // Cron and at(): nothing after 2199 (cron) or after jiff's last instant (at).
+    let cron = Expression::parse("cron(59 23 31 12 ? 2199)").unwrap();
+    assert_eq!(cron.next_after(i64::MAX, 0, &paris), None);
+    assert_eq!(
+        cron.next_after(i64::MIN, 0, &utc).map(iso).as_deref(),
+        Some("2199-12-31T23:59:00Z")
+    );
+    let every = Expression::parse("cron(* * * * ? *)").unwrap();
+    assert_eq!(every.last_due(i64::MIN, 0, i64::MIN + 1, &paris), None);
+    let at = Expression::parse("at(9999-12-01T00:00:00)").unwrap();
+    let end = Expression::parse("at(9999-12-31T23:59:59)").unwrap();
+    assert_eq!(end.next_after(0, 0, &paris), None);
+    assert_eq!(at.next_after(i64::MAX, 0, &utc), None);
+    assert!(at.next_after(i64::MIN, 0, &paris).is_some());
+    // Steps as large as an i32, from any start: the first value only.
+    let step = Expression::parse("cron(1/2147483647 * * * ? 2199/2147483647)").unwrap();
+    assert_eq!(
+        step.next_after(ms("2024-01-01T00:00:00Z"), 0, &utc)
+            .map(iso)
+            .as_deref(),
+        Some("2199-01-01T00:01:00Z")
+    );
+}
+
+#[test]
+fn the_last_due_occurrence_is_found_quickly_however_long_ago_the_cursor() {
+    let paris = time_zone(Some("Europe/Paris")).unwrap();
+    let started = std::time::Instant::now();
+    let every = Expression::parse("cron(* * * * ? *)").unwrap();
+    let now = ms("2024-06-01T12:00:30Z");
+    for after in [i64::MIN, 0, ms("2023-01-01T00:00:00Z")] {
+        assert_eq!(
+            every.last_due(after, 0, now, &paris).map(iso).as_deref(),
+            Some("2024-06-01T12:00:00Z")
+        );
+    }
+    assert_eq!(every.last_due(now, 0, now, &paris), None);
+    let once = Expression::parse("cron(30 1 1 1 ? 1970,2199)").unwrap();
+    assert_eq!(
+        once.last_due(i64::MIN, 0, i64::MAX, &paris)
+            .map(iso)
+            .as_deref(),
+        Some("2199-01-01T00:30:00Z")
+    );
+    assert_eq!(
+        once.last_due(i64::MIN, 0, now, &paris).map(iso).as_deref(),
+        Some("1970-01-01T00:30:00Z")
+    );
+    assert_eq!(once.last_due(0, 0, now, &paris), Some(1_800_000));
+    assert_eq!(once.last_due(1_800_000, 0, now, &paris), None);
+    // Every minute, in the hour repeated when clocks go back: the forward search's
+    // answer (the repeated wall-clock minutes are not occurrences again).
+    let fold_end = ms("2024-10-27T01:30:00Z"); // 02:30 the second time in Paris
+    assert_eq!(
+        every.last_due(0, 0, fold_end, &paris).map(iso).as_deref(),
+        Some("2024-10-27T00:59:00Z")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
 fn bad_expressions_and_zones_are_refused() {
     for expr in [
         "cron(0 12 * * * *)",
