@@ -157,7 +157,10 @@ fn a_batched_map_run_counts_items_and_child_executions_apart() {
         })
         .expect("a Map Run report");
     assert_eq!((last.total, last.succeeded), (3, 3));
-    assert_eq!((last.items.total, last.items.succeeded, last.items.pending), (5, 5, 0));
+    assert_eq!(
+        (last.items.total, last.items.succeeded, last.items.pending),
+        (5, 5, 0)
+    );
 }
 
 #[test]
