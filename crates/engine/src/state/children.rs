@@ -41,11 +41,64 @@ pub(crate) struct Children {
     pub(crate) resume: BTreeMap<u32, Frame>,
 }
 
+/// A Map's items: all of them (from its input), or, as an ItemReader's pages come in, a
+/// window of them: the items of children not started yet.
+#[derive(Debug, Default)]
+pub(crate) struct Items {
+    /// The index of `window[0]` among all the items.
+    base: usize,
+    window: std::collections::VecDeque<Value>,
+    /// Every item is known (the last page came in).
+    pub(crate) complete: bool,
+}
+
+impl Items {
+    /// Every item at once.
+    pub(crate) fn all(items: &Value) -> Items {
+        Items {
+            base: 0,
+            window: items
+                .as_array()
+                .map(|a| a.iter().cloned().collect())
+                .unwrap_or_default(),
+            complete: true,
+        }
+    }
+
+    /// Items known so far (read, for a reader).
+    pub(crate) fn received(&self) -> usize {
+        self.base + self.window.len()
+    }
+
+    /// Item `i`, while it is in the window.
+    pub(crate) fn get(&self, i: usize) -> Option<&Value> {
+        self.window.get(i.checked_sub(self.base)?)
+    }
+
+    /// Items `first..` in the window.
+    pub(crate) fn from(&self, first: usize) -> impl Iterator<Item = &Value> {
+        self.window
+            .range(first.saturating_sub(self.base).min(self.window.len())..)
+    }
+
+    /// A page of items come in.
+    pub(crate) fn extend(&mut self, page: impl IntoIterator<Item = Value>) {
+        self.window.extend(page);
+    }
+
+    /// Lets go of the items before `i` (their children have started).
+    pub(crate) fn forget_before(&mut self, i: usize) {
+        while self.base < i && self.window.pop_front().is_some() {
+            self.base += 1;
+        }
+    }
+}
+
 /// What a Map state keeps about its iterations.
 #[derive(Debug)]
 pub(crate) struct MapRun {
     /// The items.
-    pub(crate) items: Value,
+    pub(crate) items: Items,
     /// The Map state's name (for iteration events).
     pub(crate) name: Str,
     /// Iterations may fail this many times...
@@ -79,9 +132,16 @@ pub(crate) struct MapRun {
 impl MapRun {
     /// How many items child `slot` runs: its batch's, or one.
     pub(crate) fn child_items(&self, slot: u32) -> u64 {
-        let count = self.items.as_array().map_or(0, <[Value]>::len);
-        let (start, end) = self.dataset.range(slot as usize, count);
+        let (start, end) = self.dataset.range(slot as usize, self.items.received());
         end.saturating_sub(start) as u64
+    }
+
+    /// More children failed than ToleratedFailurePercentage allows of `total`.
+    pub(crate) fn over_percentage(&self, total: usize) -> bool {
+        self.tolerated_percentage.is_some_and(|p| {
+            self.tolerated_count.is_none_or(|n| self.failed > n)
+                && (self.failed as f64) * 100.0 / (total.max(1) as f64) > p
+        })
     }
 }
 
@@ -116,7 +176,9 @@ impl Children {
             m.failed = 0;
             m.items_failed = 0;
         }
-        !self.resume.is_empty() || self.next < self.total
+        !self.resume.is_empty()
+            || self.next < self.total
+            || self.map.as_ref().is_some_and(|m| !m.items.complete)
     }
 
     /// The state failed: children not resumed yet stay halted, for the next redrive.
@@ -302,9 +364,12 @@ impl Execution {
                     Some(m) => {
                         m.failed += 1;
                         m.items_failed += m.child_items(slot);
+                        // Against a total still growing (pages of a reader), the
+                        // percentage is judged once every item is known (run_map).
                         let tolerated = m.tolerated_count.is_some_and(|n| m.failed <= n)
                             || m.tolerated_percentage.is_some_and(|p| {
-                                (m.failed as f64) * 100.0 / (c.total.max(1) as f64) <= p
+                                !m.items.complete
+                                    || (m.failed as f64) * 100.0 / (c.total.max(1) as f64) <= p
                             });
                         if tolerated {
                             c.results[slot as usize] = f.to_error_output();

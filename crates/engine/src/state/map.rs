@@ -16,7 +16,7 @@ use crate::execution::{Execution, FrameId, Sink, Step};
 use crate::flow::Flow;
 use crate::jsonata::{self, EvalFailure, StatesVars};
 use crate::scope::{EvalScope, next_random};
-use crate::state::children::{Children, MapRun};
+use crate::state::children::{Children, Items, MapRun};
 use crate::state::map_dataset::{Dataset, SetupError, transform, written_output};
 
 impl Execution {
@@ -42,12 +42,38 @@ impl Execution {
             return Flow::Wait;
         };
         let distributed = c.map.as_ref().is_some_and(|m| m.distributed);
-        if c.map
-            .as_ref()
-            .is_some_and(|m| m.dataset.reading.is_some() || m.dataset.writing.is_some())
-        {
+        if c.map.as_ref().is_some_and(|m| m.dataset.writing.is_some()) {
             return Flow::Wait;
         }
+        if c.failure.is_none()
+            && let Some(m) = c.map.as_ref()
+            && m.items.complete
+            && m.over_percentage(c.total)
+        {
+            // Failures tolerated while the total was not known yet are too many of it.
+            c.failure = Some(Failure::new(
+                baton_asl::error_name::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                "The specified tolerated failure threshold was exceeded",
+            ));
+            self.abort_children(fid, sink);
+            return Flow::Wait;
+        }
+        let wants_page = c.failure.is_none()
+            && c.map.as_ref().is_some_and(|m| {
+                !m.items.complete
+                    && m.dataset.reading.is_none()
+                    && c.total - c.next < c.limit.min(10_000)
+            });
+        if wants_page && let Some(f) = self.request_items(fid, state, sink) {
+            if let Some(c) = self.children_mut(fid) {
+                c.failure = Some(f);
+            }
+            self.push_ready(fid);
+            return Flow::Wait;
+        }
+        let Some(c) = self.children_mut(fid) else {
+            return Flow::Wait;
+        };
         if c.failure.is_some() {
             if c.running() > 0 {
                 return Flow::Wait;
@@ -112,15 +138,24 @@ impl Execution {
                 );
             }
             let now = self.now;
-            if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
+            if let Some(c) = self.children_mut(fid)
+                && let Some(m) = c.map.as_mut()
+            {
                 m.dataset.child_started(index, &input, now);
+                // The items of children started are theirs now.
+                let next = m.dataset.range(c.next, m.items.received()).0;
+                m.items.forget_before(next);
             }
             let child_branch = self.program.child(branch, state_index, 0);
             self.start_child(fid, index, child_branch, input, distributed, false);
             self.map_run_changed(fid);
             return Flow::Wait;
         }
-        if c.running() > 0 {
+        if c.running() > 0
+            || c.map
+                .as_ref()
+                .is_some_and(|m| !m.items.complete || m.dataset.reading.is_some())
+        {
             return Flow::Wait;
         }
         if distributed && self.request_write(fid, state, sink) {
@@ -164,15 +199,12 @@ impl Execution {
         let Some(m) = c.map.as_ref() else {
             return Ok(Value::Null);
         };
-        let count = m.items.as_array().map_or(0, <[Value]>::len);
         if m.dataset.batcher.is_none() {
-            let item = m.items.index(index).cloned().unwrap_or_default();
+            let item = m.items.get(index).cloned().unwrap_or_default();
             return self.select_item(fid, state, map, index, item, &effective);
         }
-        let (start, end) = m.dataset.range(index, count);
-        let items: Vec<Value> = (start..end)
-            .map(|i| m.items.index(i).cloned().unwrap_or_default())
-            .collect();
+        let (start, end) = m.dataset.range(index, m.items.received());
+        let items: Vec<Value> = m.items.from(start).take(end - start).cloned().collect();
         let mut selected = Vec::with_capacity(items.len());
         for (i, item) in (start..end).zip(items) {
             selected.push(self.select_item(fid, state, map, i, item, &effective)?);
@@ -288,10 +320,13 @@ impl Execution {
         } else {
             Dataset::default()
         };
-        if let Some(items) = items.as_array() {
-            dataset.batch(items);
-        }
-        let children = dataset.children(total);
+        let items = if map.item_reader.is_some() && distributed {
+            Items::default()
+        } else {
+            Items::all(&items)
+        };
+        dataset.batch_more(0, items.from(0));
+        let children = dataset.children(items.received(), items.complete);
         let map_run_arn = distributed.then(|| self.map_run_arn(state, map));
         if let Some(arn) = &map_run_arn {
             let map_run_arn = arn.clone();
@@ -571,7 +606,7 @@ impl Execution {
             _ => (running, m.aborted),
         };
         let done = m.succeeded + m.failed + aborted + running;
-        let item_total = m.items.as_array().map_or(0, <[Value]>::len) as u64;
+        let item_total = m.items.received() as u64;
         let live_items: u64 = live.iter().map(|&s| m.child_items(s)).sum();
         let (item_running, item_aborted) = match status {
             MapRunStatus::Aborted => (0, m.items_aborted + live_items),

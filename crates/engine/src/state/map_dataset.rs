@@ -56,6 +56,8 @@ pub(crate) struct Dataset {
     /// Where each batch starts among the items (one entry per child); empty without a
     /// batcher.
     pub(crate) batches: Vec<u32>,
+    /// The last batch so far: its items and bytes.
+    open: (u64, u64),
     /// The writer's bucket and prefix, evaluated; `None` without a writer resource.
     pub(crate) write: Option<Value>,
     /// The writer's call in flight.
@@ -98,34 +100,49 @@ pub(crate) struct ChildRecord {
     aborted: bool,
 }
 
+/// Items asked of a reader at a time.
+pub(crate) const PAGE_ITEMS: u64 = 1000;
+
 impl Dataset {
-    /// The number of children for `items` items.
-    pub(crate) fn children(&self, items: usize) -> usize {
-        if self.batcher.is_some() {
+    /// The number of children that can start with `items` items known; `complete` once
+    /// they are all known (the last batch may still grow until then).
+    pub(crate) fn children(&self, items: usize, complete: bool) -> usize {
+        if self.batcher.is_none() {
+            items
+        } else if complete {
             self.batches.len()
         } else {
-            items
+            self.batches.len().saturating_sub(1)
         }
     }
 
-    /// Groups `items` into batches (with a batcher).
-    pub(crate) fn batch(&mut self, items: &[Value]) {
+    /// Groups `items`, which follow the `first` items already grouped, into batches
+    /// (with a batcher).
+    pub(crate) fn batch_more<'a>(&mut self, first: usize, items: impl Iterator<Item = &'a Value>) {
         let Some(b) = &self.batcher else {
             return;
         };
-        self.batches.clear();
         let extra = b.batch_input.as_ref().map_or(0, Value::encoded_len);
-        let (mut count, mut bytes) = (0u64, extra);
-        for (i, item) in items.iter().enumerate() {
+        let (mut count, mut bytes) = self.open;
+        for (i, item) in (first..).zip(items) {
             let size = item.encoded_len() + 1;
             if count == 0 || count >= b.max_items || bytes + size > b.max_bytes {
-                self.batches.push(i as u32);
+                self.batches.push(u32::try_from(i).unwrap_or(u32::MAX));
                 count = 0;
                 bytes = extra;
             }
             count += 1;
             bytes += size;
         }
+        self.open = (count, bytes);
+    }
+
+    /// Groups `items` into batches, from the start.
+    #[cfg(test)]
+    pub(crate) fn batch(&mut self, items: &[Value]) {
+        self.batches.clear();
+        self.open = (0, 0);
+        self.batch_more(0, items.iter());
     }
 
     /// The items of child `slot`: its index range among the items.
@@ -383,24 +400,36 @@ impl Execution {
         })
     }
 
-    /// Asks for the Map Run's items (after MapRunStarted); a failure found while setting
-    /// up (a negative MaxItems) fails the Map Run instead.
+    /// Asks for the next page of the Map Run's items (the first after MapRunStarted); a
+    /// failure found while setting up (a negative MaxItems) fails the Map Run instead.
     pub(crate) fn request_items(
         &mut self,
         fid: FrameId,
         state: &State,
         sink: &mut impl Sink,
     ) -> Option<Failure> {
-        let read = self.children_mut(fid)?.map.as_mut()?.dataset.read.take()?;
-        if let Some(f) = read.failure {
+        let m = self.children_mut(fid)?.map.as_mut()?;
+        let start = m.items.received() as u64;
+        let stream = m.map_run_arn.clone().unwrap_or_default();
+        let read = m.dataset.read.as_mut()?;
+        if let Some(f) = read.failure.take() {
             return Some(f);
+        }
+        let resource = read.resource.clone();
+        let mut input = read.input.clone();
+        if let Some(o) = input.as_object_mut() {
+            let mut page = JsonMap::default();
+            page.insert("Stream".into(), Value::String(stream));
+            page.insert("Start".into(), start.into());
+            page.insert("Count".into(), PAGE_ITEMS.into());
+            o.insert("Page".into(), Value::object(page));
         }
         let id = self.new_work(Work::MapData(fid));
         sink.effect(Effect::RunTask(TaskRequest {
             id,
-            resource: read.resource,
+            resource,
             purpose: ResourceUse::ItemReader,
-            input: read.input,
+            input,
             token: None,
             state_name: state.name.clone(),
             timeout_seconds: None,
@@ -487,12 +516,16 @@ impl Execution {
         if m.dataset.reading == Some(id) {
             m.dataset.reading = None;
             match outcome {
-                Ok(Value::Array(items)) => {
-                    m.dataset.batch(&items);
-                    let total = m.dataset.children(items.len());
-                    m.items = Value::Array(items);
+                Ok(page) if page.get("Items").is_some_and(Value::is_array) => {
+                    let first = m.items.received();
+                    if let Some(items) = page.get("Items").and_then(Value::as_array) {
+                        m.dataset.batch_more(first, items.iter());
+                        m.items.extend(items.iter().cloned());
+                    }
+                    m.items.complete = page.get("End") != Some(&Value::Bool(false));
+                    let total = m.dataset.children(m.items.received(), m.items.complete);
                     c.total = total;
-                    c.results = vec![Value::Null; total];
+                    c.results.resize(total, Value::Null);
                 }
                 Ok(_) => {
                     c.failure = Some(Failure::new(
@@ -694,7 +727,9 @@ mod tests {
         };
         d.batch(&items(5));
         assert_eq!(d.batches, vec![0, 2, 4]);
-        assert_eq!(d.children(5), 3);
+        assert_eq!(d.children(5, true), 3);
+        // Until every item is known, the last batch may still grow.
+        assert_eq!(d.children(5, false), 2);
         assert_eq!(d.range(2, 5), (4, 5));
         d.batcher = Some(Batcher {
             max_items: u64::MAX,
@@ -714,7 +749,7 @@ mod tests {
         assert_eq!(d.batches, vec![0, 1, 2]);
         d.batch(&[]);
         assert!(d.batches.is_empty());
-        assert_eq!(d.children(0), 0);
+        assert_eq!(d.children(0, true), 0);
     }
 
     #[test]

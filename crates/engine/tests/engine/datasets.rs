@@ -32,10 +32,19 @@ fn the_reader_is_asked_for_after_the_map_run_starts_and_its_items_run() {
     let read = &reads[0];
     assert_eq!(read.purpose, ResourceUse::ItemReader);
     assert_eq!(read.resource.arn(), "arn:aws:states:::s3:getObject");
+    let arn = read
+        .input
+        .get("Page")
+        .and_then(|p| p.get("Stream"))
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    assert!(arn.contains(":mapRun:machine/M:"), "{arn}");
     assert_eq!(
         read.input,
         json!({"Arguments": {"Bucket": "b", "Key": "k.json"},
-            "ReaderConfig": {"InputType": "JSON"}, "MaxItems": 2})
+            "ReaderConfig": {"InputType": "JSON"}, "MaxItems": 2,
+            "Page": {"Stream": arn, "Start": 0, "Count": 1000}})
     );
     assert_eq!(
         run.types(),
@@ -48,7 +57,7 @@ fn the_reader_is_asked_for_after_the_map_run_starts_and_its_items_run() {
     );
     run.apply(Input::TaskSucceeded {
         id: read.id,
-        output: json!([{"a": 1}, {"a": 2}]),
+        output: json!({"Items": [{"a": 1}, {"a": 2}], "End": true}),
     });
     // ItemsPath is not applied to what the reader read.
     assert_eq!(run.output(), json!([{"a": 1}, {"a": 2}]));
@@ -58,6 +67,117 @@ fn the_reader_is_asked_for_after_the_map_run_starts_and_its_items_run() {
         "MapStateExited",
         "ExecutionSucceeded"
     ]));
+}
+
+#[test]
+fn items_come_in_pages_while_children_run() {
+    let mut run = Run::start(
+        reader_map(json!({"MaxConcurrency": 2,
+            "ItemBatcher": {"MaxItemsPerBatch": 2},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": super::LAMBDA, "End": true}}}})),
+        json!({"bucket": "b", "max": 0}),
+    );
+    let page = Run::tasks(&run.effects()).remove(0);
+    assert_eq!(
+        page.input
+            .get("Page")
+            .and_then(|p| p.get("Start"))
+            .cloned()
+            .unwrap(),
+        json!(0)
+    );
+    // Three items: one batch of two can start; the third waits for its batch to fill.
+    run.apply(Input::TaskSucceeded {
+        id: page.id,
+        output: json!({"Items": [1, 2, 3], "End": false}),
+    });
+    let effects = run.effects();
+    let calls = Run::tasks(&effects);
+    let tasks: Vec<_> = calls
+        .iter()
+        .filter(|t| t.purpose == ResourceUse::Task)
+        .collect();
+    assert_eq!(tasks.len(), 1, "one batch closed");
+    assert_eq!(tasks[0].input, json!({"Items": [1, 2]}));
+    let next = calls
+        .iter()
+        .find(|t| t.purpose == ResourceUse::ItemReader)
+        .expect("the next page");
+    assert_eq!(
+        next.input
+            .get("Page")
+            .and_then(|p| p.get("Start"))
+            .cloned()
+            .unwrap(),
+        json!(3)
+    );
+    run.apply(Input::TaskSucceeded {
+        id: next.id,
+        output: json!({"Items": [4, 5], "End": true}),
+    });
+    let effects = run.effects();
+    let more: Vec<_> = Run::tasks(&effects);
+    assert_eq!(more.len(), 1, "MaxConcurrency 2: one more batch runs");
+    assert_eq!(more[0].input, json!({"Items": [3, 4]}));
+    for t in [&tasks[0].clone(), &more[0]] {
+        run.apply(Input::TaskSucceeded {
+            id: t.id,
+            output: json!("ok"),
+        });
+    }
+    let last = Run::tasks(&run.effects()).remove(0);
+    assert_eq!(last.input, json!({"Items": [5]}));
+    run.apply(Input::TaskSucceeded {
+        id: last.id,
+        output: json!("ok"),
+    });
+    assert_eq!(run.output(), json!(["ok", "ok", "ok"]));
+}
+
+#[test]
+fn a_tolerated_percentage_is_judged_against_every_item() {
+    // One failure in the first page of one item would be 100%; of the three items, 33%.
+    let mut run = Run::start(
+        reader_map(json!({"ToleratedFailurePercentage": 50,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": super::LAMBDA, "End": true}}}})),
+        json!({"bucket": "b", "max": 0}),
+    );
+    let page = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskSucceeded {
+        id: page.id,
+        output: json!({"Items": [1], "End": false}),
+    });
+    let effects = run.effects();
+    let calls = Run::tasks(&effects);
+    let task = calls
+        .iter()
+        .find(|t| t.purpose == ResourceUse::Task)
+        .unwrap()
+        .clone();
+    let next = calls
+        .iter()
+        .find(|t| t.purpose == ResourceUse::ItemReader)
+        .unwrap()
+        .clone();
+    run.apply(Input::TaskFailed {
+        id: task.id,
+        error: Some("E".into()),
+        cause: None,
+    });
+    assert!(!run.exec.is_finished());
+    run.apply(Input::TaskSucceeded {
+        id: next.id,
+        output: json!({"Items": [2, 3], "End": true}),
+    });
+    for t in Run::tasks(&run.effects()) {
+        run.apply(Input::TaskSucceeded {
+            id: t.id,
+            output: json!("ok"),
+        });
+    }
+    assert_eq!(run.output().as_array().map(|a| a.len()), Some(3));
 }
 
 #[test]

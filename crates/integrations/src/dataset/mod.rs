@@ -25,7 +25,9 @@ mod split;
 mod task;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use baton_asl::definition::{Resource, ResourceUse};
 use baton_json::Value;
@@ -139,7 +141,17 @@ pub(crate) fn bucket_cause(e: &BucketError) -> String {
 #[derive(Clone)]
 pub struct Datasets {
     client: Client,
+    /// Streams left open between the pages of a Map Run's items, by stream key, with the
+    /// position of their next item.
+    streams: Arc<Mutex<HashMap<String, (u64, ItemStream)>>>,
 }
+
+/// Streams kept open between pages at most; beyond, the oldest is let go (and reopened,
+/// skipping to its position, should its next page be asked for).
+const OPEN_STREAMS: usize = 256;
+
+/// The most bytes of items one page holds (the page ends early past it).
+pub const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Where a bucket's objects are.
 #[derive(Clone)]
@@ -178,7 +190,78 @@ impl Buckets {
 impl Datasets {
     /// The datasets reached through `client` (its settings' local buckets, else S3).
     pub fn new(client: Client) -> Datasets {
-        Datasets { client }
+        Datasets {
+            client,
+            streams: Arc::default(),
+        }
+    }
+
+    /// One page of a Map Run's items: `{"Items": [...], "End": bool}`. `page` is
+    /// `{"Stream", "Start", "Count"}`: the items from position `Start`, at most `Count`
+    /// (and at most [`MAX_PAGE_BYTES`] of them unless one alone is more). The stream is
+    /// kept open for the next page; asked for another position (after a restart), it is
+    /// opened again and read up to it.
+    async fn page(
+        streams: Arc<Mutex<HashMap<String, (u64, ItemStream)>>>,
+        buckets: Buckets,
+        call: TaskCall,
+        page: Value,
+    ) -> Result<Value, ReadError> {
+        let key = page
+            .get("Stream")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let number = |k: &str| {
+            page.get(k)
+                .and_then(Value::as_number)
+                .and_then(|n| n.as_u64())
+        };
+        let start = number("Start").unwrap_or(0);
+        let count = number("Count").unwrap_or(1000).clamp(1, 100_000) as usize;
+        let kept = streams
+            .lock()
+            .map_err(|_| ReadError::Config("the open streams' lock was poisoned".into()))?
+            .remove(&key)
+            .filter(|(at, _)| *at == start);
+        let mut stream = match kept {
+            Some((_, s)) => s,
+            None => {
+                let mut s = ItemStream::open_with(buckets, &call.resource, &call.input).await?;
+                let mut skipped = 0u64;
+                while skipped < start {
+                    let n = s.next((start - skipped).min(10_000) as usize).await?.len();
+                    if n == 0 {
+                        break;
+                    }
+                    skipped += n as u64;
+                }
+                s
+            }
+        };
+        let mut items = Vec::new();
+        let mut bytes = 0u64;
+        while items.len() < count && bytes < MAX_PAGE_BYTES {
+            let got = stream.next((count - items.len()).min(1000)).await?;
+            if got.is_empty() {
+                break;
+            }
+            bytes += got.iter().map(|v| v.encoded_len() + 1).sum::<u64>();
+            items.extend(got);
+        }
+        let end = stream.is_done() || items.is_empty();
+        if !end && let Ok(mut open) = streams.lock() {
+            if open.len() >= OPEN_STREAMS
+                && let Some(k) = open.keys().next().cloned()
+            {
+                open.remove(&k);
+            }
+            open.insert(key, (start + items.len() as u64, stream));
+        }
+        let mut out = baton_json::Map::default();
+        out.insert("Items".into(), Value::array(items));
+        out.insert("End".into(), Value::Bool(end));
+        Ok(Value::object(out))
     }
 
     /// Runs an `ItemReader` or `ResultWriter` call.
@@ -187,8 +270,15 @@ impl Datasets {
             client: self.client.for_task(call.credentials.as_ref()),
             region: call.region.to_string(),
         };
+        let streams = Arc::clone(&self.streams);
         Box::pin(async move {
             match call.purpose {
+                ResourceUse::ItemReader if call.input.get("Page").is_some() => {
+                    let page = call.input.get("Page").cloned().unwrap_or_default();
+                    Datasets::page(streams, buckets, call, page)
+                        .await
+                        .map_err(ReadError::into_failure)
+                }
                 ResourceUse::ItemReader => {
                     let mut stream = ItemStream::open_with(buckets, &call.resource, &call.input)
                         .await
@@ -232,5 +322,72 @@ fn check_action(resource: &Resource, wanted: &str) -> Result<(), String> {
             "The resource '{}' cannot write a Map Run's results (only arn:aws:states:::s3:{wanted} can)",
             resource.arn()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(input: Value) -> TaskCall {
+        TaskCall {
+            resource: Resource::parse("arn:aws:states:::s3:getObject").unwrap(),
+            purpose: ResourceUse::ItemReader,
+            input,
+            token: None,
+            state_name: "Map".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+            work: 1,
+            resumed: false,
+            submission: None,
+            credentials: None,
+            submitted: None,
+        }
+    }
+
+    fn page_input(start: u64) -> Value {
+        Value::from_json_str(&format!(
+            r#"{{"Arguments": {{"Bucket": "data", "Key": "items.jsonl"}},
+                "ReaderConfig": {{"InputType": "JSONL"}}, "MaxItems": 2400,
+                "Page": {{"Stream": "run-1", "Start": {start}, "Count": 1000}}}}"#
+        ))
+        .unwrap()
+    }
+
+    async fn page(datasets: &Datasets, start: u64) -> (Vec<Value>, bool) {
+        let out = datasets.run(call(page_input(start))).await.unwrap();
+        let items = out.get("Items").and_then(Value::as_array).unwrap().to_vec();
+        (items, out.get("End") == Some(&Value::Bool(true)))
+    }
+
+    #[tokio::test]
+    async fn pages_of_items_follow_one_another_and_start_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let body: String = (0..2500).map(|i| format!("{i}\n")).collect();
+        local::write(dir.path(), "items.jsonl", body.as_bytes()).unwrap();
+        let datasets = Datasets::new(reader::tests::buckets(dir.path()).client);
+        let (a, end) = page(&datasets, 0).await;
+        assert_eq!((a.len(), end), (1000, false));
+        assert_eq!(a[999], Value::from(999u64));
+        // The stream stays open for the next page.
+        assert_eq!(datasets.streams.lock().unwrap().len(), 1);
+        let (b, end) = page(&datasets, 1000).await;
+        assert_eq!(
+            (b.first().cloned(), end),
+            (Some(Value::from(1000u64)), false)
+        );
+        // MaxItems 2400 ends the third page early.
+        let (c, end) = page(&datasets, 2000).await;
+        assert_eq!((c.len(), end), (400, true));
+        assert!(datasets.streams.lock().unwrap().is_empty());
+        // As after a restart: a page asked for anywhere reads up to it.
+        let fresh = Datasets::new(reader::tests::buckets(dir.path()).client);
+        let (d, end) = page(&fresh, 1500).await;
+        assert_eq!(
+            (d.len(), d[0].clone(), end),
+            (900, Value::from(1500u64), true)
+        );
     }
 }

@@ -401,6 +401,11 @@ impl ItemStream {
         Ok(items)
     }
 
+    /// `true` once every item was given.
+    pub fn is_done(&self) -> bool {
+        matches!(self.producer, Producer::Done) && self.pending.is_empty()
+    }
+
     /// Every item left, within [`MAX_ITEMS_BYTES`] in all.
     pub async fn collect(&mut self) -> Result<Vec<Value>, ReadError> {
         let mut items = Vec::new();
