@@ -42,7 +42,10 @@ impl Execution {
             return Flow::Wait;
         };
         let distributed = c.map.as_ref().is_some_and(|m| m.distributed);
-        if c.map.as_ref().is_some_and(|m| m.dataset.writing.is_some()) {
+        if c.map
+            .as_ref()
+            .is_some_and(|m| m.dataset.writing.is_some() && m.dataset.final_write)
+        {
             return Flow::Wait;
         }
         if c.failure.is_none()
@@ -70,6 +73,10 @@ impl Execution {
             }
             self.push_ready(fid);
             return Flow::Wait;
+        }
+        if distributed {
+            // Results written out part by part as children end.
+            self.request_write(fid, state, false, sink);
         }
         let Some(c) = self.children_mut(fid) else {
             return Flow::Wait;
@@ -152,13 +159,13 @@ impl Execution {
             return Flow::Wait;
         }
         if c.running() > 0
-            || c.map
-                .as_ref()
-                .is_some_and(|m| !m.items.complete || m.dataset.reading.is_some())
+            || c.map.as_ref().is_some_and(|m| {
+                !m.items.complete || m.dataset.reading.is_some() || m.dataset.writing.is_some()
+            })
         {
             return Flow::Wait;
         }
-        if distributed && self.request_write(fid, state, sink) {
+        if distributed && self.request_write(fid, state, true, sink) {
             return Flow::Wait;
         }
         let Some(c) = self.children_mut(fid) else {

@@ -7,6 +7,8 @@
 //! `TaskSucceeded` / `TaskFailed`. Batching is pure and happens here, once the items are
 //! known.
 
+use std::collections::BTreeMap;
+
 use baton_asl::definition::state::{ItemBatcher, ItemReader, Map, MapCount, ResultWriter};
 use baton_asl::definition::{Payload, Resource, ResourceUse, State};
 use baton_asl::error_name::{ITEM_READER_FAILED, RESULT_WRITER_FAILED};
@@ -68,10 +70,20 @@ pub(crate) struct Dataset {
     pub(crate) transformation: Option<String>,
     /// `WriterConfig` as written (for the writer).
     pub(crate) writer_config: Option<Value>,
-    /// Each child's record, by slot, when the results are written or shown with their
-    /// metadata.
-    pub(crate) records: Option<Vec<Option<ChildRecord>>>,
+    /// The records of children running or ended and not written yet, by slot, when the
+    /// results are written or shown with their metadata.
+    pub(crate) records: Option<BTreeMap<u32, ChildRecord>>,
+    /// Records ended and not written yet.
+    pub(crate) ended: usize,
+    /// The result files written so far, by category (`{"SUCCEEDED": [...], ...}`).
+    pub(crate) files: Value,
+    /// The writer's last call (which writes the manifest) went out.
+    pub(crate) final_write: bool,
 }
+
+/// Records written out at a time while a Map Run runs, so that its results never pile up
+/// in memory.
+pub(crate) const PART_RECORDS: usize = 1000;
 
 /// The evaluated reader call.
 #[derive(Debug)]
@@ -168,17 +180,34 @@ impl Dataset {
     /// Notes that child `slot` started with `input`.
     pub(crate) fn child_started(&mut self, slot: usize, input: &Value, now: Millis) {
         if let Some(r) = &mut self.records {
-            if r.len() <= slot {
-                r.resize(slot + 1, None);
-            }
-            r[slot] = Some(ChildRecord {
-                input: input.clone(),
-                started: now,
-                stopped: None,
-                outcome: None,
-                aborted: false,
-            });
+            r.insert(
+                u32::try_from(slot).unwrap_or(u32::MAX),
+                ChildRecord {
+                    input: input.clone(),
+                    started: now,
+                    stopped: None,
+                    outcome: None,
+                    aborted: false,
+                },
+            );
         }
+    }
+
+    /// Takes the records of the children that ended, for the writer.
+    fn take_ended(&mut self) -> Vec<(u32, ChildRecord)> {
+        let Some(records) = &mut self.records else {
+            return Vec::new();
+        };
+        let ended: Vec<u32> = records
+            .iter()
+            .filter(|(_, r)| r.stopped.is_some())
+            .map(|(&slot, _)| slot)
+            .collect();
+        self.ended = 0;
+        ended
+            .into_iter()
+            .filter_map(|slot| records.remove(&slot).map(|r| (slot, r)))
+            .collect()
     }
 
     /// Notes how child `slot` ended.
@@ -188,10 +217,14 @@ impl Dataset {
         outcome: Option<Result<Value, Failure>>,
         now: Millis,
     ) {
-        if let Some(Some(r)) = self.records.as_mut().and_then(|r| r.get_mut(slot)) {
+        let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+        if let Some(r) = self.records.as_mut().and_then(|r| r.get_mut(&slot))
+            && r.stopped.is_none()
+        {
             r.stopped = Some(now);
             r.aborted = outcome.is_none();
             r.outcome = outcome;
+            self.ended += 1;
         }
     }
 }
@@ -331,7 +364,7 @@ impl Execution {
             )?);
         }
         if d.write.is_some() || writer.transformation.as_deref() == Some("NONE") {
-            d.records = Some(Vec::new());
+            d.records = Some(BTreeMap::new());
         }
         Ok(())
     }
@@ -442,40 +475,58 @@ impl Execution {
         None
     }
 
-    /// Asks for the results to be written; `false` when there is no writer resource.
+    /// Asks for the results to be written: the records of the children that ended so far
+    /// (a part) when `last` is false and they are [`PART_RECORDS`] or more, else, when
+    /// `last`, the rest and the manifest. `false` when nothing was asked for (no writer
+    /// resource, a write in flight, too few records, or the last write already out).
     pub(crate) fn request_write(
         &mut self,
         fid: FrameId,
         state: &State,
+        last: bool,
         sink: &mut impl Sink,
     ) -> bool {
-        let Some(c) = self.children_mut(fid) else {
+        let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) else {
             return false;
         };
-        let results = std::mem::take(&mut c.results);
-        let Some(m) = c.map.as_mut() else {
+        let d = &mut m.dataset;
+        let Some(arguments) = d.write.clone() else {
             return false;
         };
-        let Some(arguments) = m.dataset.write.take() else {
-            c.results = results;
+        if d.writing.is_some() || d.final_write || (!last && d.ended < PART_RECORDS) {
             return false;
-        };
+        }
+        d.final_write = last;
         let arn = m.map_run_arn.clone().unwrap_or_default();
-        let records = m.dataset.records.take().unwrap_or_default();
         let machine = child_machine_arn(&arn);
-        let list: Vec<Value> = records
+        let list: Vec<Value> = m
+            .dataset
+            .take_ended()
             .into_iter()
-            .enumerate()
-            .map(|(slot, r)| record_json(&arn, &machine, slot, r))
+            .map(|(slot, r)| record_json(&arn, &machine, slot as usize, Some(r)))
             .collect();
-        c.results = results;
+        let d = &m.dataset;
+        let mut part = JsonMap::default();
+        let mut next = JsonMap::default();
+        for category in ["SUCCEEDED", "FAILED", "PENDING"] {
+            let n = d
+                .files
+                .get(category)
+                .and_then(Value::as_array)
+                .map_or(0, <[Value]>::len);
+            next.insert(category.into(), (n as u64).into());
+        }
+        part.insert("Next".into(), Value::object(next));
+        part.insert("Final".into(), Value::Bool(last));
+        part.insert("Files".into(), d.files.clone());
         let mut input = JsonMap::default();
         input.insert("Arguments".into(), arguments);
-        if let Some(w) = &m.dataset.writer_config {
+        if let Some(w) = &d.writer_config {
             input.insert("WriterConfig".into(), w.clone());
         }
         input.insert("MapRunArn".into(), Value::String(arn));
         input.insert("Results".into(), Value::array(list));
+        input.insert("Part".into(), Value::object(part));
         let resource = Resource::parse("arn:aws:states:::s3:putObject")
             .unwrap_or_else(|| Resource::Unknown("arn:aws:states:::s3:putObject".into()));
         let id = self.new_work(Work::MapData(fid));
@@ -538,6 +589,27 @@ impl Execution {
         } else if m.dataset.writing == Some(id) {
             m.dataset.writing = None;
             match outcome {
+                // A part: the files it wrote, listed in the manifest at the end.
+                Ok(written) if written.get("Files").is_some() => {
+                    let mut files: JsonMap = m
+                        .dataset
+                        .files
+                        .as_object()
+                        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default();
+                    if let Some(new) = written.get("Files").and_then(Value::as_object) {
+                        for (category, list) in new.iter() {
+                            let mut all: Vec<Value> = files
+                                .get(category.as_ref())
+                                .and_then(Value::as_array)
+                                .map(<[Value]>::to_vec)
+                                .unwrap_or_default();
+                            all.extend(list.as_array().into_iter().flatten().cloned());
+                            files.insert(category.clone(), Value::array(all));
+                        }
+                    }
+                    m.dataset.files = Value::object(files);
+                }
                 Ok(details) => m.dataset.written = Some(details),
                 Err(f) => c.failure = Some(reader_failure(f, RESULT_WRITER_FAILED)),
             }
@@ -586,8 +658,7 @@ pub(crate) fn transform(
             Value::array(
                 records
                     .into_iter()
-                    .enumerate()
-                    .map(|(slot, r)| described(record_json(&arn, &machine, slot, r)))
+                    .map(|(slot, r)| described(record_json(&arn, &machine, slot as usize, Some(r))))
                     .collect(),
             )
         }

@@ -368,3 +368,69 @@ fn writer_config_alone_transforms_the_output() {
     );
     assert_eq!(run.output(), json!([1, 2, 3, 4]));
 }
+
+#[test]
+fn results_are_written_part_by_part_as_children_end() {
+    let items: Vec<u64> = (0..2500).collect();
+    let mut run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        json!(items),
+    );
+    let count = |t: &baton_engine::TaskRequest| {
+        t.input
+            .get("Results")
+            .and_then(Value::as_array)
+            .map_or(0, <[Value]>::len)
+    };
+    let part = |t: &baton_engine::TaskRequest, k: &str| {
+        t.input
+            .get("Part")
+            .and_then(|p| p.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // One apply does a bounded amount of work: carry on until the execution waits.
+    let settle = |run: &mut Run| {
+        while run.exec.has_ready_work() {
+            run.apply(Input::Continue);
+        }
+    };
+    settle(&mut run);
+    let first = Run::tasks(&run.effects()).remove(0);
+    assert_eq!((count(&first), part(&first, "Final")), (1000, json!(false)));
+    let files = |n: u64| json!({"Files": {"SUCCEEDED": [{"Key": format!("runs/x/SUCCEEDED_{n}.json"), "Size": 1}]}});
+    run.apply(Input::TaskSucceeded {
+        id: first.id,
+        output: files(0),
+    });
+    let second = Run::tasks(&run.effects()).remove(0);
+    assert_eq!(
+        (count(&second), part(&second, "Final")),
+        (1500, json!(false))
+    );
+    assert_eq!(
+        part(&second, "Next"),
+        json!({"SUCCEEDED": 1, "FAILED": 0, "PENDING": 0})
+    );
+    run.apply(Input::TaskSucceeded {
+        id: second.id,
+        output: files(1),
+    });
+    let last = Run::tasks(&run.effects()).remove(0);
+    assert_eq!((count(&last), part(&last, "Final")), (0, json!(true)));
+    assert_eq!(
+        part(&last, "Files"),
+        json!({"SUCCEEDED": [{"Key": "runs/x/SUCCEEDED_0.json", "Size": 1},
+            {"Key": "runs/x/SUCCEEDED_1.json", "Size": 1}]})
+    );
+    let details = json!({"Bucket": "out", "Key": "runs/x/manifest.json"});
+    run.apply(Input::TaskSucceeded {
+        id: last.id,
+        output: details.clone(),
+    });
+    assert_eq!(run.output().get("ResultWriterDetails"), Some(&details));
+}

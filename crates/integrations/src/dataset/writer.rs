@@ -216,6 +216,17 @@ async fn write_split(buckets: &Buckets, input: &Value, max_file: u64) -> Result<
         .and_then(Value::as_array)
         .unwrap_or_default();
     let extension = if jsonl { "jsonl" } else { "json" };
+    // Written part by part as a Map Run goes (`Part`: where each category's numbering is,
+    // the files written before, whether this is the last part), or at once.
+    let part = input.get("Part");
+    let next = |category: &str| -> usize {
+        part.and_then(|p| p.get("Next"))
+            .and_then(|n| n.get(category))
+            .and_then(Value::as_number)
+            .and_then(|n| n.as_u64())
+            .unwrap_or(0) as usize
+    };
+    let last = part.is_none_or(|p| p.get("Final") != Some(&Value::Bool(false)));
     let mut listed = Map::default();
     for (category, statuses) in CATEGORIES {
         let records: Vec<&Value> = results
@@ -231,8 +242,14 @@ async fn write_split(buckets: &Buckets, input: &Value, max_file: u64) -> Result<
             jsonl,
             max_file,
         );
-        let mut written = Vec::new();
-        for (n, body) in files.into_iter().enumerate() {
+        let mut written: Vec<Value> = part
+            .filter(|_| last)
+            .and_then(|p| p.get("Files"))
+            .and_then(|f| f.get(category))
+            .and_then(Value::as_array)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default();
+        for (n, body) in (next(category)..).zip(files) {
             let key = format!("{prefix}{run_id}/{category}_{n}.{extension}");
             let size = body.len();
             put(buckets, bucket, &key, body).await?;
@@ -242,6 +259,11 @@ async fn write_split(buckets: &Buckets, input: &Value, max_file: u64) -> Result<
             written.push(Value::object(file));
         }
         listed.insert(category.into(), Value::array(written));
+    }
+    if !last {
+        let mut out = Map::default();
+        out.insert("Files".into(), Value::object(listed));
+        return Ok(Value::object(out));
     }
     let mut files = Map::default();
     for category in ["FAILED", "PENDING", "SUCCEEDED"] {
@@ -350,6 +372,53 @@ mod tests {
         assert_eq!(
             manifest.get("DestinationBucket").and_then(Value::as_str),
             Some("data")
+        );
+    }
+
+    #[tokio::test]
+    async fn parts_number_their_files_on_and_the_last_lists_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = buckets(dir.path());
+        let mut first = input("");
+        first.as_object_mut().unwrap().insert(
+            "Part".into(),
+            json(r#"{"Next":{"SUCCEEDED":0,"FAILED":0,"PENDING":0},"Final":false,"Files":{}}"#),
+        );
+        let written = write_results(&b, &first).await.unwrap();
+        let files = written.get("Files").expect("a part answers its files");
+        assert_eq!(
+            files
+                .get("SUCCEEDED")
+                .and_then(Value::as_array)
+                .map(<[Value]>::len),
+            Some(1)
+        );
+        assert!(!dir.path().join("out/run-1/manifest.json").exists());
+        let mut last = input("");
+        let mut part = json(r#"{"Next":{"SUCCEEDED":1,"FAILED":1,"PENDING":0},"Final":true}"#);
+        part.as_object_mut()
+            .unwrap()
+            .insert("Files".into(), files.clone());
+        last.as_object_mut().unwrap().insert("Part".into(), part);
+        let out = write_results(&b, &last).await.unwrap();
+        assert_eq!(
+            out,
+            json(r#"{"Bucket":"data","Key":"out/run-1/manifest.json"}"#)
+        );
+        assert!(dir.path().join("out/run-1/SUCCEEDED_1.json").exists());
+        assert!(dir.path().join("out/run-1/FAILED_1.json").exists());
+        let manifest = json(&file(dir.path(), "out/run-1/manifest.json"));
+        let keys: Vec<String> = manifest
+            .get("ResultFiles")
+            .and_then(|f| f.get("SUCCEEDED"))
+            .and_then(Value::as_array)
+            .unwrap()
+            .iter()
+            .filter_map(|f| f.get("Key").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        assert_eq!(
+            keys,
+            ["out/run-1/SUCCEEDED_0.json", "out/run-1/SUCCEEDED_1.json"]
         );
     }
 
