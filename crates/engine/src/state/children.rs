@@ -175,6 +175,12 @@ impl Children {
         if let Some(m) = &mut self.map {
             m.failed = 0;
             m.items_failed = 0;
+            // A page read or a write in flight was cancelled when the execution ended:
+            // asked for again.
+            m.dataset.reading = None;
+            if m.dataset.writing.take().is_some() {
+                m.dataset.final_write = false;
+            }
         }
         !self.resume.is_empty()
             || self.next < self.total

@@ -434,3 +434,51 @@ fn results_are_written_part_by_part_as_children_end() {
     });
     assert_eq!(run.output().get("ResultWriterDetails"), Some(&details));
 }
+
+#[test]
+fn a_page_read_cut_short_by_a_stop_is_asked_for_again_on_a_redrive() {
+    let mut run = Run::start(
+        reader_map(json!({
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": super::LAMBDA, "End": true}}}})),
+        json!({"bucket": "b", "max": 0}),
+    );
+    let page = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskSucceeded {
+        id: page.id,
+        output: json!({"Items": [1], "End": false}),
+    });
+    let effects = run.effects();
+    let calls = Run::tasks(&effects);
+    let next = calls
+        .iter()
+        .find(|t| t.purpose == ResourceUse::ItemReader)
+        .unwrap()
+        .clone();
+    let task = calls
+        .iter()
+        .find(|t| t.purpose == ResourceUse::Task)
+        .unwrap()
+        .clone();
+    run.apply(Input::TaskFailed {
+        id: task.id,
+        error: Some("E".into()),
+        cause: None,
+    });
+    assert_eq!(
+        run.failure().0.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+    // The next page was still being read; the redrive asks for it again.
+    run.apply(Input::Redrive);
+    let again: Vec<_> = Run::tasks(&run.effects());
+    let reread = again
+        .iter()
+        .find(|t| t.purpose == ResourceUse::ItemReader)
+        .expect("the page again");
+    assert_ne!(reread.id, next.id);
+    assert_eq!(
+        reread.input.get("Page").and_then(|p| p.get("Start")),
+        Some(&json!(1))
+    );
+}
