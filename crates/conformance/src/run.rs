@@ -64,10 +64,12 @@ const ACCOUNT: &str = "111111111111";
 const REGION: &str = "us-east-1";
 
 impl Environment {
-    /// A scratch directory under the system's temporary directory.
+    /// A scratch directory of its own under the system's temporary directory.
     pub fn new() -> std::io::Result<Environment> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let work_dir =
-            std::env::temp_dir().join(format!("baton-conformance-{}", std::process::id()));
+            std::env::temp_dir().join(format!("baton-conformance-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&work_dir)?;
         std::fs::write(work_dir.join("lambda_server.py"), LAMBDA_SERVER)?;
         Ok(Environment {
@@ -83,6 +85,13 @@ impl Environment {
     pub fn with_aws(mut self, settings: AwsSettings) -> Environment {
         self.aws = Some(settings);
         self
+    }
+
+    /// Starts the Lambda handlers' server now rather than at the first case that needs
+    /// it, so that no case's task counts the interpreter's start in its time (cases with
+    /// a one-second TimeoutSeconds or HeartbeatSeconds would time out on a slow start).
+    pub fn warm_up(&self) -> std::io::Result<()> {
+        self.server_port().map(|_| ())
     }
 
     /// The port of the handlers' server, started on first use.

@@ -20,6 +20,11 @@ use baton_conformance::{
 
 const TIERS: [&str; 3] = ["tier1_pure", "tier2_lambda", "validation"];
 
+/// The tests of this binary run one after the other: each runs its cases in parallel
+/// already, and cases with one-second timeouts must not share the machine with another
+/// batch.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn corpus_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("BATON_CONFORMANCE_DIR")
         .map(PathBuf::from)
@@ -54,7 +59,9 @@ fn corpus_cases_give_aws_results() {
     let dirs: Vec<PathBuf> = TIERS.iter().map(|t| dir.join(t)).collect();
     let cases = load_cases(&dirs).expect("the corpus reads");
     assert!(!cases.is_empty(), "no cases in {}", dir.display());
+    let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let env = Environment::new().expect("a scratch directory");
+    env.warm_up().expect("the Lambda handlers' server starts");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -135,6 +142,7 @@ fn tier3_s3_cases_give_aws_results_against_moto() {
             return;
         }
     };
+    let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let settings = moto.settings();
     for case in &mut cases {
         case.deviation = deviation(case, setup);

@@ -121,6 +121,8 @@ pub(crate) struct MapRun {
     pub(crate) aborted: u64,
     /// Changed since its last report (distributed mode).
     pub(crate) dirty: bool,
+    /// MaxConcurrency as given (0: none; a distributed Map then runs 10,000 at once).
+    pub(crate) max_concurrency: u64,
     /// What a distributed Map reads, batches and writes.
     pub(crate) dataset: crate::state::map_dataset::Dataset,
     /// Items (not children: a batch is several) that succeeded, failed, were aborted.

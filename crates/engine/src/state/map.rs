@@ -344,11 +344,8 @@ impl Execution {
                 sink,
             );
         }
-        let limit = if limit == 0 {
-            usize::MAX
-        } else {
-            usize::try_from(limit).unwrap_or(usize::MAX)
-        };
+        let limit_given = limit;
+        let limit = concurrency(limit, distributed);
         let run = MapRun {
             items,
             name: state.name.clone(),
@@ -365,6 +362,7 @@ impl Execution {
             items_failed: 0,
             items_aborted: 0,
             dirty: false,
+            max_concurrency: limit_given,
             dataset,
         };
         self.active_mut(fid).step = Step::Children(Box::new(Children::new(
@@ -599,7 +597,7 @@ impl Execution {
         let Some(c) = self.children_mut(fid) else {
             return;
         };
-        let (total, running, limit) = (c.total as u64, c.live.len() as u64, c.limit);
+        let (total, running) = (c.total as u64, c.live.len() as u64);
         let live: Vec<u32> = c.live.keys().copied().collect();
         let Some(m) = c.map.as_mut().filter(|m| m.distributed) else {
             return;
@@ -633,7 +631,7 @@ impl Execution {
             status,
             started: m.started,
             stopped: (status != MapRunStatus::Running).then_some(now),
-            max_concurrency: if limit == usize::MAX { 0 } else { limit as u64 },
+            max_concurrency: m.max_concurrency,
             tolerated_failure_count: m.tolerated_count.unwrap_or(0),
             tolerated_failure_percentage: m.tolerated_percentage.unwrap_or(0.0),
             total,
@@ -677,13 +675,12 @@ impl Execution {
         };
         if let Some(c) = self.children_mut(fid) {
             if let Some(n) = max_concurrency {
-                c.limit = if n == 0 {
-                    usize::MAX
-                } else {
-                    usize::try_from(n).unwrap_or(usize::MAX)
-                };
+                c.limit = concurrency(n, true);
             }
             if let Some(m) = &mut c.map {
+                if let Some(n) = max_concurrency {
+                    m.max_concurrency = n;
+                }
                 if tolerated_count.is_some() {
                     m.tolerated_count = tolerated_count;
                 }
@@ -714,6 +711,20 @@ impl Execution {
         ))
     }
 }
+
+/// How many iterations run at once for MaxConcurrency `given`: all of them when it is 0,
+/// except in a distributed Map, which runs at most 10,000 child executions at once, as
+/// AWS does.
+fn concurrency(given: u64, distributed: bool) -> usize {
+    match given {
+        0 if distributed => DISTRIBUTED_CONCURRENCY,
+        0 => usize::MAX,
+        n => usize::try_from(n).unwrap_or(usize::MAX),
+    }
+}
+
+/// A distributed Map's child executions running at once when MaxConcurrency is not given.
+const DISTRIBUTED_CONCURRENCY: usize = 10_000;
 
 /// An integer as AWS reads these fields: a JSON integer, or a string holding one.
 fn integer(v: &Value) -> Option<i64> {

@@ -482,3 +482,29 @@ fn a_page_read_cut_short_by_a_stop_is_asked_for_again_on_a_redrive() {
         Some(&json!(1))
     );
 }
+
+#[test]
+fn a_distributed_map_runs_at_most_ten_thousand_children_at_once_by_default() {
+    let items: Vec<u64> = (0..10_005).collect();
+    let mut run = Run::start(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": super::LAMBDA, "End": true}}}}}}),
+        json!(items),
+    );
+    while run.exec.has_ready_work() {
+        run.apply(Input::Continue);
+    }
+    let effects = run.effects();
+    assert_eq!(Run::tasks(&effects).len(), 10_000);
+    let report = effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            baton_engine::Effect::MapRun(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a Map Run report");
+    // DescribeMapRun shows MaxConcurrency as given.
+    assert_eq!((report.max_concurrency, report.running), (0, 10_000));
+}
