@@ -235,6 +235,27 @@ fn run_prints_the_output_and_exits_0() {
 }
 
 #[test]
+fn run_reads_a_distributed_maps_items_from_a_folder_standing_in_for_a_bucket() {
+    let def = format!("{EXAMPLES}/ratings.asl.json");
+    let data = format!("data={EXAMPLES}/data");
+    let out = baton(&["run", &def, "--bucket", &data]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let output: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        output,
+        serde_json::json!([
+            {"movies": ["Alien", "Alien"], "ratings": 2},
+            {"movies": ["Brazil", "Brazil"], "ratings": 2},
+            {"movies": ["Casablanca"], "ratings": 1}
+        ])
+    );
+    // Without the folder, the bucket is looked for in S3 (here: no credentials).
+    let out = baton(&["run", &def, "--bucket", "data"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("NAME=DIR"), "{}", stderr(&out));
+}
+
+#[test]
 fn run_json_reports_a_failure_and_exits_1() {
     let def = format!("{EXAMPLES}/hello.asl.json");
     let out = baton(&["run", &def, "--input", r#"{"name": "Ada"}"#, "--json"]);
