@@ -4,8 +4,10 @@
 //! Reading and writing are IO: the engine asks for them as task calls whose
 //! [`ResourceUse`] is `ItemReader` or `ResultWriter` (no Task events in the history; the
 //! Map Run's events frame them), and carries on when the outcome comes back as
-//! `TaskSucceeded` / `TaskFailed`. Batching is pure and happens here, once the items are
-//! known.
+//! `TaskSucceeded` / `TaskFailed`. Items are read a page at a time while children run
+//! (`request_items`), results written a part at a time as children end
+//! (`request_write`), so that a Map Run holds neither all its items nor all its results.
+//! Batching is pure and happens here, as the pages come in.
 
 use std::collections::BTreeMap;
 
@@ -49,7 +51,7 @@ impl From<EvalFailure> for SetupError {
 /// What a Map Run reads, batches and writes, evaluated when the state starts.
 #[derive(Debug, Default)]
 pub(crate) struct Dataset {
-    /// The reader's call, to make once the Map Run has started.
+    /// The reader's call, made for each page from the Map Run's start on.
     pub(crate) read: Option<ReadCall>,
     /// The reader's call in flight.
     pub(crate) reading: Option<WorkId>,
