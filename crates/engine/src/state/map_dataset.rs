@@ -571,11 +571,16 @@ impl Execution {
             match outcome {
                 Ok(page) if page.get("Items").is_some_and(Value::is_array) => {
                     let first = m.items.received();
-                    if let Some(items) = page.get("Items").and_then(Value::as_array) {
-                        m.dataset.batch_more(first, items.iter());
-                        m.items.extend(items.iter().cloned());
-                    }
-                    m.items.complete = page.get("End") != Some(&Value::Bool(false));
+                    let items = page
+                        .get("Items")
+                        .and_then(Value::as_array)
+                        .unwrap_or_default();
+                    m.dataset.batch_more(first, items.iter());
+                    m.items.extend(items.iter().cloned());
+                    // An empty page ends the items whatever it says: no page is asked
+                    // for again and again.
+                    m.items.complete =
+                        items.is_empty() || page.get("End") != Some(&Value::Bool(false));
                     let total = m.dataset.children(m.items.received(), m.items.complete);
                     c.total = total;
                     c.results.resize(total, Value::Null);

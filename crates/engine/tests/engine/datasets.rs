@@ -508,3 +508,18 @@ fn a_distributed_map_runs_at_most_ten_thousand_children_at_once_by_default() {
     // DescribeMapRun shows MaxConcurrency as given.
     assert_eq!((report.max_concurrency, report.running), (0, 10_000));
 }
+
+#[test]
+fn an_empty_page_ends_the_items_whatever_it_says() {
+    let mut run = Run::start(reader_map(json!({})), json!({"bucket": "b", "max": 0}));
+    let page = Run::tasks(&run.effects()).remove(0);
+    run.apply(Input::TaskSucceeded {
+        id: page.id,
+        output: json!({"Items": [], "End": false}),
+    });
+    assert!(
+        Run::tasks(&run.effects()).is_empty(),
+        "no page asked for again"
+    );
+    assert_eq!(run.output(), json!([]));
+}
