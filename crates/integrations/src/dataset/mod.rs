@@ -47,6 +47,11 @@ pub(crate) use task::{local_bucket_of, run as run_local_s3};
 /// engine keeps a Map Run's items in memory.
 pub const MAX_ITEMS_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The most bytes one item may take: far over what a child's input may be (the payload
+/// limit), so that an object with no item boundary in it (a line without its end) is
+/// refused early rather than held whole.
+pub const MAX_ITEM_BYTES: u64 = 8 * 1024 * 1024;
+
 /// AWS's bound on `MaxItems`: a larger one reads every item (recorded against AWS).
 pub const MAX_ITEMS: u64 = 100_000_000;
 
@@ -69,9 +74,12 @@ pub enum ReadError {
     /// JSON nested deeper than Baton's bound.
     #[error("The dataset is nested deeper than {} levels", baton_json::MAX_DEPTH)]
     TooDeep,
-    /// One item (or an object read whole) over [`MAX_ITEMS_BYTES`].
-    #[error("An item of the dataset is larger than {MAX_ITEMS_BYTES} bytes")]
+    /// One item over [`MAX_ITEM_BYTES`].
+    #[error("An item of the dataset is larger than {MAX_ITEM_BYTES} bytes")]
     ItemTooLarge,
+    /// An object read whole (for its `ItemsPointer`, a manifest) over [`MAX_ITEMS_BYTES`].
+    #[error("The object is larger than {MAX_ITEMS_BYTES} bytes, the most read whole")]
+    ObjectTooLarge,
     /// The items over [`MAX_ITEMS_BYTES`] in all.
     #[error(
         "The items read are larger than {MAX_ITEMS_BYTES} bytes in all: Baton keeps a Map Run's items in memory; set MaxItems or split the dataset"

@@ -116,7 +116,7 @@ impl Source {
         let mut out = Vec::new();
         while let Some(chunk) = self.next_chunk().await? {
             if (out.len() + chunk.len()) as u64 > limit {
-                return Err(ReadError::ItemTooLarge);
+                return Err(ReadError::ObjectTooLarge);
             }
             out.extend_from_slice(&chunk);
         }

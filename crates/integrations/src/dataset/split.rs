@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use baton_json::{MAX_DEPTH, Map, Str, Value};
 
-use super::{MAX_ITEMS_BYTES, ReadError};
+use super::{MAX_ITEM_BYTES, ReadError};
 
 /// Splits one kind of text into items.
 #[derive(Debug)]
@@ -49,7 +49,7 @@ fn parse(bytes: &[u8]) -> Result<Value, ReadError> {
 }
 
 fn bounded(len: usize) -> Result<(), ReadError> {
-    if len as u64 > MAX_ITEMS_BYTES {
+    if len as u64 > MAX_ITEM_BYTES {
         Err(ReadError::ItemTooLarge)
     } else {
         Ok(())
@@ -496,6 +496,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_item_without_its_end_is_refused_once_it_passes_the_item_bound() {
+        // A line that never ends (a binary object read as JSON Lines): refused as soon as
+        // it is over the bound, not held whole.
+        let mut s = Splitter::Lines(Lines::default());
+        let mut out = VecDeque::new();
+        let block = vec![b'x'; 1024 * 1024];
+        let mut fed = 0u64;
+        let refused = loop {
+            match s.push(&block, &mut out) {
+                Ok(()) => fed += block.len() as u64,
+                Err(e) => break e,
+            }
+            assert!(fed <= MAX_ITEM_BYTES, "still reading after {fed} bytes");
+        };
+        assert!(matches!(refused, ReadError::ItemTooLarge));
+        assert!(refused.to_string().contains(&MAX_ITEM_BYTES.to_string()));
     }
 
     #[test]
