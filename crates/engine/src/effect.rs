@@ -80,26 +80,16 @@ pub struct MapRunReport {
     pub tolerated_failure_count: u64,
     /// ToleratedFailurePercentage.
     pub tolerated_failure_percentage: f64,
-    /// Items in all.
-    pub total: u64,
-    /// Items not started yet.
-    pub pending: u64,
-    /// Items running.
-    pub running: u64,
-    /// Items that succeeded.
-    pub succeeded: u64,
-    /// Items that failed.
-    pub failed: u64,
-    /// Items aborted.
-    pub aborted: u64,
-    /// The same counts in items, where the counts above are in child executions: they
-    /// differ when an ItemBatcher gives each child a batch of items.
-    pub items: ItemCounts,
+    /// Its child executions by where they stand.
+    pub executions: RunCounts,
+    /// Its items by where they stand: the same as its child executions, but when an
+    /// ItemBatcher gives each child a batch of items.
+    pub items: RunCounts,
 }
 
-/// A Map Run's items by where they stand.
+/// A Map Run's child executions, or its items, by where they stand.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ItemCounts {
+pub struct RunCounts {
     /// In all.
     pub total: u64,
     /// Not started yet.
@@ -112,6 +102,33 @@ pub struct ItemCounts {
     pub failed: u64,
     /// Aborted.
     pub aborted: u64,
+}
+
+impl RunCounts {
+    /// The counts of a Map Run of `total`, `running` of them running now and the others
+    /// ended as counted; when the run is `aborted`, the running ones are aborted too.
+    pub(crate) fn of(
+        total: u64,
+        running: u64,
+        succeeded: u64,
+        failed: u64,
+        aborted: u64,
+        run_aborted: bool,
+    ) -> RunCounts {
+        let (running, aborted) = if run_aborted {
+            (0, aborted + running)
+        } else {
+            (running, aborted)
+        };
+        RunCounts {
+            total,
+            pending: total.saturating_sub(succeeded + failed + aborted + running),
+            running,
+            succeeded,
+            failed,
+            aborted,
+        }
+    }
 }
 
 /// A task to run.

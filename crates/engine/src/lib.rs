@@ -29,7 +29,7 @@ mod test_state;
 mod time;
 mod token;
 
-pub use effect::{Effect, ItemCounts, MapRunReport, MapRunStatus, TaskRequest, WorkId};
+pub use effect::{Effect, MapRunReport, MapRunStatus, RunCounts, TaskRequest, WorkId};
 pub use error::Failure;
 pub use event::{
     Details, EvaluationFailed, EventType, ExecutionStarted, HistoryEvent, Scheduled, TaskResource,

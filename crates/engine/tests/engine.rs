@@ -50,6 +50,27 @@ impl Run {
             .collect()
     }
 
+    /// Applies `Continue` until the execution waits or ends (one apply does a bounded
+    /// amount of work).
+    fn continue_until_waiting(&mut self) {
+        while self.exec.has_ready_work() {
+            self.apply(Input::Continue);
+        }
+    }
+
+    /// The last Map Run report among the effects not taken yet.
+    fn last_map_run(&self) -> baton_engine::MapRunReport {
+        self.out
+            .effects
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Effect::MapRun(r) => Some((**r).clone()),
+                _ => None,
+            })
+            .expect("a Map Run report")
+    }
+
     /// Takes the effects emitted so far.
     fn effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.out.effects)

@@ -9,7 +9,7 @@ use baton_asl::definition::{Payload, QueryLanguage, State};
 use baton_json::{Str, Value};
 
 use crate::dataflow::{At, evaluate, select};
-use crate::effect::{Effect, ItemCounts, MapRunReport, MapRunStatus};
+use crate::effect::{Effect, MapRunReport, MapRunStatus, RunCounts};
 use crate::error::Failure;
 use crate::event::{Details, EventType};
 use crate::execution::{Execution, FrameId, Sink, Step};
@@ -606,26 +606,17 @@ impl Execution {
         let Some(arn) = m.map_run_arn.clone() else {
             return;
         };
-        let (running, aborted) = match status {
-            MapRunStatus::Aborted => (0, m.aborted + running),
-            _ => (running, m.aborted),
-        };
-        let done = m.succeeded + m.failed + aborted + running;
-        let item_total = m.items.received() as u64;
+        let aborted = status == MapRunStatus::Aborted;
         let live_items: u64 = live.iter().map(|&s| m.child_items(s)).sum();
-        let (item_running, item_aborted) = match status {
-            MapRunStatus::Aborted => (0, m.items_aborted + live_items),
-            _ => (live_items, m.items_aborted),
-        };
-        let items = ItemCounts {
-            total: item_total,
-            pending: item_total
-                .saturating_sub(m.items_succeeded + m.items_failed + item_aborted + item_running),
-            running: item_running,
-            succeeded: m.items_succeeded,
-            failed: m.items_failed,
-            aborted: item_aborted,
-        };
+        let executions = RunCounts::of(total, running, m.succeeded, m.failed, m.aborted, aborted);
+        let items = RunCounts::of(
+            m.items.received() as u64,
+            live_items,
+            m.items_succeeded,
+            m.items_failed,
+            m.items_aborted,
+            aborted,
+        );
         sink.effect(Effect::MapRun(Box::new(MapRunReport {
             arn,
             status,
@@ -634,12 +625,7 @@ impl Execution {
             max_concurrency: m.max_concurrency,
             tolerated_failure_count: m.tolerated_count.unwrap_or(0),
             tolerated_failure_percentage: m.tolerated_percentage.unwrap_or(0.0),
-            total,
-            pending: total.saturating_sub(done),
-            running,
-            succeeded: m.succeeded,
-            failed: m.failed,
-            aborted,
+            executions,
             items,
         })));
     }

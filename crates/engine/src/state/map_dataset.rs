@@ -459,11 +459,29 @@ impl Execution {
             page.insert("Count".into(), PAGE_ITEMS.into());
             o.insert("Page".into(), Value::object(page));
         }
+        let id = self.dataset_call(fid, state, resource, ResourceUse::ItemReader, input, sink);
+        if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
+            m.dataset.reading = Some(id);
+        }
+        None
+    }
+
+    /// Asks for a reader's or writer's call for frame `fid`'s Map; its outcome comes back
+    /// to [`Execution::map_data_done`].
+    fn dataset_call(
+        &mut self,
+        fid: FrameId,
+        state: &State,
+        resource: Resource,
+        purpose: ResourceUse,
+        input: Value,
+        sink: &mut impl Sink,
+    ) -> WorkId {
         let id = self.new_work(Work::MapData(fid));
         sink.effect(Effect::RunTask(TaskRequest {
             id,
             resource,
-            purpose: ResourceUse::ItemReader,
+            purpose,
             input,
             token: None,
             state_name: state.name.clone(),
@@ -471,10 +489,7 @@ impl Execution {
             heartbeat_seconds: None,
             credentials: None,
         }));
-        if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
-            m.dataset.reading = Some(id);
-        }
-        None
+        id
     }
 
     /// Asks for the results to be written: the records of the children that ended so far
@@ -531,18 +546,8 @@ impl Execution {
         input.insert("Part".into(), Value::object(part));
         let resource = Resource::parse("arn:aws:states:::s3:putObject")
             .unwrap_or_else(|| Resource::Unknown("arn:aws:states:::s3:putObject".into()));
-        let id = self.new_work(Work::MapData(fid));
-        sink.effect(Effect::RunTask(TaskRequest {
-            id,
-            resource,
-            purpose: ResourceUse::ResultWriter,
-            input: Value::object(input),
-            token: None,
-            state_name: state.name.clone(),
-            timeout_seconds: None,
-            heartbeat_seconds: None,
-            credentials: None,
-        }));
+        let input = Value::object(input);
+        let id = self.dataset_call(fid, state, resource, ResourceUse::ResultWriter, input, sink);
         if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
             m.dataset.writing = Some(id);
         }

@@ -266,17 +266,8 @@ fn a_batched_map_run_counts_items_and_child_executions_apart() {
                 "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
         json!([1, 2, 3, 4, 5]),
     );
-    let last = run
-        .out
-        .effects
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            baton_engine::Effect::MapRun(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("a Map Run report");
-    assert_eq!((last.total, last.succeeded), (3, 3));
+    let last = run.last_map_run();
+    assert_eq!((last.executions.total, last.executions.succeeded), (3, 3));
     assert_eq!(
         (last.items.total, last.items.succeeded, last.items.pending),
         (5, 5, 0)
@@ -393,13 +384,7 @@ fn results_are_written_part_by_part_as_children_end() {
             .cloned()
             .unwrap_or_default()
     };
-    // One apply does a bounded amount of work: carry on until the execution waits.
-    let settle = |run: &mut Run| {
-        while run.exec.has_ready_work() {
-            run.apply(Input::Continue);
-        }
-    };
-    settle(&mut run);
+    run.continue_until_waiting();
     let first = Run::tasks(&run.effects()).remove(0);
     assert_eq!((count(&first), part(&first, "Final")), (1000, json!(false)));
     let files = |n: u64| json!({"Files": {"SUCCEEDED": [{"Key": format!("runs/x/SUCCEEDED_{n}.json"), "Size": 1}]}});
@@ -492,21 +477,14 @@ fn a_distributed_map_runs_at_most_ten_thousand_children_at_once_by_default() {
                 "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": super::LAMBDA, "End": true}}}}}}),
         json!(items),
     );
-    while run.exec.has_ready_work() {
-        run.apply(Input::Continue);
-    }
-    let effects = run.effects();
-    assert_eq!(Run::tasks(&effects).len(), 10_000);
-    let report = effects
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            baton_engine::Effect::MapRun(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("a Map Run report");
+    run.continue_until_waiting();
+    let report = run.last_map_run();
+    assert_eq!(Run::tasks(&run.effects()).len(), 10_000);
     // DescribeMapRun shows MaxConcurrency as given.
-    assert_eq!((report.max_concurrency, report.running), (0, 10_000));
+    assert_eq!(
+        (report.max_concurrency, report.executions.running),
+        (0, 10_000)
+    );
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use baton_asl::definition::{IntegrationPattern, Resource};
 use baton_engine::{
-    Effect, Execution, ExecutionInfo, HistoryEvent, Input, ItemCounts, Limits, MapRunReport,
-    Millis, Sink, Status, TaskRequest, TokenMinter, WorkId,
+    Effect, Execution, ExecutionInfo, HistoryEvent, Input, Limits, MapRunReport, Millis, RunCounts,
+    Sink, Status, TaskRequest, TokenMinter, WorkId,
 };
 use baton_integrations::{BoxFuture as IntegrationFuture, Submitted, TaskCall};
 use baton_json::{Str, Value};
@@ -623,7 +623,7 @@ fn status_changes(
 
 /// The stored record of a Map Run report.
 fn map_run_record(execution_arn: &str, r: &MapRunReport) -> MapRunRecord {
-    let counts = |c: ItemCounts| -> Value {
+    let counts = |c: RunCounts| -> Value {
         let mut m = baton_json::Map::default();
         for (k, v) in [
             ("pending", c.pending),
@@ -643,15 +643,7 @@ fn map_run_record(execution_arn: &str, r: &MapRunReport) -> MapRunRecord {
     };
     let mut both = baton_json::Map::default();
     both.insert("itemCounts".into(), counts(r.items));
-    let executions = ItemCounts {
-        total: r.total,
-        pending: r.pending,
-        running: r.running,
-        succeeded: r.succeeded,
-        failed: r.failed,
-        aborted: r.aborted,
-    };
-    both.insert("executionCounts".into(), counts(executions));
+    both.insert("executionCounts".into(), counts(r.executions));
     MapRunRecord {
         arn: r.arn.to_string(),
         execution_arn: execution_arn.to_owned(),
