@@ -23,47 +23,45 @@ pub(crate) async fn process_slot() -> SemaphorePermit<'static> {
         .expect("the process slots are never closed")
 }
 
-/// Reads everything, keeping the first `max` bytes; `true` when more came.
-pub(crate) async fn read_head<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
+/// Reads `r` to its end (or its first error), handing each chunk read to `chunk`.
+async fn each_chunk<R: AsyncRead + Unpin>(r: Option<R>, mut chunk: impl FnMut(&[u8])) {
     let Some(mut r) = r else {
-        return (Vec::new(), false);
+        return;
     };
-    let mut kept = Vec::new();
-    let mut cut = false;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         match r.read(&mut buf).await {
             Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let room = max.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
-                cut |= n > room;
-            }
+            Ok(n) => chunk(&buf[..n]),
         }
     }
+}
+
+/// Reads everything, keeping the first `max` bytes; `true` when more came.
+pub(crate) async fn read_head<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut cut = false;
+    each_chunk(r, |bytes| {
+        let room = max.saturating_sub(kept.len());
+        kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        cut |= bytes.len() > room;
+    })
+    .await;
     (kept, cut)
 }
 
 /// Reads everything, keeping the last `max` bytes; `true` when more came.
 pub(crate) async fn read_tail<R: AsyncRead + Unpin>(r: Option<R>, max: usize) -> (Vec<u8>, bool) {
-    let Some(mut r) = r else {
-        return (Vec::new(), false);
-    };
     let mut kept = Vec::new();
     let mut cut = false;
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        match r.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                kept.extend_from_slice(&buf[..n]);
-                if kept.len() > 2 * max {
-                    kept.drain(..kept.len() - max);
-                    cut = true;
-                }
-            }
+    each_chunk(r, |bytes| {
+        kept.extend_from_slice(bytes);
+        if kept.len() > 2 * max {
+            kept.drain(..kept.len() - max);
+            cut = true;
         }
-    }
+    })
+    .await;
     if kept.len() > max {
         kept.drain(..kept.len() - max);
         cut = true;

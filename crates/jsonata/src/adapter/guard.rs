@@ -110,19 +110,26 @@ fn temp(i: usize) -> String {
     format!(" {i}")
 }
 
+/// `true` for a literal: a string, number, boolean, null, undefined or regex.
+fn literal(node: &AstNode) -> bool {
+    matches!(
+        node,
+        AstNode::String(_)
+            | AstNode::Number(_)
+            | AstNode::Boolean(_)
+            | AstNode::Null
+            | AstNode::Undefined
+            | AstNode::Regex { .. }
+    )
+}
+
 /// `true` for an expression whose value is free to compute twice and cannot be a
 /// large value the expression made (a literal, a variable, a path of names from one, a
 /// function literal).
 fn simple(node: &AstNode) -> bool {
     match node {
-        AstNode::String(_)
-        | AstNode::Number(_)
-        | AstNode::Boolean(_)
-        | AstNode::Null
-        | AstNode::Undefined
-        | AstNode::Regex { .. }
-        | AstNode::Variable(_)
-        | AstNode::Lambda { .. } => true,
+        _ if literal(node) => true,
+        AstNode::Variable(_) | AstNode::Lambda { .. } => true,
         AstNode::Path { steps } => {
             steps.iter().all(|s| s.stages.is_empty() && plain(s))
                 && matches!(steps.first().map(|s| &s.node), Some(AstNode::Variable(_)))
@@ -150,13 +157,8 @@ fn plain(step: &PathStep) -> bool {
 /// made: a literal, or a path of names from the context.
 fn trivial(node: &AstNode) -> bool {
     match node {
-        AstNode::String(_)
-        | AstNode::Number(_)
-        | AstNode::Boolean(_)
-        | AstNode::Null
-        | AstNode::Undefined
-        | AstNode::Regex { .. }
-        | AstNode::Name(_) => true,
+        _ if literal(node) => true,
+        AstNode::Name(_) => true,
         AstNode::Path { steps } => steps
             .iter()
             .all(|s| plain(s) && matches!(s.node, AstNode::Name(_))),
