@@ -685,6 +685,23 @@ async fn kept_status_changes_are_written_with_their_step_while_wanted() {
     assert_eq!(store.outbox().await.unwrap().len(), 2);
 }
 
+/// The last event of an execution's history, parsed, and how many there are.
+pub(crate) async fn last_event(store: &Arc<dyn Store>, arn: &str) -> (u64, Value) {
+    let page = store
+        .history(
+            arn,
+            true,
+            Page {
+                token: None,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    let e = &page.items[0];
+    (e.id, Value::from_json_str(&e.json).unwrap())
+}
+
 #[path = "durable/limits.rs"]
 mod limits;
 

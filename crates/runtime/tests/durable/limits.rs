@@ -6,32 +6,15 @@ use std::time::Duration;
 
 use baton_json::Value;
 use baton_runtime::{RuntimeConfig, RuntimeError};
-use baton_store::{ExecutionStatus, Page, SqliteOptions, SqliteStore, Store};
+use baton_store::{ExecutionStatus, SqliteOptions, SqliteStore, Store};
 
-use super::{Disk, PASS, WAIT, config, execution, open, out_arn};
+use super::{Disk, PASS, WAIT, config, execution, last_event, open, out_arn};
 
 /// A Choice that never leads to its end.
 const ENDLESS: &str = r#"{"StartAt":"Loop","States":{
     "Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Spin"}],"Default":"Done"},
     "Spin":{"Type":"Pass","Next":"Loop"},
     "Done":{"Type":"Succeed"}}}"#;
-
-/// The last event of an execution's history, parsed, and how many there are.
-async fn last_event(store: &Arc<dyn Store>, arn: &str) -> (u64, Value) {
-    let page = store
-        .history(
-            arn,
-            true,
-            Page {
-                token: None,
-                limit: 1,
-            },
-        )
-        .await
-        .unwrap();
-    let e = &page.items[0];
-    (e.id, Value::from_json_str(&e.json).unwrap())
-}
 
 async fn wait_ended(store: &Arc<dyn Store>, arn: &str) -> baton_store::ExecutionRecord {
     for _ in 0..600 {

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use baton_json::Value;
 use baton_runtime::Durability;
-use baton_store::{ExecutionCommit, ExecutionStatus, JournalEntry, Page, Store};
+use baton_store::{ExecutionCommit, ExecutionStatus, JournalEntry, Store};
 
-use super::{Disk, PASS, WAIT, execution, open, out_arn};
+use super::{Disk, PASS, WAIT, execution, last_event, open, out_arn};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_execution_that_cannot_be_replayed_fails_with_a_cause_instead_of_waiting_for_ever() {
@@ -51,18 +51,7 @@ async fn an_execution_that_cannot_be_replayed_fails_with_a_cause_instead_of_wait
         "{cause}"
     );
     assert!(cause.contains("FromTheFuture"), "{cause}");
-    let page = store
-        .history(
-            &arn,
-            true,
-            Page {
-                token: None,
-                limit: 1,
-            },
-        )
-        .await
-        .unwrap();
-    let last = Value::from_json_str(&page.items[0].json).unwrap();
+    let (_, last) = last_event(&store, &arn).await;
     assert_eq!(
         last.get("type").and_then(Value::as_str),
         Some("ExecutionFailed")
