@@ -5,7 +5,8 @@
 mod aws_support;
 
 use aws_support::{
-    conformance_case, json, matches_cause, moto, ok, registry, replay, run, uuid, without_metadata,
+    conformance_case, json, matches_cause, moto, new_bucket, ok, registry, replay, run, uuid,
+    without_metadata,
 };
 use baton_json::Value;
 
@@ -403,13 +404,7 @@ async fn services_of_a_botocore_models_directory() {
 async fn s3_through_the_rest_xml_protocol() {
     let Some(moto) = moto() else { return };
     let r = registry(moto);
-    let bucket = format!("b{}", uuid());
-    ok(
-        &r,
-        "arn:aws:states:::aws-sdk:s3:createBucket",
-        &format!(r#"{{"Bucket":"{bucket}"}}"#),
-    )
-    .await;
+    let bucket = new_bucket(&r).await;
     let put = ok(
         &r,
         "arn:aws:states:::aws-sdk:s3:putObject",
@@ -540,13 +535,7 @@ async fn recorded_s3_put_object_cases_store_what_aws_stored() {
         let Some(case) = conformance_case(&format!("test_s3_put_object_{kind}")) else {
             return;
         };
-        let bucket = format!("b{}", uuid());
-        ok(
-            &r,
-            "arn:aws:states:::aws-sdk:s3:createBucket",
-            &format!(r#"{{"Bucket":"{bucket}"}}"#),
-        )
-        .await;
+        let bucket = new_bucket(&r).await;
         let mut input = case["input"].clone();
         input["Bucket"] = bucket.clone().into();
         let out = replay(&r, &case["definition"], input)
@@ -592,13 +581,7 @@ async fn distributed_map_datasets_in_s3() {
     use baton_asl::definition::ResourceUse::{ItemReader, ResultWriter};
     let Some(moto) = moto() else { return };
     let r = registry(moto);
-    let bucket = format!("b{}", uuid());
-    ok(
-        &r,
-        "arn:aws:states:::aws-sdk:s3:createBucket",
-        &format!(r#"{{"Bucket":"{bucket}"}}"#),
-    )
-    .await;
+    let bucket = new_bucket(&r).await;
     let items: Vec<String> = (0..120_000)
         .map(|i| format!(r#"{{"i":{i},"pad":"{}"}}"#, "x".repeat(40)))
         .collect();

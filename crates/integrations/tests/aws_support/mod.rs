@@ -180,6 +180,18 @@ pub async fn ok(registry: &Registry, resource: &str, input: &str) -> Value {
     }
 }
 
+/// A new S3 bucket, named afresh; its name.
+pub async fn new_bucket(registry: &Registry) -> String {
+    let bucket = format!("b{}", uuid());
+    ok(
+        registry,
+        "arn:aws:states:::aws-sdk:s3:createBucket",
+        &format!(r#"{{"Bucket":"{bucket}"}}"#),
+    )
+    .await;
+    bucket
+}
+
 /// JSON text as a value.
 pub fn json(text: &str) -> Value {
     Value::from_json_str(text).unwrap_or_else(|e| panic!("bad JSON in a test ({e}): {text}"))
