@@ -740,4 +740,39 @@ async fn distributed_map_datasets_in_s3() {
             .and_then(Value::as_str),
         Some(r#"{"b":2}"#)
     );
+
+    // Read a page at a time, the object stays the one first read: replaced between two
+    // of its ranged reads, the read fails rather than mixing two objects' items.
+    let page = |start: u64, count: u64| {
+        json(&format!(
+            r#"{{"Arguments":{{"Bucket":"{bucket}","Key":"data/items.json"}},"ReaderConfig":{{"InputType":"JSON"}},
+            "Page":{{"Stream":"run-2","Start":{start},"Count":{count}}}}}"#
+        ))
+    };
+    let first = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        page(0, 1000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.get("End"), Some(&Value::Bool(false)));
+    put_raw(moto, &bucket, "data/items.json", b"[1, 2, 3]".to_vec()).await;
+    let f = dataset(
+        &r,
+        ItemReader,
+        "arn:aws:states:::s3:getObject",
+        page(1000, 100_000),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.as_deref(), Some("States.ItemReaderFailed"));
+    assert!(
+        f.cause
+            .as_deref()
+            .unwrap()
+            .contains("changed while its items were read"),
+        "{f:?}"
+    );
 }
