@@ -62,8 +62,9 @@ pub(crate) struct Dataset {
     pub(crate) batches: Vec<u32>,
     /// The last batch so far: its items and bytes.
     open: (u64, u64),
-    /// The writer's bucket and prefix, evaluated; `None` without a writer resource.
-    pub(crate) write: Option<Value>,
+    /// The writer's resource and its bucket and prefix, evaluated; `None` without a
+    /// writer resource.
+    pub(crate) write: Option<(Resource, Value)>,
     /// The writer's call in flight.
     pub(crate) writing: Option<WorkId>,
     /// What the writer answered (`ResultWriterDetails`).
@@ -292,10 +293,8 @@ impl Execution {
         if max_items > 0 {
             input.insert("MaxItems".into(), max_items.into());
         }
-        let resource = Resource::parse(&reader.resource)
-            .unwrap_or_else(|| Resource::Unknown(reader.resource.clone()));
         Ok(ReadCall {
-            resource,
+            resource: resource_of(&reader.resource),
             input: Value::object(input),
             failure,
         })
@@ -356,14 +355,15 @@ impl Execution {
             }
             d.writer_config = Some(Value::object(c));
         }
-        if writer.resource.is_some() {
-            d.write = Some(self.dataset_arguments(
+        if let Some(resource) = &writer.resource {
+            let arguments = self.dataset_arguments(
                 fid,
                 state,
                 writer.parameters.as_ref(),
                 effective,
                 "Arguments",
-            )?);
+            )?;
+            d.write = Some((resource_of(resource), arguments));
         }
         if d.write.is_some() || writer.transformation.as_deref() == Some("NONE") {
             d.records = Some(BTreeMap::new());
@@ -507,7 +507,7 @@ impl Execution {
             return false;
         };
         let d = &mut m.dataset;
-        let Some(arguments) = d.write.clone() else {
+        let Some((resource, arguments)) = d.write.clone() else {
             return false;
         };
         if d.writing.is_some() || d.final_write || (!last && d.ended < PART_RECORDS) {
@@ -544,8 +544,6 @@ impl Execution {
         input.insert("MapRunArn".into(), Value::String(arn));
         input.insert("Results".into(), Value::array(list));
         input.insert("Part".into(), Value::object(part));
-        let resource = Resource::parse("arn:aws:states:::s3:putObject")
-            .unwrap_or_else(|| Resource::Unknown("arn:aws:states:::s3:putObject".into()));
         let input = Value::object(input);
         let id = self.dataset_call(fid, state, resource, ResourceUse::ResultWriter, input, sink);
         if let Some(m) = self.children_mut(fid).and_then(|c| c.map.as_mut()) {
@@ -631,6 +629,11 @@ impl Execution {
         self.map_run_changed(fid);
         self.push_ready(fid);
     }
+}
+
+/// A reader's or writer's `Resource` (validated when the definition was parsed).
+fn resource_of(arn: &str) -> Resource {
+    Resource::parse(arn).unwrap_or_else(|| Resource::Unknown(arn.to_owned()))
 }
 
 /// A reader's or writer's failure as the Map Run reports it: under its own error name
