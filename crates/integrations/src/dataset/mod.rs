@@ -247,16 +247,7 @@ impl Datasets {
                 s
             }
         };
-        let mut items = Vec::new();
-        let mut bytes = 0u64;
-        while items.len() < count && bytes < MAX_PAGE_BYTES {
-            let got = stream.next((count - items.len()).min(1000)).await?;
-            if got.is_empty() {
-                break;
-            }
-            bytes += got.iter().map(|v| v.encoded_len() + 1).sum::<u64>();
-            items.extend(got);
-        }
+        let items = stream.next_within(count, MAX_PAGE_BYTES).await?;
         let end = stream.is_done() || items.is_empty();
         if !end && let Ok(mut open) = streams.lock() {
             if open.len() >= OPEN_STREAMS
@@ -365,7 +356,11 @@ mod tests {
     }
 
     async fn page(datasets: &Datasets, start: u64) -> (Vec<Value>, bool) {
-        let out = datasets.run(call(page_input(start))).await.unwrap();
+        page_of(datasets, page_input(start)).await
+    }
+
+    async fn page_of(datasets: &Datasets, input: Value) -> (Vec<Value>, bool) {
+        let out = datasets.run(call(input)).await.unwrap();
         let items = out.get("Items").and_then(Value::as_array).unwrap().to_vec();
         (items, out.get("End") == Some(&Value::Bool(true)))
     }
@@ -397,5 +392,40 @@ mod tests {
             (d.len(), d[0].clone(), end),
             (900, Value::from(1500u64), true)
         );
+    }
+
+    #[tokio::test]
+    async fn a_page_ends_past_its_bytes_and_open_streams_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = format!("\"{}\"\n", "x".repeat(1022));
+        let body = line.repeat(10_000);
+        local::write(dir.path(), "big.jsonl", body.as_bytes()).unwrap();
+        let datasets = Datasets::new(reader::tests::buckets(dir.path()).client);
+        let input = |stream: &str, start: usize, count: u64| {
+            Value::from_json_str(&format!(
+                r#"{{"Arguments": {{"Bucket": "data", "Key": "big.jsonl"}},
+                    "ReaderConfig": {{"InputType": "JSONL"}},
+                    "Page": {{"Stream": "{stream}", "Start": {start}, "Count": {count}}}}}"#
+            ))
+            .unwrap()
+        };
+        // 10,000 items of 1 KiB asked for at once: the page ends before its items pass
+        // 8 MiB.
+        let (items, end) = page_of(&datasets, input("big", 0, 10_000)).await;
+        let bytes: u64 = items.iter().map(|v| v.encoded_len() + 1).sum();
+        assert!(!end);
+        assert!(
+            bytes <= MAX_PAGE_BYTES && bytes > MAX_PAGE_BYTES - 1025,
+            "{bytes}"
+        );
+        // The page's next item is where the next page starts.
+        let (rest, end) = page_of(&datasets, input("big", items.len(), 10_000)).await;
+        assert!(end);
+        assert_eq!(items.len() + rest.len(), 10_000);
+        // Streams left open between pages are bounded.
+        for i in 0..OPEN_STREAMS + 10 {
+            page_of(&datasets, input(&format!("s{i}"), 0, 1)).await;
+        }
+        assert_eq!(datasets.streams.lock().unwrap().len(), OPEN_STREAMS);
     }
 }

@@ -401,6 +401,40 @@ impl ItemStream {
         Ok(items)
     }
 
+    /// The next items, at most `max` and at most `max_bytes` of JSON text in all (but
+    /// always one, should it alone be more); none once the end is reached.
+    pub(crate) async fn next_within(
+        &mut self,
+        max: usize,
+        max_bytes: u64,
+    ) -> Result<Vec<Value>, ReadError> {
+        let mut items = Vec::new();
+        let mut bytes = 0u64;
+        while items.len() < max && self.remaining > 0 {
+            let Some(item) = self.pending.pop_front() else {
+                if matches!(self.producer, Producer::Done) {
+                    break;
+                }
+                self.fill().await?;
+                continue;
+            };
+            let size = item.encoded_len() + 1;
+            if !items.is_empty() && bytes + size > max_bytes {
+                self.pending.push_front(item);
+                break;
+            }
+            bytes += size;
+            items.push(item);
+            self.remaining -= 1;
+        }
+        if self.remaining == 0 {
+            // MaxItems reached: nothing more is read.
+            self.producer = Producer::Done;
+            self.pending.clear();
+        }
+        Ok(items)
+    }
+
     /// `true` once every item was given.
     pub fn is_done(&self) -> bool {
         matches!(self.producer, Producer::Done) && self.pending.is_empty()
