@@ -501,3 +501,24 @@ fn an_empty_page_ends_the_items_whatever_it_says() {
     );
     assert_eq!(run.output(), json!([]));
 }
+
+#[test]
+fn a_batch_over_the_payload_limit_fails_the_execution_as_a_data_limit() {
+    let big = "x".repeat(300_000);
+    let mut run = Run::start(
+        reader_map(json!({"ItemBatcher": {"MaxItemsPerBatch": 10}})),
+        json!({"bucket": "b", "max": 0}),
+    );
+    let page = Run::tasks(&run.effects()).remove(0);
+    // One item over a batch's 256 KiB is a batch of its own, over the payload limit: the
+    // child's first state cannot pass it on, and States.DataLimitExceeded ends the
+    // execution (it is terminal, whatever the Map Run tolerates).
+    run.apply(Input::TaskSucceeded {
+        id: page.id,
+        output: json!({"Items": [1, big, 2], "End": true}),
+    });
+    run.continue_until_waiting();
+    let (error, cause) = run.failure();
+    assert_eq!(error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(cause.unwrap().contains("'P'"));
+}
