@@ -417,4 +417,25 @@ mod tests {
         assert!(e.contains("seconds"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn local_buckets_come_from_the_settings_file_and_the_options() {
+        let dir = std::env::temp_dir().join(format!("baton-serve-buckets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("baton.toml");
+        std::fs::write(
+            &file,
+            "[s3.buckets]\ndata = \"./data\"\nlogs = \"/var/logs\"\n",
+        )
+        .unwrap();
+        let config = read_config(&file).unwrap();
+        // A relative folder is relative to the file.
+        assert_eq!(config.s3.buckets["data"], dir.join("./data"));
+        assert_eq!(config.s3.buckets["logs"], PathBuf::from("/var/logs"));
+        let config = parse(&["--bucket", "in=/tmp/in", "--bucket", "out=/tmp/out"]).unwrap();
+        assert_eq!(config.aws.local_buckets["in"], PathBuf::from("/tmp/in"));
+        assert_eq!(config.aws.local_buckets["out"], PathBuf::from("/tmp/out"));
+        assert!(parse(&["--bucket", "nameonly"]).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

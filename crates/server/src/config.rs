@@ -163,6 +163,16 @@ pub struct S3Config {
 pub const DEFAULT_MAX_OPEN_EXECUTIONS: u64 = 1_000_000;
 
 impl ServerConfig {
+    /// The AWS integrations' settings: the `[aws]` table's, with the `[s3.buckets]`
+    /// folders among the local buckets (beside those `--bucket` named).
+    pub fn aws_settings(&self) -> baton_integrations::aws::AwsSettings {
+        let mut aws = self.aws.clone();
+        for (name, dir) in &self.s3.buckets {
+            aws.local_buckets.insert(name.clone(), dir.clone());
+        }
+        aws
+    }
+
     /// The runtime's part of the settings.
     pub fn runtime(&self) -> baton_runtime::RuntimeConfig {
         let bound = |n: u64| (n > 0).then_some(n);
@@ -201,5 +211,27 @@ impl ServerConfig {
             max_request_bytes: self.max_request_bytes(),
             allowed_hosts: self.allowed_hosts.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_file_buckets_join_the_local_buckets() {
+        let mut config = ServerConfig::default();
+        config
+            .aws
+            .local_buckets
+            .insert("given".into(), PathBuf::from("/given"));
+        config
+            .s3
+            .buckets
+            .insert("data".into(), PathBuf::from("/data"));
+        let aws = config.aws_settings();
+        assert_eq!(aws.local_buckets.len(), 2);
+        assert_eq!(aws.local_buckets["data"], PathBuf::from("/data"));
+        assert_eq!(aws.local_buckets["given"], PathBuf::from("/given"));
     }
 }

@@ -144,11 +144,7 @@ impl Server {
             containers: config.allow_containers,
             container_engine: config.container_engine.clone(),
         });
-        let mut aws = config.aws.clone();
-        for (name, dir) in &config.s3.buckets {
-            aws.local_buckets.insert(name.clone(), dir.clone());
-        }
-        let registry = Registry::with_aws(functions, &aws)
+        let registry = Registry::with_aws(functions, &config.aws_settings())
             .with(Arc::new(Http::new(Connections::new(&config.connections)?)))
             .with(Arc::new(processes))
             .with(Arc::new(nested));
